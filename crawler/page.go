@@ -1,0 +1,26 @@
+package crawler
+
+import (
+	"errors"
+
+	"github.com/safetysearch/safetysearch/indexer"
+)
+
+// ErrNotArticle is returned by Extract for a record page whose markup has
+// none of the expected parts: it is reported with its URL, never stored.
+var ErrNotArticle = errors.New("crawler: record page has none of the expected article parts")
+
+// Page is what Extract finds in one HTML page.
+type Page struct {
+	// Canonical is the page's rel=canonical URL (absolute), or "" if none.
+	Canonical string
+	// Article is set for a record page: the article with the comments of
+	// this comment page only. Nil for listings, tag pages, profiles…
+	Article *indexer.Article
+	// CommentPages are the absolute URLs of the record's other comment pages
+	// found in its pagination (empty when the comments fit one page).
+	CommentPages []string
+	// Links are the absolute URLs of the links on the page (deduplicated,
+	// fragment dropped, not yet normalised or scope-checked).
+	Links []string
+}
