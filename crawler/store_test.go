@@ -1,0 +1,196 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/safetysearch/safetysearch/indexer"
+)
+
+func openTestStore(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := OpenStore(path, StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func testArticle(id, url, body string) *indexer.Article {
+	return &indexer.Article{ID: id, URL: url, Source: "pslhub", Title: "T " + id, Body: body,
+		Tags: []string{"UK"}, Comments: []indexer.Comment{{ID: "1", Author: "A", Body: "c"}},
+		FetchedAt: time.Now().UTC()}
+}
+
+func TestStoreCommitAndRead(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	u1, u2 := "https://www.pslhub.org/learn/a-r1/", "https://www.pslhub.org/learn/b-r2/"
+	a1 := testArticle("pslhub:r1", u1, "one")
+	out, err := s.commit(pageCommit{States: map[string]urlState{u1: {Status: 200, ETag: `"e1"`, ArticleID: a1.ID}}, Article: a1})
+	if err != nil || out != outcomeNew {
+		t.Fatalf("commit = %v, %v", out, err)
+	}
+	// same content, new fetch time → unchanged, not rewritten
+	a1b := *a1
+	a1b.FetchedAt = a1.FetchedAt.Add(time.Hour)
+	out, err = s.commit(pageCommit{States: map[string]urlState{u1: {Status: 200, ArticleID: a1.ID}}, Article: &a1b})
+	if err != nil || out != outcomeUnchanged {
+		t.Fatalf("recommit = %v, %v", out, err)
+	}
+	got, err := s.Get(ctx, "pslhub:r1")
+	if err != nil || !got.FetchedAt.Equal(a1.FetchedAt) {
+		t.Fatalf("unchanged article was rewritten: %v %v", got.FetchedAt, err)
+	}
+	a1c := *a1
+	a1c.Body = "one, edited"
+	if out, _ := s.commit(pageCommit{Article: &a1c}); out != outcomeChanged {
+		t.Fatalf("changed = %v", out)
+	}
+	if _, err := s.commit(pageCommit{States: map[string]urlState{u2: {Status: 200, ArticleID: "pslhub:r2"}}, Article: testArticle("pslhub:r2", u2, "two")}); err != nil {
+		t.Fatal(err)
+	}
+	st, ok, err := s.state(u1)
+	if err != nil || !ok || st.ContentHash == "" || st.ArticleID != "pslhub:r1" {
+		t.Fatalf("state = %+v %v %v", st, ok, err)
+	}
+	if n, err := s.Count(ctx); err != nil || n != 2 {
+		t.Fatalf("Count = %d %v", n, err)
+	}
+	var ids []string
+	if err := s.Each(ctx, func(a indexer.Article) error { ids = append(ids, a.ID+"="+a.Body); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(ids, ",") != "pslhub:r1=one, edited,pslhub:r2=two" {
+		t.Fatalf("Each = %v", ids)
+	}
+	if _, err := s.Get(ctx, "pslhub:r404"); !errors.Is(err, indexer.ErrNotFound) {
+		t.Fatalf("Get missing: %v", err)
+	}
+	stop := errors.New("stop")
+	if err := s.Each(ctx, func(indexer.Article) error { return stop }); err != stop {
+		t.Fatalf("Each error = %v", err)
+	}
+	// an article without id is refused and nothing of the page is written
+	if _, err := s.commit(pageCommit{States: map[string]urlState{"https://x/": {Status: 200}}, Article: &indexer.Article{}}); err == nil {
+		t.Fatal("article without id committed")
+	}
+	if _, ok, _ := s.state("https://x/"); ok {
+		t.Fatal("failed commit left a URL state behind (not atomic)")
+	}
+}
+
+func TestStoreEachBatches(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	const n = eachBatch*2 + 5
+	for i := range n {
+		id := fmt.Sprintf("pslhub:r%04d", i)
+		if _, err := s.commit(pageCommit{Article: testArticle(id, "https://x/"+id, "b")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	if err := s.Each(ctx, func(a indexer.Article) error { got = append(got, a.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("Each visited %d, want %d", len(got), n)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i-1] >= got[i] {
+			t.Fatalf("Each order broken at %d: %s, %s", i, got[i-1], got[i])
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.Each(cctx, func(indexer.Article) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Each on canceled ctx = %v", err)
+	}
+}
+
+func TestStoreGoneTwiceRemoves(t *testing.T) {
+	s := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	canon := "https://www.pslhub.org/learn/a-r1/"
+	old := "https://www.pslhub.org/learn/old-category/a-r1/"
+	a := testArticle("pslhub:r1", canon, "x")
+	if _, err := s.commit(pageCommit{States: map[string]urlState{canon: {Status: 200, ArticleID: a.ID}, old: {Status: 200, ArticleID: a.ID}}, Article: a}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	// the old, non-canonical URL going away twice never removes the article
+	for _, run := range []string{"r1", "r2", "r3"} {
+		if removed, err := s.markGone(old, run, 404, now); err != nil || removed {
+			t.Fatalf("old URL gone in %s: removed=%v err=%v", run, removed, err)
+		}
+	}
+	// first 404 of the canonical URL keeps it; counted once per run
+	for range 2 {
+		if removed, err := s.markGone(canon, "r1", 404, now); err != nil || removed {
+			t.Fatalf("first crawl: removed=%v err=%v", removed, err)
+		}
+	}
+	if !s.hasArticle(a.ID) {
+		t.Fatal("one 404 removed the article")
+	}
+	// a success in between resets the count
+	st, _, _ := s.state(canon)
+	st.Gone, st.GoneRun, st.Status = 0, "", 200
+	if err := s.putState(canon, st); err != nil {
+		t.Fatal(err)
+	}
+	if removed, _ := s.markGone(canon, "r2", 410, now); removed {
+		t.Fatal("404 after a success removed the article")
+	}
+	removed, err := s.markGone(canon, "r3", 404, now)
+	if err != nil || !removed || s.hasArticle(a.ID) {
+		t.Fatalf("second consecutive 404: removed=%v err=%v stored=%v", removed, err, s.hasArticle(a.ID))
+	}
+}
+
+func TestStoreLockTimeout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data", "crawl.db")
+	s := openTestStore(t, path)
+	_ = s
+	start := time.Now()
+	_, err := OpenStore(path, StoreOptions{LockTimeout: 200 * time.Millisecond})
+	if err == nil {
+		t.Fatal("second OpenStore succeeded while the first holds the lock")
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("OpenStore hung for %s", time.Since(start))
+	}
+	want := fmt.Sprintf("store %s is in use by process %d", path, os.Getpid())
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q does not contain %q", err, want)
+	}
+	// without a pid file the message still names the file
+	os.Remove(path + ".pid")
+	_, err = OpenStore(path, StoreOptions{LockTimeout: 100 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "store "+path+" is locked by another process") {
+		t.Fatalf("error = %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := OpenStore(path, StoreOptions{})
+	if err != nil {
+		t.Fatalf("reopen after Close: %v", err)
+	}
+	b, _ := os.ReadFile(path + ".pid")
+	if strings.TrimSpace(string(b)) != strconv.Itoa(os.Getpid()) {
+		t.Errorf("pid file = %q", b)
+	}
+	s2.Close()
+	if _, err := os.Stat(path + ".pid"); !os.IsNotExist(err) {
+		t.Errorf("pid file left after Close: %v", err)
+	}
+}
