@@ -1,0 +1,284 @@
+package indexer
+
+// This file projects an Article onto the Bleve document of the mapping and
+// fills a fresh index generation in bounded batches.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+)
+
+// Batch bounds for fillIndex: a batch is executed when it reaches either.
+const (
+	batchMaxDocs  = 500
+	batchMaxBytes = 8 << 20
+)
+
+// foldRune returns the ASCII folding of a non-ASCII rune: typographic
+// apostrophes and quotes become ASCII ones, accented letters lose their
+// accents. Runes without a folding are returned unchanged.
+func foldRune(r rune) string {
+	switch r {
+	case '’', '‘', '‛', '＇', 'ʼ', '′':
+		return "'"
+	case '“', '”', '„', '″':
+		return `"`
+	}
+	s := string(r)
+	f := string(asciifolding.New().Filter([]byte(s)))
+	if f == "" {
+		return s
+	}
+	return f
+}
+
+// foldText folds a whole text with foldRune. ASCII text is returned as is.
+// Every text given to Bleve's analyzed fields and every query goes through
+// it, so "don’t"/"don't" and "café"/"cafe" index and match alike.
+func foldText(s string) string {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+			continue
+		}
+		b.WriteString(foldRune(r))
+	}
+	return b.String()
+}
+
+// foldMap returns, for a text, the mapping from byte offsets in foldText(s)
+// back to s: starts[i] is the offset in s of the rune that produced folded
+// byte i, and starts[len(folded)] == len(s). ends[i] is the end of that rune.
+func foldMap(s string) (starts, ends []int) {
+	starts = make([]int, 0, len(s)+1)
+	ends = make([]int, 0, len(s)+1)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		n := 1
+		if r >= utf8.RuneSelf {
+			n = len(foldRune(r))
+		}
+		for k := 0; k < n; k++ {
+			starts = append(starts, i)
+			ends = append(ends, i+size)
+		}
+		i += size
+	}
+	starts = append(starts, len(s))
+	ends = append(ends, len(s))
+	return starts, ends
+}
+
+// normKey is the normalised form of a keyword value (region, tag, author…):
+// folded, lower case, inner spaces collapsed. Filters and facets use it.
+func normKey(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(foldText(s)), " "))
+}
+
+// projectArticle is the Bleve document of an Article. It returns the
+// document and a size estimate in bytes for batch bounding.
+func projectArticle(a Article) (map[string]any, int, error) {
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return nil, 0, fmt.Errorf("indexer: encode article %s: %w", a.ID, err)
+	}
+	comments := make([]string, 0, len(a.Comments))
+	for _, c := range a.Comments {
+		comments = append(comments, foldText(c.Body))
+	}
+	tagsText := make([]string, 0, len(a.Tags))
+	for _, t := range a.Tags {
+		tagsText = append(tagsText, foldText(t))
+	}
+	spell := make([]string, 0, 2+len(a.Tags)+len(a.Topics))
+	spell = append(spell, foldText(a.Title), foldText(a.Summary))
+	spell = append(spell, tagsText...)
+	for _, t := range a.Topics {
+		spell = append(spell, foldText(t))
+	}
+	doc := map[string]any{
+		"_type":       docType,
+		fTitle:        foldText(a.Title),
+		fSummary:      foldText(a.Summary),
+		fBody:         foldText(a.Body),
+		fComments:     comments,
+		fTagsText:     tagsText,
+		fAuthorText:   foldText(a.Author),
+		fSpell:        spell,
+		fRegion:       keys(a.Regions),
+		fAudience:     keys(a.Audiences),
+		fTopic:        keys(a.Topics),
+		fType:         keys([]string{a.ContentType}),
+		fTag:          keys(a.Tags),
+		fAuthor:       keys([]string{a.Author}),
+		fSource:       keys([]string{a.Source}),
+		fCommentCount: float64(len(a.Comments)),
+		fArticle:      string(raw),
+	}
+	if !a.Published.IsZero() {
+		doc[fPublished] = a.Published.UTC()
+		doc[fYear] = strconv.Itoa(a.Published.UTC().Year())
+	}
+	if !a.Updated.IsZero() {
+		doc[fUpdated] = a.Updated.UTC()
+	}
+	size := len(raw) * 2
+	return doc, size, nil
+}
+
+// keys normalises keyword values, dropping empty ones and duplicates.
+func keys(vals []string) []string {
+	out := make([]string, 0, len(vals))
+	seen := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		k := normKey(v)
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, k)
+	}
+	return out
+}
+
+// labelCounter collects, per facet, the published spellings of each
+// normalised value and how often each was seen.
+type labelCounter map[string]map[string]map[string]int
+
+func (lc labelCounter) add(facet string, vals ...string) {
+	m := lc[facet]
+	if m == nil {
+		m = map[string]map[string]int{}
+		lc[facet] = m
+	}
+	for _, v := range vals {
+		v = strings.Join(strings.Fields(v), " ")
+		k := normKey(v)
+		if k == "" {
+			continue
+		}
+		if m[k] == nil {
+			m[k] = map[string]int{}
+		}
+		m[k][v]++
+	}
+}
+
+// labels picks, for every value, its most frequent published spelling
+// (ties: the lexically smallest), giving facet → key → label.
+func (lc labelCounter) labels() map[string]map[string]string {
+	out := make(map[string]map[string]string, len(lc))
+	for facet, m := range lc {
+		lm := make(map[string]string, len(m))
+		for k, spellings := range m {
+			cands := make([]string, 0, len(spellings))
+			for s := range spellings {
+				cands = append(cands, s)
+			}
+			sort.Slice(cands, func(i, j int) bool {
+				if spellings[cands[i]] != spellings[cands[j]] {
+					return spellings[cands[i]] > spellings[cands[j]]
+				}
+				return cands[i] < cands[j]
+			})
+			lm[k] = cands[0]
+		}
+		out[facet] = lm
+	}
+	return out
+}
+
+func (lc labelCounter) addArticle(a Article) {
+	lc.add(FacetRegion, a.Regions...)
+	lc.add(FacetAudience, a.Audiences...)
+	lc.add(FacetTopic, a.Topics...)
+	lc.add(FacetType, a.ContentType)
+	lc.add(FacetTag, a.Tags...)
+	lc.add(FacetAuthor, a.Author)
+	if !a.Published.IsZero() {
+		lc.add(FacetYear, strconv.Itoa(a.Published.UTC().Year()))
+	}
+}
+
+// fillIndex indexes every article produced by each, in batches bounded by
+// documents and bytes, then stores the facet label dictionaries inside the
+// index. It returns the number of documents indexed. It checks ctx between
+// batches and returns the first batch error.
+func fillIndex(ctx context.Context, idx bleve.Index, each func(fn func(Article) error) error) (int, error) {
+	labels := labelCounter{}
+	batch := idx.NewBatch()
+	pending, pendingBytes, total := 0, 0, 0
+	seen := map[string]bool{}
+
+	flush := func() error {
+		if pending == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := safely(func() error { return idx.Batch(batch) }); err != nil {
+			return fmt.Errorf("indexer: index batch of %d: %w", pending, err)
+		}
+		total += pending
+		batch.Reset()
+		pending, pendingBytes = 0, 0
+		return nil
+	}
+
+	err := each(func(a Article) error {
+		if a.ID == "" {
+			return fmt.Errorf("indexer: article without id (url %q)", a.URL)
+		}
+		if seen[a.ID] {
+			return fmt.Errorf("indexer: article %s produced twice", a.ID)
+		}
+		seen[a.ID] = true
+		doc, size, err := projectArticle(a)
+		if err != nil {
+			return err
+		}
+		if err := safely(func() error { return batch.Index(a.ID, doc) }); err != nil {
+			return fmt.Errorf("indexer: add %s to batch: %w", a.ID, err)
+		}
+		labels.addArticle(a)
+		pending++
+		pendingBytes += size
+		if pending >= batchMaxDocs || pendingBytes >= batchMaxBytes {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return total, err
+	}
+	if err := flush(); err != nil {
+		return total, err
+	}
+	raw, err := json.Marshal(labels.labels())
+	if err != nil {
+		return total, fmt.Errorf("indexer: encode facet labels: %w", err)
+	}
+	if err := safely(func() error { return idx.SetInternal(internalLabelsKey, raw) }); err != nil {
+		return total, fmt.Errorf("indexer: store facet labels: %w", err)
+	}
+	return total, nil
+}

@@ -1,0 +1,717 @@
+package indexer
+
+// This file executes searches on one opened index generation: relaxation,
+// disjunctive facets, hits and highlights.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// ErrIndexFailure wraps a panic raised inside Bleve (for instance on a
+// corrupted segment). The generation should be rebuilt.
+var ErrIndexFailure = errors.New("indexer: index failure")
+
+// safely runs fn and turns a panic into an error wrapping ErrIndexFailure.
+// Every call into Bleve on a search or indexing path goes through it.
+func safely(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: bleve panic: %v\n%s", ErrIndexFailure, r, firstLines(debug.Stack(), 12))
+		}
+	}()
+	return fn()
+}
+
+func firstLines(b []byte, n int) string {
+	lines := strings.SplitN(string(b), "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// EngineConfig configures the search engine of a generation.
+type EngineConfig struct {
+	Thesaurus    *Thesaurus // nil → DefaultThesaurus()
+	FragmentSize int        // highlight fragment length in runes; 0 → 200
+}
+
+const defaultFragmentSize = 200
+
+// engine searches one opened index generation. It is safe for concurrent use.
+type engine struct {
+	idx      bleve.Index
+	thes     *Thesaurus
+	fragSize int
+	analyzer analysis.Analyzer
+	labels   map[string]map[string]string // facet → key → published label
+
+	thesaurusKeys []thesKey
+}
+
+// openEngine wraps an opened generation. It fails with ErrSchemaMismatch when
+// the generation was built with another SchemaVersion.
+func openEngine(idx bleve.Index, cfg EngineConfig) (*engine, error) {
+	v, err := storedSchemaVersion(idx)
+	if err != nil {
+		return nil, err
+	}
+	if v != SchemaVersion {
+		return nil, fmt.Errorf("%w: index has %d, build wants %d", ErrSchemaMismatch, v, SchemaVersion)
+	}
+	e := &engine{idx: idx, thes: cfg.Thesaurus, fragSize: cfg.FragmentSize}
+	if e.thes == nil {
+		e.thes = DefaultThesaurus()
+	}
+	if e.fragSize <= 0 {
+		e.fragSize = defaultFragmentSize
+	}
+	if err := safely(func() error {
+		e.analyzer = idx.Mapping().AnalyzerNamed(analyzerText)
+		if e.analyzer == nil {
+			return fmt.Errorf("analyzer %s missing from the mapping", analyzerText)
+		}
+		raw, err := idx.GetInternal(internalLabelsKey)
+		if err != nil {
+			return err
+		}
+		e.labels = map[string]map[string]string{}
+		if len(raw) > 0 {
+			return json.Unmarshal(raw, &e.labels)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("indexer: open engine: %w", err)
+	}
+	e.thesaurusKeys = e.thesKeys()
+	return e, nil
+}
+
+// docCount is the number of articles in the generation.
+func (e *engine) docCount() (uint64, error) {
+	var n uint64
+	err := safely(func() error {
+		var err error
+		n, err = e.idx.DocCount()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("indexer: doc count: %w", err)
+	}
+	return n, nil
+}
+
+// run executes one Bleve request.
+func (e *engine) run(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	var res *bleve.SearchResult
+	err := safely(func() error {
+		var err error
+		res, err = e.idx.SearchInContext(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("indexer: search: %w", err)
+	}
+	return res, nil
+}
+
+// count returns the number of documents matching q.
+func (e *engine) count(ctx context.Context, q query.Query) (uint64, error) {
+	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	req.Score = "none"
+	res, err := e.run(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	return res.Total, nil
+}
+
+// article returns the stored article with this id, or ErrNotFound.
+func (e *engine) article(ctx context.Context, id string) (Article, error) {
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{fArticle}
+	res, err := e.run(ctx, req)
+	if err != nil {
+		return Article{}, err
+	}
+	if len(res.Hits) == 0 {
+		return Article{}, fmt.Errorf("indexer: article %s: %w", id, ErrNotFound)
+	}
+	return decodeArticle(res.Hits[0])
+}
+
+func decodeArticle(h *search.DocumentMatch) (Article, error) {
+	raw, _ := h.Fields[fArticle].(string)
+	if raw == "" {
+		return Article{}, fmt.Errorf("indexer: article %s: stored document missing", h.ID)
+	}
+	var a Article
+	if err := json.Unmarshal([]byte(raw), &a); err != nil {
+		return Article{}, fmt.Errorf("indexer: article %s: decode: %w", h.ID, err)
+	}
+	return a, nil
+}
+
+// sortOrder is the Bleve sort of a query; it always ends with the id so the
+// order is total.
+func sortOrder(s Sort) search.SortOrder {
+	published := func(desc bool) *search.SortField {
+		return &search.SortField{Field: fPublished, Desc: desc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}
+	}
+	switch s {
+	case SortNewest:
+		return search.SortOrder{published(true), &search.SortDocID{}}
+	case SortOldest:
+		return search.SortOrder{published(false), &search.SortDocID{}}
+	default:
+		return search.SortOrder{&search.SortScore{Desc: true}, published(true), &search.SortDocID{}}
+	}
+}
+
+// selections returns the normalised selected values of each facet.
+func selections(q Query) map[string][]string {
+	years := make([]string, 0, len(q.Years))
+	for _, y := range q.Years {
+		years = append(years, strconv.Itoa(y))
+	}
+	sel := map[string][]string{
+		FacetRegion:   keys(q.Regions),
+		FacetAudience: keys(q.Audiences),
+		FacetTopic:    keys(q.Topics),
+		FacetType:     keys(q.Types),
+		FacetTag:      keys(q.Tags),
+		FacetAuthor:   keys(q.Authors),
+		FacetYear:     keys(years),
+	}
+	for f, v := range sel {
+		if len(v) == 0 {
+			delete(sel, f)
+		}
+	}
+	return sel
+}
+
+// filterQueries returns one non-scoring filter per selected facet (OR of its
+// values) except the facet named skip, plus the date range.
+func filterQueries(q Query, sel map[string][]string, skip string) []query.Query {
+	names := make([]string, 0, len(sel))
+	for f := range sel {
+		if f != skip {
+			names = append(names, f)
+		}
+	}
+	sort.Strings(names)
+	var out []query.Query
+	for _, f := range names {
+		out = append(out, keywordAny(facetFields[f], sel[f]))
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		var start, end time.Time
+		if !q.From.IsZero() {
+			start = dayStart(q.From)
+		}
+		if !q.To.IsZero() {
+			end = dayStart(q.To).AddDate(0, 0, 1)
+		}
+		incl, excl := true, false
+		dr := query.NewDateRangeInclusiveQuery(start, end, &incl, &excl)
+		dr.SetField(fPublished)
+		out = append(out, dr)
+	}
+	return out
+}
+
+func dayStart(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// keywordAny matches any of the normalised values in a keyword field.
+func keywordAny(field string, vals []string) query.Query {
+	if len(vals) == 1 {
+		tq := query.NewTermQuery(vals[0])
+		tq.SetField(field)
+		return tq
+	}
+	qs := make([]query.Query, 0, len(vals))
+	for _, v := range vals {
+		tq := query.NewTermQuery(v)
+		tq.SetField(field)
+		qs = append(qs, tq)
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+// withFilters combines a scoring text query (nil: everything) with
+// non-scoring filters.
+func withFilters(text query.Query, filters []query.Query) query.Query {
+	if len(filters) == 0 {
+		if text == nil {
+			return query.NewMatchAllQuery()
+		}
+		return text
+	}
+	bq := query.NewBooleanQuery(nil, nil, nil)
+	if text != nil {
+		bq.AddMust(text)
+	}
+	if len(filters) == 1 {
+		bq.AddFilter(filters[0])
+	} else {
+		bq.AddFilter(query.NewConjunctionQuery(filters))
+	}
+	return bq
+}
+
+// search runs a full search: validation, free-text compilation, relaxation,
+// the page of hits, disjunctive facets and highlights.
+func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
+	start := time.Now()
+	q, err := q.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	var plan *textPlan
+	if q.Text != "" {
+		if plan, err = e.compile(q.Text); err != nil {
+			return nil, err
+		}
+	}
+	sel := selections(q)
+	allFilters := filterQueries(q, sel, "")
+
+	res := &Result{
+		Query:      q.Text,
+		Page:       q.Page,
+		PerPage:    q.PerPage,
+		Hits:       []Hit{},
+		Facets:     map[string][]FacetValue{},
+		Expansions: []Expansion{},
+	}
+	var text query.Query
+	if plan != nil {
+		res.Expansions = append(res.Expansions, plan.expansions...)
+		optional, err := e.relax(ctx, plan, allFilters, q.PerPage)
+		if err != nil {
+			return nil, err
+		}
+		text = plan.query(optional)
+		if len(optional) > 0 {
+			res.Relaxed = &Relaxation{Optional: plan.labels(optional)}
+		}
+	}
+
+	req := bleve.NewSearchRequestOptions(withFilters(text, allFilters), q.PerPage, (q.Page-1)*q.PerPage, false)
+	req.SortByCustom(sortOrder(q.Sort))
+	req.Fields = []string{fArticle}
+	req.IncludeLocations = plan != nil
+	var disjunctive []string
+	for _, f := range q.Facets {
+		if _, selected := sel[f]; selected {
+			disjunctive = append(disjunctive, f)
+			continue
+		}
+		req.AddFacet(f, bleve.NewFacetRequest(facetFields[f], e.facetRequestSize(f, q.FacetSize)))
+	}
+
+	// One request per facet with a selection, counting with every other
+	// filter but not its own, run concurrently with the main request.
+	facetRes := make([]*bleve.SearchResult, len(disjunctive))
+	errs := make([]error, len(disjunctive)+1)
+	var mainRes *bleve.SearchResult
+	var wg sync.WaitGroup
+	for i, f := range disjunctive {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fr := bleve.NewSearchRequestOptions(withFilters(text, filterQueries(q, sel, f)), 0, 0, false)
+			fr.Score = "none"
+			fr.AddFacet(f, bleve.NewFacetRequest(facetFields[f], e.facetRequestSize(f, q.FacetSize)))
+			facetRes[i], errs[i+1] = e.run(ctx, fr)
+		}()
+	}
+	mainRes, errs[0] = e.run(ctx, req)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	res.Total = mainRes.Total
+	for _, h := range mainRes.Hits {
+		hit, err := e.hit(h, q.Highlight)
+		if err != nil {
+			return nil, err
+		}
+		res.Hits = append(res.Hits, hit)
+	}
+	for _, f := range q.Facets {
+		var fr *search.FacetResult
+		if i := indexOf(disjunctive, f); i >= 0 {
+			fr = facetRes[i].Facets[f]
+		} else {
+			fr = mainRes.Facets[f]
+		}
+		res.Facets[f] = e.facetValues(f, fr, sel[f], q.FacetSize)
+	}
+	res.TookMS = time.Since(start).Milliseconds()
+	return res, nil
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// facetRequestSize asks Bleve for every value of the facet (the label
+// dictionary knows the cardinality), so that ordering and truncation are
+// done here, deterministically.
+func (e *engine) facetRequestSize(f string, size int) int {
+	if n := len(e.labels[f]); n > size {
+		return n
+	}
+	return size
+}
+
+// facetValues orders a facet's counts (count desc; year: newest first on
+// ties; others: label), keeps size values and adds every selected value,
+// with its published label, even at count 0.
+func (e *engine) facetValues(f string, fr *search.FacetResult, selected []string, size int) []FacetValue {
+	type kv struct {
+		key   string
+		count int
+	}
+	var terms []kv
+	if fr != nil {
+		for _, t := range fr.Terms.Terms() {
+			terms = append(terms, kv{t.Term, t.Count})
+		}
+	}
+	sort.Slice(terms, func(i, j int) bool {
+		if terms[i].count != terms[j].count {
+			return terms[i].count > terms[j].count
+		}
+		if f == FacetYear {
+			return terms[i].key > terms[j].key
+		}
+		return e.label(f, terms[i].key) < e.label(f, terms[j].key)
+	})
+	isSel := map[string]bool{}
+	for _, s := range selected {
+		isSel[s] = true
+	}
+	out := []FacetValue{}
+	shown := map[string]bool{}
+	for i, t := range terms {
+		if i >= size && !isSel[t.key] {
+			continue
+		}
+		out = append(out, FacetValue{Value: e.label(f, t.key), Count: uint64(t.count), Selected: isSel[t.key]})
+		shown[t.key] = true
+	}
+	for _, s := range selected {
+		if !shown[s] {
+			out = append(out, FacetValue{Value: e.label(f, s), Count: 0, Selected: true})
+			shown[s] = true
+		}
+	}
+	return out
+}
+
+// label is the published spelling of a normalised facet value.
+func (e *engine) label(f, key string) string {
+	if l, ok := e.labels[f][key]; ok {
+		return l
+	}
+	return key
+}
+
+// hit turns a Bleve match into a Hit, with highlights when asked.
+func (e *engine) hit(h *search.DocumentMatch, highlight bool) (Hit, error) {
+	a, err := decodeArticle(h)
+	if err != nil {
+		return Hit{}, err
+	}
+	hit := Hit{
+		ID:           a.ID,
+		URL:          a.URL,
+		Title:        a.Title,
+		Published:    a.Published,
+		Author:       a.Author,
+		Type:         a.ContentType,
+		Regions:      nonNil(a.Regions),
+		Audiences:    nonNil(a.Audiences),
+		Topics:       nonNil(a.Topics),
+		Tags:         nonNil(a.Tags),
+		Score:        h.Score,
+		CommentCount: len(a.Comments),
+		Highlights:   Highlights{Title: []string{}, Body: []string{}, Comments: []string{}},
+	}
+	commentSpans := spansByArray(h.Locations[fComments])
+	hit.MatchedComments = len(commentSpans)
+	if !highlight {
+		return hit, nil
+	}
+	if sp := spansByArray(h.Locations[fTitle])[0]; len(sp) > 0 {
+		hit.Highlights.Title = []string{markAll(a.Title, sp)}
+	}
+	if sp := spansByArray(h.Locations[fBody])[0]; len(sp) > 0 {
+		hit.Highlights.Body = []string{fragment(a.Body, sp, e.fragSize)}
+	} else if sp := spansByArray(h.Locations[fSummary])[0]; len(sp) > 0 {
+		hit.Highlights.Body = []string{fragment(a.Summary, sp, e.fragSize)}
+	}
+	positions := make([]int, 0, len(commentSpans))
+	for p := range commentSpans {
+		positions = append(positions, p)
+	}
+	sort.Ints(positions)
+	for _, p := range positions {
+		if len(hit.Highlights.Comments) == maxCommentFragments {
+			break
+		}
+		if p < len(a.Comments) {
+			hit.Highlights.Comments = append(hit.Highlights.Comments, fragment(a.Comments[p].Body, commentSpans[p], e.fragSize))
+		}
+	}
+	return hit, nil
+}
+
+const maxCommentFragments = 3
+
+// span is a match in a text, as byte offsets [start, end).
+type span struct{ start, end int }
+
+// spansByArray groups the match locations of one field by array position
+// (comment index; 0 for single-valued fields), in the folded text's offsets.
+func spansByArray(tlm search.TermLocationMap) map[int][]span {
+	out := map[int][]span{}
+	for _, locs := range tlm {
+		for _, l := range locs {
+			p := 0
+			if len(l.ArrayPositions) > 0 {
+				p = int(l.ArrayPositions[0])
+			}
+			out[p] = append(out[p], span{int(l.Start), int(l.End)})
+		}
+	}
+	return out
+}
+
+// origSpans maps spans in foldText(text) back to text, sorted and merged.
+func origSpans(text string, sp []span) []span {
+	folded := foldText(text)
+	var starts, ends []int
+	if folded != text {
+		starts, ends = foldMap(text)
+	}
+	out := make([]span, 0, len(sp))
+	for _, s := range sp {
+		if s.start < 0 || s.end > len(folded) || s.start >= s.end {
+			continue
+		}
+		if starts != nil {
+			s = span{starts[s.start], ends[s.end-1]}
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].start != out[j].start {
+			return out[i].start < out[j].start
+		}
+		return out[i].end > out[j].end
+	})
+	merged := out[:0]
+	for _, s := range out {
+		if n := len(merged); n > 0 && s.start <= merged[n-1].end {
+			if s.end > merged[n-1].end {
+				merged[n-1].end = s.end
+			}
+			continue
+		}
+		merged = append(merged, s)
+	}
+	return merged
+}
+
+// markAll returns the whole text, HTML-escaped, with <mark> around spans.
+func markAll(text string, sp []span) string {
+	return markRange(text, origSpans(text, sp), 0, len(text))
+}
+
+// markRange escapes text[from:to] and wraps the spans inside it in <mark>.
+func markRange(text string, sp []span, from, to int) string {
+	var b strings.Builder
+	pos := from
+	for _, s := range sp {
+		if s.start < from || s.end > to {
+			continue
+		}
+		b.WriteString(html.EscapeString(text[pos:s.start]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(text[s.start:s.end]))
+		b.WriteString("</mark>")
+		pos = s.end
+	}
+	b.WriteString(html.EscapeString(text[pos:to]))
+	return b.String()
+}
+
+// fragment returns the window of about size runes of text that holds the
+// most matches, cut at word boundaries, HTML-escaped, with <mark> around
+// matches and "…" where text was cut.
+func fragment(text string, folded []span, size int) string {
+	sp := origSpans(text, folded)
+	if len(sp) == 0 {
+		return ""
+	}
+	bestFrom, bestTo, bestN := 0, 0, -1
+	for _, anchor := range sp {
+		from := wordStart(text, backRunes(text, anchor.start, size/5))
+		if from > anchor.start {
+			from = anchor.start
+		}
+		to := wordEnd(text, forwardRunes(text, from, size))
+		if to < anchor.end {
+			to = anchor.end
+		}
+		n := 0
+		for _, s := range sp {
+			if s.start >= from && s.end <= to {
+				n++
+			}
+		}
+		if n > bestN {
+			bestFrom, bestTo, bestN = from, to, n
+		}
+	}
+	out := strings.TrimSpace(markRange(text, sp, bestFrom, bestTo))
+	if bestFrom > 0 {
+		out = "…" + out
+	}
+	if bestTo < len(text) {
+		out += "…"
+	}
+	return out
+}
+
+// backRunes moves n runes back from byte offset i.
+func backRunes(s string, i, n int) int {
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	return i
+}
+
+// forwardRunes moves n runes forward from byte offset i.
+func forwardRunes(s string, i, n int) int {
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+// wordStart moves i forward to the start of the next word unless it is at
+// the start of the text or of a word already.
+func wordStart(s string, i int) int {
+	if i == 0 {
+		return 0
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	if unicode.IsSpace(r) {
+		return i
+	}
+	j := strings.IndexFunc(s[i:], unicode.IsSpace)
+	if j < 0 || j > 40 {
+		return i
+	}
+	return i + j + 1
+}
+
+// wordEnd moves i back to the end of the previous whole word unless it is at
+// the end of the text or of a word already.
+func wordEnd(s string, i int) int {
+	if i >= len(s) {
+		return len(s)
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	if unicode.IsSpace(r) {
+		return i
+	}
+	j := strings.LastIndexFunc(s[:i], unicode.IsSpace)
+	if j < 0 || i-j > 40 {
+		return i
+	}
+	return j
+}
+
+// relax implements optional words: when the query with every unit required
+// finds fewer than perPage results, the least informative plain words (the
+// highest document frequency) become optional, one at a time, until the page
+// fills or one required unit remains. Optional units still score, so results
+// that match more words rank first. It returns the optional units in order.
+func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) ([]int, error) {
+	var cands []int
+	for i, u := range plan.units {
+		if u.relaxable {
+			cands = append(cands, i)
+		}
+	}
+	if len(plan.units) < 2 || len(cands) == 0 {
+		return nil, nil
+	}
+	total, err := e.count(ctx, withFilters(plan.query(nil), filters))
+	if err != nil || total >= uint64(perPage) {
+		return nil, err
+	}
+	df := make(map[int]uint64, len(cands))
+	for _, i := range cands {
+		if df[i], err = e.count(ctx, plan.units[i].q); err != nil {
+			return nil, err
+		}
+	}
+	// Most frequent first; on equal frequency the later word first.
+	sort.SliceStable(cands, func(a, b int) bool {
+		if df[cands[a]] != df[cands[b]] {
+			return df[cands[a]] > df[cands[b]]
+		}
+		return cands[a] > cands[b]
+	})
+	var optional []int
+	for _, i := range cands {
+		if len(plan.units)-len(optional) <= 1 {
+			break
+		}
+		optional = append(optional, i)
+		if total, err = e.count(ctx, withFilters(plan.query(optional), filters)); err != nil {
+			return nil, err
+		}
+		if total >= uint64(perPage) {
+			break
+		}
+	}
+	return optional, nil
+}

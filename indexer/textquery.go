@@ -1,0 +1,521 @@
+package indexer
+
+// This file is the free-text query language: a pure parser (parseText) and
+// the compiler of its result into Bleve queries (engine.compile).
+//
+// Syntax, for non-experts:
+//
+//	words            every word must match (stemmed; apostrophes/accents alike)
+//	"exact phrase"   the words in this order
+//	-word -"phrase"  exclude
+//	a OR b OR "c d"  any of them (OR binds tighter than the implicit AND)
+//	wor*             prefix (at least 2 characters)
+//	field:value      title, author, tag, region, audience, topic, type;
+//	field:"phrase"   also field:wor*
+//
+// Everything else is text: punctuation, "sepsis: warning signs", a trailing
+// question mark, parentheses.
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+type termKind int
+
+const (
+	kindWord termKind = iota
+	kindPhrase
+	kindPrefix
+)
+
+func (k termKind) String() string {
+	switch k {
+	case kindPhrase:
+		return "phrase"
+	case kindPrefix:
+		return "prefix"
+	}
+	return "word"
+}
+
+// textTerm is one word, phrase or prefix, optionally limited to a field.
+type textTerm struct {
+	Kind  termKind
+	Field string // "" for all text fields, else a key of queryFields
+	Text  string // as typed, without quotes or the trailing *
+	Pos   int    // byte offset of the term (of its field name, or its '-')
+}
+
+// textClause is one required (or, if Neg, excluded) element: one term or
+// several joined by OR.
+type textClause struct {
+	Neg  bool
+	Alts []textTerm
+	Pos  int
+}
+
+// textQuery is a parsed free-text query: the AND of its clauses.
+type textQuery struct {
+	Clauses []textClause
+}
+
+// queryFields are the field names usable as field:value.
+var queryFields = map[string]bool{
+	"title": true, "author": true, "tag": true, "region": true,
+	"audience": true, "topic": true, "type": true,
+}
+
+const minPrefixRunes = 2
+
+func isSpaceAt(s string, i int) (bool, int) {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r), size
+}
+
+// parseText parses free text. It never panics; errors are *QueryError with
+// 0 ≤ Pos ≤ len(s).
+func parseText(s string) (*textQuery, error) {
+	type item struct {
+		or   bool
+		neg  bool
+		term textTerm
+		pos  int
+	}
+	var items []item
+	i := 0
+	for i < len(s) {
+		if sp, size := isSpaceAt(s, i); sp {
+			i += size
+			continue
+		}
+		start := i
+		neg := false
+		if s[i] == '-' && i+1 < len(s) && s[i+1] != '-' {
+			if sp, _ := isSpaceAt(s, i+1); !sp {
+				neg = true
+				i++
+			}
+		}
+		if s[i] == '"' {
+			text, next, err := quoted(s, i)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, item{neg: neg, pos: start, term: textTerm{Kind: kindPhrase, Text: text, Pos: start}})
+			i = next
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] != '"' {
+			if sp, _ := isSpaceAt(s, j); sp {
+				break
+			}
+			_, size := utf8.DecodeRuneInString(s[j:])
+			j += size
+		}
+		chunk := s[i:j]
+		if chunk == "OR" && !neg {
+			items = append(items, item{or: true, pos: start})
+			i = j
+			continue
+		}
+		if colon := strings.IndexByte(chunk, ':'); colon > 0 {
+			name, rest := chunk[:colon], chunk[colon+1:]
+			field := strings.ToLower(name)
+			if queryFields[field] {
+				switch {
+				case rest == "" && j < len(s) && s[j] == '"':
+					text, next, err := quoted(s, j)
+					if err != nil {
+						return nil, err
+					}
+					items = append(items, item{neg: neg, pos: start, term: textTerm{Kind: kindPhrase, Field: field, Text: text, Pos: start}})
+					i = next
+					continue
+				case rest == "":
+					return nil, &QueryError{Pos: i + colon + 1, Msg: fmt.Sprintf("%s: needs a value right after the colon, e.g. %s:sepsis or %s:\"patient safety\"", field, field, field)}
+				}
+				t, err := wordOrPrefix(rest, start)
+				if err != nil {
+					return nil, err
+				}
+				t.Field = field
+				items = append(items, item{neg: neg, pos: start, term: t})
+				i = j
+				continue
+			}
+			if looksLikeField(name, rest) {
+				return nil, &QueryError{Pos: i, Msg: fmt.Sprintf("unknown field %q; known fields are title, author, tag, region, audience, topic and type (put a space after the colon to search for the words)", name)}
+			}
+		}
+		t, err := wordOrPrefix(chunk, start)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, item{neg: neg, pos: start, term: t})
+		i = j
+	}
+
+	tq := &textQuery{}
+	orPos := -1
+	for _, it := range items {
+		if it.or {
+			if orPos >= 0 {
+				return nil, &QueryError{Pos: it.pos, Msg: "OR follows another OR; put a word or phrase between them"}
+			}
+			if len(tq.Clauses) == 0 {
+				return nil, &QueryError{Pos: it.pos, Msg: "OR needs a word or phrase before it"}
+			}
+			if tq.Clauses[len(tq.Clauses)-1].Neg {
+				return nil, &QueryError{Pos: it.pos, Msg: "OR cannot join an excluded (-) term"}
+			}
+			orPos = it.pos
+			continue
+		}
+		if orPos >= 0 {
+			if it.neg {
+				return nil, &QueryError{Pos: it.pos, Msg: "OR cannot join an excluded (-) term"}
+			}
+			last := &tq.Clauses[len(tq.Clauses)-1]
+			last.Alts = append(last.Alts, it.term)
+			orPos = -1
+			continue
+		}
+		tq.Clauses = append(tq.Clauses, textClause{Neg: it.neg, Alts: []textTerm{it.term}, Pos: it.pos})
+	}
+	if orPos >= 0 {
+		return nil, &QueryError{Pos: orPos, Msg: "OR needs a word or phrase after it"}
+	}
+	firstNeg := -1
+	for _, c := range tq.Clauses {
+		if !c.Neg {
+			return tq, nil
+		}
+		if firstNeg < 0 {
+			firstNeg = c.Pos
+		}
+	}
+	if firstNeg >= 0 {
+		return nil, &QueryError{Pos: firstNeg, Msg: "only excluded (-) terms; add a word to search for"}
+	}
+	return tq, nil
+}
+
+// quoted reads a phrase whose opening quote is at s[i]. It returns the text
+// and the offset after the closing quote.
+func quoted(s string, i int) (string, int, error) {
+	end := strings.IndexByte(s[i+1:], '"')
+	if end < 0 {
+		return "", 0, &QueryError{Pos: i, Msg: "unclosed quote: add the closing \" to end the phrase"}
+	}
+	text := s[i+1 : i+1+end]
+	if strings.TrimSpace(text) == "" {
+		return "", 0, &QueryError{Pos: i, Msg: "empty phrase \"\""}
+	}
+	return text, i + end + 2, nil
+}
+
+// wordOrPrefix classifies a chunk as a word or, with a trailing *, a prefix.
+func wordOrPrefix(chunk string, pos int) (textTerm, error) {
+	if !strings.HasSuffix(chunk, "*") {
+		return textTerm{Kind: kindWord, Text: chunk, Pos: pos}, nil
+	}
+	base := strings.TrimRight(chunk, "*")
+	base = strings.TrimLeftFunc(base, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if utf8.RuneCountInString(base) < minPrefixRunes {
+		return textTerm{}, &QueryError{Pos: pos, Msg: fmt.Sprintf("a prefix search needs at least %d letters before *", minPrefixRunes)}
+	}
+	return textTerm{Kind: kindPrefix, Text: base, Pos: pos}, nil
+}
+
+// looksLikeField tells a mistyped field ("titel:sepsis") from prose with a
+// colon ("sepsis: signs", "10:30", "https://…").
+func looksLikeField(name, rest string) bool {
+	if rest == "" || strings.HasPrefix(rest, "/") || len(name) > 20 {
+		return false
+	}
+	for _, r := range name {
+		if r > unicode.MaxASCII || !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '"'
+}
+
+// fieldBoost is a text field searched by unfielded terms, with its weight.
+type fieldBoost struct {
+	field string
+	boost float64
+}
+
+// textFields: title > summary and tags > body and author > comments.
+var textFields = []fieldBoost{
+	{fTitle, 3}, {fSummary, 2}, {fTagsText, 2}, {fBody, 1}, {fAuthorText, 1}, {fComments, 0.5},
+}
+
+// textUnit is one positive element of a compiled query.
+type textUnit struct {
+	label     string // as typed, reported in Relaxation
+	q         query.Query
+	relaxable bool // a plain word (or a thesaurus concept from plain words)
+}
+
+// textPlan is a compiled query: units are required unless made optional by
+// relaxation; negatives are excluded.
+type textPlan struct {
+	units      []textUnit
+	negatives  []query.Query
+	expansions []Expansion
+}
+
+// query builds the Bleve query with the given units optional.
+func (p *textPlan) query(optional []int) query.Query {
+	opt := make(map[int]bool, len(optional))
+	for _, i := range optional {
+		opt[i] = true
+	}
+	bq := query.NewBooleanQuery(nil, nil, nil)
+	for i, u := range p.units {
+		if opt[i] {
+			bq.AddShould(u.q)
+		} else {
+			bq.AddMust(u.q)
+		}
+	}
+	if len(p.negatives) > 0 {
+		bq.AddMustNot(p.negatives...)
+	}
+	return bq
+}
+
+// labels lists the labels of the optional units, in relaxation order.
+func (p *textPlan) labels(optional []int) []string {
+	out := make([]string, 0, len(optional))
+	for _, i := range optional {
+		out = append(out, p.units[i].label)
+	}
+	return out
+}
+
+// analyze returns the index terms of a text (folded first).
+func (e *engine) analyze(text string) []string {
+	var out []string
+	_ = safely(func() error {
+		for _, t := range e.analyzer.Analyze([]byte(foldText(text))) {
+			out = append(out, string(t.Term))
+		}
+		return nil
+	})
+	return out
+}
+
+// compile parses free text and builds its plan.
+func (e *engine) compile(text string) (*textPlan, error) {
+	tq, err := parseText(text)
+	if err != nil {
+		return nil, err
+	}
+	plan := &textPlan{}
+	firstNeg := -1
+	for ci := 0; ci < len(tq.Clauses); ci++ {
+		c := tq.Clauses[ci]
+		if c.Neg {
+			if firstNeg < 0 {
+				firstNeg = c.Pos
+			}
+			if q := e.termQuery(c.Alts[0]); q != nil {
+				plan.negatives = append(plan.negatives, q)
+			}
+			continue
+		}
+		if len(c.Alts) == 1 && c.Alts[0].Field == "" && c.Alts[0].Kind == kindWord {
+			// A run of plain words: look for thesaurus concepts in it.
+			j := ci
+			var words []string
+			for j < len(tq.Clauses) && isPlainWord(tq.Clauses[j]) {
+				words = append(words, tq.Clauses[j].Alts[0].Text)
+				j++
+			}
+			for k := 0; k < len(words); {
+				n, g, typed := e.thesMatch(words[k:])
+				if n == 0 {
+					if q := e.termQuery(textTerm{Kind: kindWord, Text: words[k]}); q != nil {
+						plan.units = append(plan.units, textUnit{label: words[k], q: q, relaxable: true})
+					}
+					k++
+					continue
+				}
+				var typedQ []query.Query
+				for _, w := range words[k : k+n] {
+					if q := e.termQuery(textTerm{Kind: kindWord, Text: w}); q != nil {
+						typedQ = append(typedQ, q)
+					}
+				}
+				label := strings.Join(words[k:k+n], " ")
+				q, exp := e.concept(typedQ, g, typed)
+				plan.units = append(plan.units, textUnit{label: label, q: q, relaxable: true})
+				if len(exp) > 0 {
+					plan.expansions = append(plan.expansions, Expansion{Term: label, Expanded: exp})
+				}
+				k += n
+			}
+			ci = j - 1
+			continue
+		}
+		var alts []query.Query
+		var labels []string
+		for _, t := range c.Alts {
+			labels = append(labels, t.Text)
+			q := e.termQuery(t)
+			if q == nil {
+				continue
+			}
+			if t.Field == "" && t.Kind != kindPrefix {
+				if n, g, typed := e.thesMatch(strings.Fields(t.Text)); n > 0 && n == len(strings.Fields(t.Text)) {
+					var exp []string
+					q, exp = e.concept([]query.Query{q}, g, typed)
+					if len(exp) > 0 {
+						plan.expansions = append(plan.expansions, Expansion{Term: t.Text, Expanded: exp})
+					}
+				}
+			}
+			alts = append(alts, q)
+		}
+		if len(alts) == 0 {
+			continue
+		}
+		var q query.Query = alts[0]
+		if len(alts) > 1 {
+			q = query.NewDisjunctionQuery(alts)
+		}
+		plan.units = append(plan.units, textUnit{label: strings.Join(labels, " OR "), q: q})
+	}
+	if len(plan.units) == 0 {
+		if firstNeg >= 0 {
+			return nil, &QueryError{Pos: firstNeg, Msg: "only excluded (-) terms; add a word to search for"}
+		}
+		return nil, &QueryError{Pos: 0, Msg: "nothing to search for: every word is too common (like \"the\" or \"what\") or punctuation"}
+	}
+	return plan, nil
+}
+
+func isPlainWord(c textClause) bool {
+	return !c.Neg && len(c.Alts) == 1 && c.Alts[0].Field == "" && c.Alts[0].Kind == kindWord
+}
+
+// termQuery compiles one term; nil when it has no searchable token (a stop
+// word or punctuation).
+func (e *engine) termQuery(t textTerm) query.Query {
+	switch t.Field {
+	case "":
+		return e.fieldsQuery(t, textFields)
+	case "title":
+		return e.fieldsQuery(t, []fieldBoost{{fTitle, 3}})
+	case "author":
+		return e.fieldsQuery(t, []fieldBoost{{fAuthorText, 1}})
+	case "tag":
+		kw := keywordTerm(t, fTag)
+		if txt := e.fieldsQuery(t, []fieldBoost{{fTagsText, 2}}); txt != nil {
+			return query.NewDisjunctionQuery([]query.Query{kw, txt})
+		}
+		return kw
+	default:
+		return keywordTerm(t, facetFields[t.Field])
+	}
+}
+
+// keywordTerm matches a normalised keyword value (or prefix).
+func keywordTerm(t textTerm, field string) query.Query {
+	v := normKey(t.Text)
+	if t.Kind == kindPrefix {
+		pq := query.NewPrefixQuery(v)
+		pq.SetField(field)
+		return pq
+	}
+	tq := query.NewTermQuery(v)
+	tq.SetField(field)
+	return tq
+}
+
+// fieldsQuery matches a word, phrase or prefix in each of the fields with
+// its boost, as a disjunction.
+func (e *engine) fieldsQuery(t textTerm, fields []fieldBoost) query.Query {
+	var qs []query.Query
+	switch t.Kind {
+	case kindPrefix:
+		p := strings.ToLower(foldText(t.Text))
+		prefixes := []string{p}
+		if st := e.analyze(p); len(st) == 1 && st[0] != p && strings.HasPrefix(p, st[0]) {
+			prefixes = append(prefixes, st[0])
+		}
+		for _, f := range fields {
+			for _, p := range prefixes {
+				pq := query.NewPrefixQuery(p)
+				pq.SetField(f.field)
+				pq.SetBoost(f.boost)
+				qs = append(qs, pq)
+			}
+		}
+	default:
+		tokens := e.analyze(t.Text)
+		switch {
+		case len(tokens) == 0:
+			return nil
+		case len(tokens) == 1:
+			for _, f := range fields {
+				tq := query.NewTermQuery(tokens[0])
+				tq.SetField(f.field)
+				tq.SetBoost(f.boost)
+				qs = append(qs, tq)
+			}
+		default:
+			for _, f := range fields {
+				mp := query.NewMatchPhraseQuery(foldText(t.Text))
+				mp.SetField(f.field)
+				mp.SetBoost(f.boost)
+				qs = append(qs, mp)
+			}
+		}
+	}
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+// concept is the disjunction of what was typed (all typed words) and the
+// other terms of a thesaurus group, each as a phrase over the text fields.
+func (e *engine) concept(typed []query.Query, g *thesGroup, matched int) (query.Query, []string) {
+	var alts []query.Query
+	switch len(typed) {
+	case 0:
+	case 1:
+		alts = append(alts, typed[0])
+	default:
+		alts = append(alts, query.NewConjunctionQuery(typed))
+	}
+	var expanded []string
+	for i, t := range g.terms {
+		if i == matched || t.caseSensitive {
+			continue
+		}
+		q := e.fieldsQuery(textTerm{Kind: kindPhrase, Text: t.text}, textFields)
+		if q == nil {
+			continue
+		}
+		alts = append(alts, q)
+		expanded = append(expanded, t.text)
+	}
+	sort.Strings(expanded)
+	if len(alts) == 1 {
+		return alts[0], expanded
+	}
+	return query.NewDisjunctionQuery(alts), expanded
+}

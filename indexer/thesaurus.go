@@ -1,0 +1,220 @@
+package indexer
+
+// This file loads the query-time thesaurus (abbreviations ⇄ expansions,
+// multi-word, both ways) and matches query words against it. Bleve's own
+// synonyms keep only single-token entries, so expansion is done here as a
+// disjunction of phrase queries (see engine.concept).
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed thesaurus.yaml
+var defaultThesaurusYAML []byte
+
+// Thesaurus is a set of groups of equivalent terms. It is immutable.
+type Thesaurus struct {
+	groups []thesGroup
+}
+
+type thesGroup struct {
+	terms []thesTerm
+}
+
+type thesTerm struct {
+	text          string
+	caseSensitive bool
+}
+
+// Len is the number of groups.
+func (t *Thesaurus) Len() int { return len(t.groups) }
+
+// Groups returns the terms of every group, as written in the file.
+func (t *Thesaurus) Groups() [][]string {
+	out := make([][]string, 0, len(t.groups))
+	for _, g := range t.groups {
+		terms := make([]string, 0, len(g.terms))
+		for _, term := range g.terms {
+			terms = append(terms, term.text)
+		}
+		out = append(out, terms)
+	}
+	return out
+}
+
+// DefaultThesaurus is the patient-safety thesaurus built into the binary
+// (indexer/thesaurus.yaml). It is parsed on each call.
+func DefaultThesaurus() *Thesaurus {
+	t, err := LoadThesaurus(bytes.NewReader(defaultThesaurusYAML))
+	if err != nil {
+		// The embedded file is covered by tests; this is a build defect.
+		panic(fmt.Sprintf("indexer: embedded thesaurus.yaml: %v", err))
+	}
+	return t
+}
+
+type thesaurusFile struct {
+	Groups []struct {
+		Terms         []string `yaml:"terms"`
+		CaseSensitive []string `yaml:"case_sensitive"`
+	} `yaml:"groups"`
+}
+
+// LoadThesaurus reads a thesaurus in the format of indexer/thesaurus.yaml.
+// Errors name the group (1-based) and the problem.
+func LoadThesaurus(r io.Reader) (*Thesaurus, error) {
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	var f thesaurusFile
+	if err := dec.Decode(&f); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("indexer: thesaurus: empty file")
+		}
+		return nil, fmt.Errorf("indexer: thesaurus: %w", err)
+	}
+	if len(f.Groups) == 0 {
+		return nil, errors.New("indexer: thesaurus: no groups (expected a top-level \"groups:\" list)")
+	}
+	t := &Thesaurus{}
+	seen := map[string]int{}
+	for gi, g := range f.Groups {
+		if len(g.Terms) < 2 {
+			return nil, fmt.Errorf("indexer: thesaurus: group %d: needs at least 2 terms, has %d", gi+1, len(g.Terms))
+		}
+		cs := map[string]bool{}
+		for _, c := range g.CaseSensitive {
+			cs[c] = true
+		}
+		var group thesGroup
+		for _, term := range g.Terms {
+			term = strings.Join(strings.Fields(term), " ")
+			if term == "" {
+				return nil, fmt.Errorf("indexer: thesaurus: group %d: empty term", gi+1)
+			}
+			if !strings.ContainsFunc(term, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+				return nil, fmt.Errorf("indexer: thesaurus: group %d: term %q has no letters or digits", gi+1, term)
+			}
+			key := term
+			if !cs[term] {
+				key = normKey(term)
+			}
+			if prev, dup := seen[key]; dup {
+				return nil, fmt.Errorf("indexer: thesaurus: group %d: term %q already in group %d", gi+1, term, prev)
+			}
+			seen[key] = gi + 1
+			group.terms = append(group.terms, thesTerm{text: term, caseSensitive: cs[term]})
+			delete(cs, term)
+		}
+		for c := range cs {
+			return nil, fmt.Errorf("indexer: thesaurus: group %d: case_sensitive term %q is not one of its terms", gi+1, c)
+		}
+		t.groups = append(t.groups, group)
+	}
+	return t, nil
+}
+
+// thesKey is a term of a group prepared for matching against query words:
+// raw words for case-sensitive terms, index terms otherwise.
+type thesKey struct {
+	group  *thesGroup
+	term   int
+	words  []string // case-sensitive: the words as written
+	tokens []string // case-insensitive: analyzed terms
+}
+
+// thesKeys prepares every term of t with the engine's analyzer.
+func (e *engine) thesKeys() []thesKey {
+	var keys []thesKey
+	for gi := range e.thes.groups {
+		g := &e.thes.groups[gi]
+		for ti, term := range g.terms {
+			k := thesKey{group: g, term: ti}
+			if term.caseSensitive {
+				k.words = strings.Fields(term.text)
+			} else {
+				k.tokens = e.analyze(term.text)
+				if len(k.tokens) == 0 {
+					continue
+				}
+			}
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// trimPunct removes punctuation around a typed word ("WHO?" → "WHO").
+func trimPunct(w string) string {
+	return strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// thesMatch finds the longest thesaurus term at the start of words. It
+// returns how many words it covers (0: none), its group and the index of
+// the matched term in the group. Case-sensitive terms win ties.
+func (e *engine) thesMatch(words []string) (int, *thesGroup, int) {
+	if len(words) == 0 {
+		return 0, nil, 0
+	}
+	bestN, bestTerm := 0, 0
+	var best *thesGroup
+	wordTokens := make([][]string, len(words))
+	for i, w := range words {
+		wordTokens[i] = e.analyze(w)
+	}
+	for _, k := range e.thesaurusKeys {
+		n := 0
+		if k.words != nil {
+			if len(k.words) <= len(words) {
+				n = len(k.words)
+				for i, w := range k.words {
+					if trimPunct(words[i]) != w {
+						n = 0
+						break
+					}
+				}
+			}
+			if n > bestN || (n > 0 && n == bestN && best != nil && !best.terms[bestTerm].caseSensitive) {
+				bestN, best, bestTerm = n, k.group, k.term
+			}
+			continue
+		}
+		if len(wordTokens[0]) == 0 {
+			continue
+		}
+		var acc []string
+		for i := range words {
+			acc = append(acc, wordTokens[i]...)
+			if !isPrefix(acc, k.tokens) {
+				break
+			}
+			if len(acc) == len(k.tokens) {
+				n = i + 1
+				break
+			}
+		}
+		if n > bestN {
+			bestN, best, bestTerm = n, k.group, k.term
+		}
+	}
+	return bestN, best, bestTerm
+}
+
+func isPrefix(a, of []string) bool {
+	if len(a) > len(of) {
+		return false
+	}
+	for i := range a {
+		if a[i] != of[i] {
+			return false
+		}
+	}
+	return true
+}
