@@ -82,6 +82,8 @@ type Config struct {
 	MaxRetryAfter time.Duration
 	// MaxPages caps the pages fetched per source per run.
 	MaxPages int
+	// Taxonomy classifies tags (nil → DefaultTaxonomy()).
+	Taxonomy *Taxonomy
 	// AllowPrivateNetworks must be true to crawl loopback or private
 	// addresses (tests). Scope rules still apply.
 	AllowPrivateNetworks bool

@@ -1,0 +1,105 @@
+package crawler
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Summary counts what one Run did.
+type Summary struct {
+	Started, Finished time.Time
+	// Fetched counts 2xx answers (pages, comment pages, sitemaps).
+	Fetched int
+	// NotModified counts 304 answers to conditional GETs.
+	NotModified int
+	// New, Changed and Unchanged count stored articles by outcome;
+	// Unchanged articles (same content hash) were not rewritten.
+	New, Changed, Unchanged int
+	// Removed counts articles deleted after two consecutive 404/410 crawls.
+	Removed int
+	// Duplicates counts pages whose article was already handled in this
+	// run (same record reached by another URL).
+	Duplicates int
+	// SkippedRobots counts URLs robots.txt disallowed.
+	SkippedRobots int
+	// OutOfScope counts distinct same-host URLs outside the source's scope
+	// (other prefixes, IPS non-content URLs) that were not fetched.
+	OutOfScope int
+	// HostPauses counts pauses of a whole host (Retry-After or back-off);
+	// RetryAfterCapped counts Retry-After values above MaxRetryAfter.
+	HostPauses, RetryAfterCapped int
+	// MaxPagesReached counts sources cut off by MaxPages.
+	MaxPagesReached int
+	// Errors counts failed URLs by kind (Kind* constants).
+	Errors map[string]int
+}
+
+// ErrorCount is the total of Errors.
+func (s Summary) ErrorCount() int {
+	n := 0
+	for _, v := range s.Errors {
+		n += v
+	}
+	return n
+}
+
+// Counts returns the summary as a flat map (the scheduler's status):
+// fetched, not_modified, new, changed, unchanged, removed, duplicates,
+// skipped_robots, out_of_scope, host_pauses, retry_after_capped,
+// max_pages_reached, errors (total) and errors_<kind> per error kind.
+func (s Summary) Counts() map[string]int {
+	m := map[string]int{
+		"fetched":            s.Fetched,
+		"not_modified":       s.NotModified,
+		"new":                s.New,
+		"changed":            s.Changed,
+		"unchanged":          s.Unchanged,
+		"removed":            s.Removed,
+		"duplicates":         s.Duplicates,
+		"skipped_robots":     s.SkippedRobots,
+		"out_of_scope":       s.OutOfScope,
+		"host_pauses":        s.HostPauses,
+		"retry_after_capped": s.RetryAfterCapped,
+		"max_pages_reached":  s.MaxPagesReached,
+		"errors":             s.ErrorCount(),
+	}
+	for k, v := range s.Errors {
+		m["errors_"+k] = v
+	}
+	return m
+}
+
+// String is a readable multi-line summary for the command line.
+func (s Summary) String() string {
+	var b strings.Builder
+	d := s.Finished.Sub(s.Started).Round(100 * time.Millisecond)
+	fmt.Fprintf(&b, "crawl finished in %s\n", d)
+	fmt.Fprintf(&b, "  fetched:         %d\n", s.Fetched)
+	fmt.Fprintf(&b, "  not modified:    %d\n", s.NotModified)
+	fmt.Fprintf(&b, "  new:             %d\n", s.New)
+	fmt.Fprintf(&b, "  changed:         %d\n", s.Changed)
+	fmt.Fprintf(&b, "  unchanged:       %d\n", s.Unchanged)
+	fmt.Fprintf(&b, "  removed:         %d\n", s.Removed)
+	fmt.Fprintf(&b, "  duplicates:      %d\n", s.Duplicates)
+	fmt.Fprintf(&b, "  skipped (robots): %d\n", s.SkippedRobots)
+	fmt.Fprintf(&b, "  out of scope:    %d\n", s.OutOfScope)
+	if s.HostPauses > 0 || s.RetryAfterCapped > 0 {
+		fmt.Fprintf(&b, "  host pauses:     %d (Retry-After capped: %d)\n", s.HostPauses, s.RetryAfterCapped)
+	}
+	if s.MaxPagesReached > 0 {
+		fmt.Fprintf(&b, "  stopped at MaxPages: %d source(s)\n", s.MaxPagesReached)
+	}
+	fmt.Fprintf(&b, "  errors:          %d", s.ErrorCount())
+	kinds := make([]string, 0, len(s.Errors))
+	for k := range s.Errors {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "\n    %-20s %d", k+":", s.Errors[k])
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
