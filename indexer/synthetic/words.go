@@ -20,7 +20,7 @@ var functionWords = []string{
 // domainWords carry the patient-safety flavour of pslhub content.
 var domainWords = []string{
 	"patient", "safety", "care", "health", "staff", "services", "incident", "risk", "learning",
-	"hospital", "clinical", "nhs", "patients", "harm", "report", "system", "trust", "quality",
+	"hospital", "clinical", "NHS", "patients", "harm", "report", "system", "trust", "quality",
 	"people", "improvement", "review", "investigation", "families", "medication", "organisations",
 	"healthcare", "practice", "support", "nurses", "doctors", "culture", "data", "national",
 	"guidance", "evidence", "treatment", "concerns", "framework", "incidents", "training",
@@ -40,9 +40,9 @@ var domainWords = []string{
 	"engagement", "involvement", "partners", "carers", "relatives", "experience", "feedback",
 	"consent", "capacity", "safeguarding", "vulnerable", "older", "frailty", "dementia", "children",
 	"paediatric", "adults", "learning", "disabilities", "autism", "discharge", "transfer",
-	"transitions", "pathway", "pathways", "referral", "general", "practitioners", "gp", "ambulance",
+	"transitions", "pathway", "pathways", "referral", "general", "practitioners", "ambulance",
 	"paramedics", "triage", "waiting", "lists", "backlog", "capacity", "demand", "funding",
-	"commissioning", "integrated", "icb", "icss", "digital", "electronic", "records", "technology",
+	"commissioning", "integrated", "digital", "electronic", "records", "technology",
 	"artificial", "intelligence", "software", "interoperability", "cybersecurity", "governance",
 	"assurance", "accountability", "compliance", "standards", "audit", "metrics", "indicators",
 	"measurement", "variation", "mortality", "morbidity", "readmission", "length", "stay", "cost",
@@ -59,7 +59,7 @@ var domainWords = []string{
 	"themes", "trends", "insight", "insights", "analysis", "root", "cause", "swarm", "huddle",
 	"debrief", "simulation", "education", "competence", "skills", "supervision", "students",
 	"volunteers", "agency", "locum", "shifts", "fatigue", "workload", "pressures", "winter",
-	"covid", "pandemic", "vaccination", "vaccine", "ppe", "isolation", "visiting", "remote",
+	"covid", "pandemic", "vaccination", "vaccine", "PPE", "isolation", "visiting", "remote",
 	"consultation", "telehealth", "virtual", "wards", "home", "homes", "domiciliary", "social",
 	"hospice", "palliative", "end", "life", "bereavement", "grief", "apology", "transparency",
 }
@@ -111,15 +111,15 @@ type abbreviation struct {
 	Short, Long string
 }
 
-// abbreviations are the patient-safety thesaurus entries, most frequent
-// first (search-api-notes.md §4a).
+// abbreviations are entries of the patient-safety thesaurus
+// (indexer/thesaurus.yaml), roughly most frequent first.
 var abbreviations = []abbreviation{
-	{"NHS", "National Health Service"},
 	{"PSIRF", "Patient Safety Incident Response Framework"},
 	{"CQC", "Care Quality Commission"},
+	{"NHSE", "NHS England"},
 	{"GP", "general practitioner"},
-	{"A&E", "accident and emergency"},
 	{"ICU", "intensive care unit"},
+	{"ED", "emergency department"},
 	{"HSSIB", "Health Services Safety Investigations Body"},
 	{"LFPSE", "Learn from Patient Safety Events"},
 	{"RCA", "root cause analysis"},
@@ -128,22 +128,24 @@ var abbreviations = []abbreviation{
 	{"VTE", "venous thromboembolism"},
 	{"NEWS2", "National Early Warning Score"},
 	{"NatPSA", "National Patient Safety Alert"},
-	{"PSII", "patient safety incident investigation"},
+	{"PSII", "Patient Safety Incident Investigation"},
 	{"NICE", "National Institute for Health and Care Excellence"},
 	{"MHRA", "Medicines and Healthcare products Regulatory Agency"},
 	{"WHO", "World Health Organization"},
 	{"AAR", "after action review"},
-	{"SBAR", "Situation Background Assessment Recommendation"},
-	{"PPE", "personal protective equipment"},
-	{"DNACPR", "do not attempt cardiopulmonary resuscitation"},
-	{"HCAI", "healthcare associated infection"},
-	{"MRSA", "meticillin resistant Staphylococcus aureus"},
-	{"FTSU", "Freedom to Speak Up"},
-	{"ICS", "integrated care system"},
-	{"PALS", "Patient Advice and Liaison Service"},
+	{"ICS", "Integrated Care System"},
+	{"ICB", "Integrated Care Board"},
 	{"HSIB", "Healthcare Safety Investigation Branch"},
-	{"EPR", "electronic patient record"},
-	{"PSSO", "patient safety specialist"},
+	{"DVT", "deep vein thrombosis"},
+	{"HCAI", "healthcare associated infection"},
+	{"PU", "pressure ulcer"},
+	{"DoC", "duty of candour"},
+	{"PSS", "Patient Safety Specialist"},
+	{"GMC", "General Medical Council"},
+	{"NMC", "Nursing and Midwifery Council"},
+	{"PHSO", "Parliamentary and Health Service Ombudsman"},
+	{"MNSI", "Maternity and Newborn Safety Investigations"},
+	{"EHR", "electronic health record"},
 }
 
 // neverEventPhrases are multi-word thesaurus phrases without a short form.
