@@ -1,0 +1,392 @@
+package indexer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// logBuffer is a goroutine-safe sink for a test logger.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func testLogger(t *testing.T) (*slog.Logger, *logBuffer) {
+	t.Helper()
+	b := &logBuffer{}
+	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
+}
+
+// waitFor polls cond until it holds or the wait times out.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// blockingCrawl is a crawl that signals it started and then waits for
+// release (ignoring its context, like a stuck crawl) or, with honourCtx,
+// for its context to end.
+type blockingCrawl struct {
+	calls     atomic.Int32
+	started   chan struct{}
+	release   chan struct{}
+	honourCtx bool
+}
+
+func newBlockingCrawl(honourCtx bool) *blockingCrawl {
+	return &blockingCrawl{started: make(chan struct{}, 16), release: make(chan struct{}), honourCtx: honourCtx}
+}
+
+func (b *blockingCrawl) crawl(ctx context.Context) (map[string]int, error) {
+	b.calls.Add(1)
+	b.started <- struct{}{}
+	if b.honourCtx {
+		select {
+		case <-ctx.Done():
+			return map[string]int{"fetched": 1}, ctx.Err()
+		case <-b.release:
+		}
+	} else {
+		<-b.release
+	}
+	return map[string]int{"fetched": 2}, nil
+}
+
+func TestSchedulerConfig(t *testing.T) {
+	ctx := context.Background()
+	for _, spec := range []string{"not a spec", "61 * * * *", "@every nonsense", "* * * *", "0 0 30 2 *"} {
+		_, err := NewScheduler(ctx, ScheduleConfig{Spec: spec}, nil, nil, nil, nil)
+		if err == nil {
+			t.Errorf("spec %q: no error", spec)
+			continue
+		}
+		if !strings.Contains(err.Error(), spec) {
+			t.Errorf("spec %q: error %q does not name the spec", spec, err)
+		}
+	}
+	if _, err := NewScheduler(ctx, ScheduleConfig{Spec: "@every 1h", Timeout: time.Hour}, nil, nil, nil, nil); err == nil {
+		t.Error("a timeout equal to the interval was accepted")
+	}
+	if _, err := NewScheduler(ctx, ScheduleConfig{Spec: "@every 1h", Timeout: -time.Second}, nil, nil, nil, nil); err == nil {
+		t.Error("a negative timeout was accepted")
+	}
+
+	cases := []struct {
+		spec    string
+		timeout time.Duration
+	}{
+		{"@every 6h", 6 * time.Hour / 10 * 9},
+		{"0 3 * * *", 24 * time.Hour / 10 * 9},
+		{"@daily", 24 * time.Hour / 10 * 9},
+		{"0 3,4 * * *", time.Hour / 10 * 9}, // the shortest gap counts
+		{"*/15 * * * *", 15 * time.Minute / 10 * 9},
+	}
+	for _, c := range cases {
+		s, err := NewScheduler(ctx, ScheduleConfig{Spec: c.spec}, nil, nil, nil, nil)
+		if err != nil {
+			t.Errorf("spec %q: %v", c.spec, err)
+			continue
+		}
+		if s.timeout != c.timeout {
+			t.Errorf("spec %q: default timeout %s, want %s", c.spec, s.timeout, c.timeout)
+		}
+		if got := s.Status().Schedule; got != c.spec {
+			t.Errorf("spec %q: status schedule %q", c.spec, got)
+		}
+	}
+	for _, spec := range []string{"", "off", " off "} {
+		s, err := NewScheduler(ctx, ScheduleConfig{Spec: spec}, nil, nil, nil, nil)
+		if err != nil {
+			t.Fatalf("spec %q: %v", spec, err)
+		}
+		s.Start()
+		st := s.Status()
+		if st.Schedule != "off" || !st.Next.IsZero() || st.Running || st.Last != nil {
+			t.Errorf("spec %q: status %+v", spec, st)
+		}
+		if err := s.Stop(ctx); err != nil {
+			t.Errorf("spec %q: stop: %v", spec, err)
+		}
+	}
+}
+
+// TestSchedulerRecoverKeepsJobAlive proves the wrapper order: after a
+// scheduled run panics, the next activation runs again. The control with the
+// wrappers the other way round shows that order skipping forever
+// (robfig/cron#366), so this test would catch a swap.
+func TestSchedulerRecoverKeepsJobAlive(t *testing.T) {
+	logger, logs := testLogger(t)
+	var calls atomic.Int32
+	crawl := func(ctx context.Context) (map[string]int, error) {
+		if calls.Add(1) == 1 {
+			panic("crawler exploded")
+		}
+		return map[string]int{"fetched": 3}, nil
+	}
+	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1h"}, crawl, nil, nil, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := s.cron.Entry(s.entry).WrappedJob
+	job.Run() // panics inside; Recover logs it
+	if calls.Load() != 1 {
+		t.Fatalf("crawl called %d times", calls.Load())
+	}
+	st := s.Status()
+	if st.Running || st.Last == nil || st.Last.Outcome != OutcomeFailed || !strings.Contains(strings.Join(st.Last.Errors, ";"), "crawler exploded") {
+		t.Fatalf("after the panic: %+v (last %+v)", st, st.Last)
+	}
+	if !strings.Contains(logs.String(), "crawler exploded") {
+		t.Errorf("the panic was not logged:\n%s", logs)
+	}
+	job.Run()
+	if calls.Load() != 2 {
+		t.Fatalf("the job did not run again after a panic: crawl called %d times", calls.Load())
+	}
+	if st := s.Status(); st.Last.Outcome != OutcomeOK || st.Last.Counts["fetched"] != 3 {
+		t.Fatalf("second run: %+v", st.Last)
+	}
+
+	// Control: the wrong order loses the SkipIfStillRunning token on panic.
+	calls.Store(0)
+	s2, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1h"}, crawl, nil, nil, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := cronLogger{logger}
+	wrong := cron.NewChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)).Then(cron.FuncJob(s2.scheduled))
+	wrong.Run()
+	wrong.Run()
+	if calls.Load() != 1 {
+		t.Fatalf("control: with Recover outside, crawl ran %d times; the #366 failure mode is not reproduced", calls.Load())
+	}
+}
+
+// TestSchedulerFiresOnSchedule runs the real cron loop: a job that panics
+// on its first activation runs again on the next.
+func TestSchedulerFiresOnSchedule(t *testing.T) {
+	var calls atomic.Int32
+	crawl := func(ctx context.Context) (map[string]int, error) {
+		if _, ok := ctx.Deadline(); !ok {
+			t.Error("a scheduled run has no deadline")
+		}
+		if calls.Add(1) == 1 {
+			panic("first activation fails")
+		}
+		return map[string]int{"fetched": 1}, nil
+	}
+	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1s"}, crawl, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	s.Start() // idempotent
+	if s.Status().Next.IsZero() {
+		t.Error("no next activation while started")
+	}
+	waitFor(t, "a second scheduled run", func() bool {
+		st := s.Status()
+		return calls.Load() >= 2 && st.Last != nil && st.Last.Outcome == OutcomeOK
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Status(); !st.Next.IsZero() || st.Last.Trigger != "schedule" {
+		t.Errorf("after stop: %+v", st)
+	}
+}
+
+// TestSchedulerSkipsOverlappingRuns: a slow scheduled run makes the next
+// activation skip (SkipIfStillRunning), and manual triggers get ErrRunning.
+func TestSchedulerSkipsOverlappingRuns(t *testing.T) {
+	logger, logs := testLogger(t)
+	bc := newBlockingCrawl(false)
+	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1h"}, bc.crawl, nil, nil, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := s.cron.Entry(s.entry).WrappedJob
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		job.Run()
+	}()
+	<-bc.started
+	job.Run() // returns at once: skipped
+	if !strings.Contains(logs.String(), "scheduled run skipped: the previous one is still running") {
+		t.Errorf("no skip logged:\n%s", logs)
+	}
+	if err := s.Trigger("manual"); !errors.Is(err, ErrRunning) {
+		t.Errorf("Trigger while running: %v, want ErrRunning", err)
+	}
+	if _, err := s.RunNow(context.Background(), "manual"); !errors.Is(err, ErrRunning) {
+		t.Errorf("RunNow while running: %v, want ErrRunning", err)
+	}
+	st := s.Status()
+	if !st.Running || st.Last == nil || st.Last.Outcome != OutcomeRunning || st.Last.Trigger != "schedule" {
+		t.Errorf("status while running: %+v (last %+v)", st, st.Last)
+	}
+	close(bc.release)
+	<-done
+	if n := bc.calls.Load(); n != 1 {
+		t.Errorf("crawl ran %d times, want 1", n)
+	}
+	if st := s.Status(); st.Running || st.Last.Outcome != OutcomeOK || st.Last.Counts["fetched"] != 2 || st.Last.Ended.IsZero() {
+		t.Errorf("status after the run: %+v (last %+v)", st, st.Last)
+	}
+}
+
+// TestSchedulerManualRunSkipsScheduled: the scheduled job shares the guard
+// with manual triggers.
+func TestSchedulerManualRunSkipsScheduled(t *testing.T) {
+	logger, logs := testLogger(t)
+	bc := newBlockingCrawl(false)
+	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1h"}, bc.crawl, nil, nil, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Trigger("manual"); err != nil {
+		t.Fatal(err)
+	}
+	<-bc.started
+	s.cron.Entry(s.entry).WrappedJob.Run()
+	if !strings.Contains(logs.String(), "scheduled run skipped") || bc.calls.Load() != 1 {
+		t.Errorf("the scheduled activation was not skipped (crawl calls %d):\n%s", bc.calls.Load(), logs)
+	}
+	close(bc.release)
+	waitFor(t, "the manual run to finish", func() bool { return !s.Status().Running })
+	if last := s.Status().Last; last.Trigger != "manual" || last.Outcome != OutcomeOK {
+		t.Errorf("last run: %+v", last)
+	}
+	// The guard is free again.
+	if _, err := s.RunNow(context.Background(), "manual"); err != nil {
+		t.Errorf("RunNow after the run: %v", err)
+	}
+}
+
+// TestSchedulerStopCancelsRun: Stop cancels the running run's context and
+// waits for it; later triggers are refused.
+func TestSchedulerStopCancelsRun(t *testing.T) {
+	bc := newBlockingCrawl(true)
+	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1h"}, bc.crawl, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	if err := s.Trigger("manual"); err != nil {
+		t.Fatal(err)
+	}
+	<-bc.started
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := s.Status()
+	if st.Running || st.Last.Outcome != OutcomeCanceled || st.Last.Counts["fetched"] != 1 || len(st.Last.Errors) != 1 {
+		t.Errorf("after stop: %+v (last %+v)", st, st.Last)
+	}
+	if err := s.Trigger("manual"); err == nil {
+		t.Error("Trigger after Stop was accepted")
+	}
+	if err := s.Stop(ctx); err != nil {
+		t.Errorf("second Stop: %v", err)
+	}
+}
+
+// TestSchedulerStopTimeout: Stop gives up when its context ends before a
+// run that ignores cancellation.
+func TestSchedulerStopTimeout(t *testing.T) {
+	bc := newBlockingCrawl(false)
+	s, err := NewScheduler(context.Background(), ScheduleConfig{}, bc.crawl, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Trigger("manual"); err != nil {
+		t.Fatal(err)
+	}
+	<-bc.started
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.Stop(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Stop with a stuck run: %v", err)
+	}
+	close(bc.release)
+	waitFor(t, "the stuck run to end", func() bool { return !s.Status().Running })
+}
+
+// TestSchedulerDeadlineAndRootCancel: a run that outlives its deadline
+// fails; cancelling the root context cancels a run.
+func TestSchedulerDeadlineAndRootCancel(t *testing.T) {
+	bc := newBlockingCrawl(true)
+	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "off", Timeout: 50 * time.Millisecond}, bc.crawl, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.RunNow(context.Background(), "manual")
+	if !errors.Is(err, context.DeadlineExceeded) || run.Outcome != OutcomeFailed {
+		t.Errorf("run past its deadline: %+v, %v", run, err)
+	}
+
+	root, cancel := context.WithCancel(context.Background())
+	bc2 := newBlockingCrawl(true)
+	s2, err := NewScheduler(root, ScheduleConfig{}, bc2.crawl, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		<-bc2.started
+		cancel()
+	}()
+	run, err = s2.RunNow(context.Background(), "startup")
+	if !errors.Is(err, context.Canceled) || run.Outcome != OutcomeCanceled || run.Trigger != "startup" {
+		t.Errorf("run with the root cancelled: %+v, %v", run, err)
+	}
+}
+
+// TestSchedulerManualPanic: a panic in a manual run is an error, not a crash.
+func TestSchedulerManualPanic(t *testing.T) {
+	s, err := NewScheduler(context.Background(), ScheduleConfig{}, func(ctx context.Context) (map[string]int, error) {
+		panic("boom")
+	}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.RunNow(context.Background(), "manual")
+	if err == nil || !strings.Contains(err.Error(), "boom") || run.Outcome != OutcomeFailed {
+		t.Errorf("panicking run: %+v, %v", run, err)
+	}
+	if err := s.Trigger("manual"); err != nil {
+		t.Errorf("Trigger after a panic: %v", err)
+	}
+	waitFor(t, "the second run", func() bool { st := s.Status(); return !st.Running && st.Last.Outcome == OutcomeFailed })
+}
