@@ -99,7 +99,7 @@ func recordTitle(doc *goquery.Document, header *goquery.Selection, ld jsonLD, ca
 	if t := oneLine(header.Find("h1.ipsType_pageTitle").First()); t != "" {
 		return t
 	}
-	if t := oneLine(doc.Find("#ipsLayout_mainArea h1.ipsType_pageTitle").First()); t != "" {
+	if t := oneLine(mainArea(doc).Find("h1.ipsType_pageTitle").First()); t != "" {
 		return t
 	}
 	if t := collapse(attrOf(doc, `meta[property="og:title"]`, "content")); t != "" {

@@ -3,7 +3,6 @@ package crawler
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"io/fs"
 	"net/url"
@@ -14,8 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/safetysearch/safetysearch/indexer"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
@@ -196,6 +193,3 @@ func fixtureByRecord(t testing.TB, fixtures []siteFixture, suffix string) siteFi
 	}
 	return found[0]
 }
-
-var _ = errors.Is
-var _ indexer.Article
