@@ -1,0 +1,141 @@
+package searchapi
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config configures the HTTP API. The zero value is usable: New applies the
+// defaults documented on each field.
+type Config struct {
+	// AdminToken is the bearer token of the admin routes
+	// (/api/v1/admin/...). Empty disables them: they answer 404 not_found.
+	AdminToken string
+
+	// CORSOrigins lists the origins (scheme://host[:port]) allowed to call
+	// the API from a browser. Empty turns CORS off (no CORS headers, and
+	// preflight requests get 405). "*" allows every origin.
+	CORSOrigins []string
+
+	// RateLimit is the sustained number of requests per second allowed per
+	// client IP on the rate-limited routes. 0 means 10; negative disables
+	// rate limiting.
+	RateLimit float64
+	// RateBurst is the token bucket size per client IP. 0 means 20.
+	RateBurst int
+	// RateClients bounds the number of client IPs tracked at once. 0 means
+	// 10000. When full, idle clients are evicted first, then the least
+	// recently seen one.
+	RateClients int
+	// RateIdle is how long a client IP stays tracked after its last
+	// request. 0 means 10 minutes.
+	RateIdle time.Duration
+
+	// SearchTimeout bounds one search or article lookup. 0 means 5 s. On
+	// expiry the request fails with 503 search_timeout.
+	SearchTimeout time.Duration
+
+	// MaxBodyBytes caps request bodies. 0 means 1 MiB. Larger declared
+	// bodies get 413 request_too_large.
+	MaxBodyBytes int64
+
+	// MaxQueryValues caps the number of query-string values of one request
+	// (all parameters together). 0 means 64.
+	MaxQueryValues int
+
+	// TrustedProxies are the proxy addresses or CIDRs whose
+	// X-Forwarded-For / X-Real-IP headers are believed when finding the
+	// client IP. Empty trusts none: the client IP is the peer address.
+	TrustedProxies []string
+
+	// CacheMaxAge is the max-age of Cache-Control on cacheable GET responses
+	// (search, articles, facets). 0 means 60 s; negative means no-cache.
+	CacheMaxAge time.Duration
+}
+
+// Defaults applied by New for zero fields.
+const (
+	DefaultRateLimit      = 10.0
+	DefaultRateBurst      = 20
+	DefaultRateClients    = 10000
+	DefaultRateIdle       = 10 * time.Minute
+	DefaultSearchTimeout  = 5 * time.Second
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultMaxQueryValues = 64
+	DefaultCacheMaxAge    = 60 * time.Second
+)
+
+// withDefaults returns c with every zero field set to its default, or an
+// error for values that cannot work.
+func (c Config) withDefaults() (Config, error) {
+	if c.RateLimit == 0 {
+		c.RateLimit = DefaultRateLimit
+	}
+	if c.RateBurst == 0 {
+		c.RateBurst = DefaultRateBurst
+	}
+	if c.RateClients == 0 {
+		c.RateClients = DefaultRateClients
+	}
+	if c.RateIdle == 0 {
+		c.RateIdle = DefaultRateIdle
+	}
+	if c.SearchTimeout == 0 {
+		c.SearchTimeout = DefaultSearchTimeout
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxQueryValues == 0 {
+		c.MaxQueryValues = DefaultMaxQueryValues
+	}
+	if c.CacheMaxAge == 0 {
+		c.CacheMaxAge = DefaultCacheMaxAge
+	}
+	var errs []error
+	if c.RateBurst < 0 {
+		errs = append(errs, fmt.Errorf("RateBurst %d is negative", c.RateBurst))
+	}
+	if c.RateClients < 0 {
+		errs = append(errs, fmt.Errorf("RateClients %d is negative", c.RateClients))
+	}
+	if c.RateIdle < 0 {
+		errs = append(errs, fmt.Errorf("RateIdle %s is negative", c.RateIdle))
+	}
+	if c.SearchTimeout < 0 {
+		errs = append(errs, fmt.Errorf("SearchTimeout %s is negative", c.SearchTimeout))
+	}
+	if c.MaxBodyBytes < 0 {
+		errs = append(errs, fmt.Errorf("MaxBodyBytes %d is negative", c.MaxBodyBytes))
+	}
+	if c.MaxQueryValues < 0 {
+		errs = append(errs, fmt.Errorf("MaxQueryValues %d is negative", c.MaxQueryValues))
+	}
+	for _, o := range c.CORSOrigins {
+		if err := checkOrigin(o); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, fmt.Errorf("searchapi: config: %w", err)
+	}
+	return c, nil
+}
+
+// checkOrigin accepts "*" or a bare origin: scheme://host[:port] with no
+// path, query or fragment.
+func checkOrigin(o string) error {
+	if o == "*" {
+		return nil
+	}
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil ||
+		strings.HasSuffix(o, "/") {
+		return fmt.Errorf("CORS origin %q is not of the form scheme://host[:port]", o)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package searchapi
+
+import (
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+)
+
+// ipLimiter is a token bucket per client IP, in a bounded map: entries idle
+// longer than idle are swept, and when the map is full the least recently
+// seen client is evicted (its bucket starts full again, which only ever
+// favours that client).
+type ipLimiter struct {
+	limit rate.Limit
+	burst int
+	max   int
+	idle  time.Duration
+	now   func() time.Time
+
+	mu        sync.Mutex
+	clients   map[string]*ipClient
+	lastSweep time.Time
+}
+
+type ipClient struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newIPLimiter(perSecond float64, burst, maxClients int, idle time.Duration) *ipLimiter {
+	return &ipLimiter{
+		limit:   rate.Limit(perSecond),
+		burst:   burst,
+		max:     maxClients,
+		idle:    idle,
+		now:     time.Now,
+		clients: make(map[string]*ipClient),
+	}
+}
+
+// allow takes one token for key. When none is left it reports how long
+// until one is.
+func (l *ipLimiter) allow(key string) (ok bool, retryAfter time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.lastSweep) >= l.idle/2 {
+		l.sweep(now)
+	}
+	cl, found := l.clients[key]
+	if !found {
+		if len(l.clients) >= l.max {
+			l.sweep(now)
+		}
+		if len(l.clients) >= l.max {
+			l.evictOldest()
+		}
+		cl = &ipClient{lim: rate.NewLimiter(l.limit, l.burst)}
+		l.clients[key] = cl
+	}
+	cl.seen = now
+	r := cl.lim.ReserveN(now, 1)
+	if !r.OK() {
+		return false, time.Second
+	}
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// sweep drops clients idle for longer than l.idle.
+func (l *ipLimiter) sweep(now time.Time) {
+	for k, cl := range l.clients {
+		if now.Sub(cl.seen) > l.idle {
+			delete(l.clients, k)
+		}
+	}
+	l.lastSweep = now
+}
+
+func (l *ipLimiter) evictOldest() {
+	var oldestKey string
+	var oldest time.Time
+	for k, cl := range l.clients {
+		if oldestKey == "" || cl.seen.Before(oldest) {
+			oldestKey, oldest = k, cl.seen
+		}
+	}
+	delete(l.clients, oldestKey)
+}
+
+// size is the number of tracked clients.
+func (l *ipLimiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.clients)
+}
+
+// rateLimit refuses requests over the client's rate with 429 rate_limited
+// and a Retry-After header.
+func (s *Server) rateLimit(c *gin.Context) {
+	ip := c.ClientIP()
+	if ip == "" {
+		ip = "unknown"
+	}
+	if ok, wait := s.limiter.allow(ip); !ok {
+		s.fail(c, &rateLimitedError{retryAfter: wait})
+		return
+	}
+	c.Next()
+}

@@ -1,0 +1,107 @@
+package searchapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/safetysearch/safetysearch/indexer"
+)
+
+// Searcher answers searches and article lookups from the serving index.
+// *indexer.Index satisfies it.
+type Searcher interface {
+	// Search runs one query. Invalid queries fail with *indexer.ParamError
+	// or *indexer.QueryError, a missing index with indexer.ErrUnavailable.
+	Search(ctx context.Context, q indexer.Query) (*indexer.Result, error)
+	// Article returns one whole article, or indexer.ErrNotFound.
+	Article(ctx context.Context, id string) (indexer.Article, error)
+	// Status describes the serving index (Ready, Generation, Documents,
+	// BuiltAt).
+	Status() indexer.Status
+}
+
+// Rebuilder starts a crawl + rebuild on demand and reports the schedule.
+// *indexer.Scheduler satisfies it. A nil Rebuilder disables manual rebuilds.
+type Rebuilder interface {
+	// Trigger starts a crawl and rebuild in the background. It fails with
+	// indexer.ErrRunning when one is already running.
+	Trigger(trigger string) error
+	// Status describes the index and the schedule: Running, Next, Last.
+	Status() indexer.Status
+}
+
+// Server is the HTTP API. It is an http.Handler; build it with New.
+type Server struct {
+	cfg       Config
+	searcher  Searcher
+	rebuilder Rebuilder // nil: manual rebuild disabled
+	log       *slog.Logger
+	engine    *gin.Engine
+	limiter   *ipLimiter // nil: rate limiting disabled
+	metrics   *metrics
+	cors      *corsPolicy // nil: CORS off
+	adminHash [sha256.Size]byte
+	openapi   staticDoc
+}
+
+// New builds the API server. s is required; r may be nil (no manual
+// rebuild); logger may be nil (discard).
+func New(cfg Config, s Searcher, r Rebuilder, logger *slog.Logger) (*Server, error) {
+	if s == nil {
+		return nil, errors.New("searchapi: New: nil Searcher")
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv := &Server{
+		cfg:       cfg,
+		searcher:  s,
+		rebuilder: r,
+		log:       logger.With("component", "searchapi"),
+		metrics:   newMetrics(),
+		openapi:   newStaticDoc(openapiJSON, "application/json"),
+	}
+	if cfg.AdminToken != "" {
+		srv.adminHash = sha256.Sum256([]byte(cfg.AdminToken))
+	}
+	if cfg.RateLimit > 0 {
+		srv.limiter = newIPLimiter(cfg.RateLimit, cfg.RateBurst, cfg.RateClients, cfg.RateIdle)
+	}
+	if len(cfg.CORSOrigins) > 0 {
+		srv.cors = newCORSPolicy(cfg.CORSOrigins)
+	}
+
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.ContextWithFallback = true
+	// gin trusts every proxy by default; trust only the configured ones.
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("searchapi: trusted proxies: %w", err)
+	}
+	e.Use(srv.requestID, srv.observe, srv.recovery, srv.limitBody, srv.corsHeaders)
+	e.NoRoute(srv.noRoute)
+	e.NoMethod(srv.noMethod)
+	for _, rt := range srv.routes() {
+		e.Handle(rt.method, rt.path, srv.chain(rt)...)
+	}
+	srv.engine = e
+	return srv, nil
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.engine.ServeHTTP(w, r)
+}
