@@ -98,7 +98,7 @@ func (c *Crawler) Run(ctx context.Context, progress func(Progress)) (Summary, er
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("crawler: crawl interrupted: %w", err)
 	}
-	if len(errs) == 0 && sum.Fetched == 0 && sum.NotModified == 0 && sum.ErrorCount() > 0 {
+	if sum.Fetched == 0 && sum.NotModified == 0 && sum.ErrorCount() > sum.Errors[KindRobotsUnavailable] {
 		errs = append(errs, fmt.Errorf("crawler: every fetch failed (%d errors)", sum.ErrorCount()))
 	}
 	c.log.Info("crawl finished", "fetched", sum.Fetched, "not_modified", sum.NotModified, "new", sum.New,
@@ -138,6 +138,7 @@ type sourceRun struct {
 	host    *host
 	queue   []item
 	seen    map[string]bool
+	fetched map[string]bool // URLs fetched in this run (comment pages too)
 	outSeen map[string]bool
 	doneIDs map[string]bool
 	pages   int
@@ -160,6 +161,7 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 		scope:   Scope{Host: hostKey(base), AllowPrefixes: src.AllowPrefixes},
 		host:    r.hosts.get(hostKey(base)),
 		seen:    map[string]bool{},
+		fetched: map[string]bool{},
 		outSeen: map[string]bool{},
 		doneIDs: map[string]bool{},
 	}
@@ -542,6 +544,9 @@ const acceptHTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 // page fetches one HTML page, follows its links and stores its article.
 func (s *sourceRun) page(ctx context.Context, it item) {
 	u := it.u.String()
+	if s.fetched[u] {
+		return
+	}
 	if !s.host.robots.Allowed(it.u) {
 		s.tally.update(func(sm *Summary) { sm.SkippedRobots++ })
 		s.log.Debug("disallowed by robots.txt", "url", u)
@@ -594,6 +599,7 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 	}
 	s.tally.update(func(sm *Summary) { sm.Fetched++ })
 	final := resp.URL
+	s.fetched[u], s.fetched[final.String()] = true, true
 	body, perr := s.decode(resp)
 	if perr != nil {
 		s.failed(it, resp, st, perr, now)
@@ -703,6 +709,7 @@ func (s *sourceRun) commentPages(ctx context.Context, final *url.URL, pg *Page, 
 			return fmt.Errorf("comment page %s: %w", cu, err)
 		}
 		s.tally.update(func(sm *Summary) { sm.Fetched++ })
+		s.fetched[cu.String()], s.fetched[resp.URL.String()] = true, true
 		body, err := s.decode(resp)
 		if err != nil {
 			return fmt.Errorf("comment page %s: %w", cu, err)
