@@ -1,0 +1,510 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+)
+
+// Config is every setting of safetysearch. Each setting is read, first match
+// wins, from:
+//
+//  1. its command-line flag (only some settings have one),
+//  2. its SAFETYSEARCH_* environment variable,
+//  3. the YAML config file (--config FILE or SAFETYSEARCH_CONFIG), key as in
+//     the yaml tag; unknown keys are refused,
+//  4. the default.
+//
+// The table of settings (key, variable, flag, default) is the settings slice
+// below; README.md's "Configuration" table is checked against it by
+// TestREADMEConfigTable.
+type Config struct {
+	// DataDir holds the crawler store (<data>/store.db) and the index
+	// generations (<data>/index/). Default "./data".
+	DataDir string `yaml:"data_dir"`
+	// Addr is the listen address of `serve`. Default "127.0.0.1:8080".
+	Addr string `yaml:"addr"`
+	// Sources are the sites to crawl. Default none: `crawl` refuses to run
+	// and `serve` only serves what is already stored.
+	Sources []SourceSetting `yaml:"sources"`
+	// Schedule is the cron spec (5 fields or a descriptor such as
+	// "@every 6h" or "@daily") of the crawl + rebuild in `serve`, or "off".
+	// Default "@every 6h".
+	Schedule string `yaml:"schedule"`
+	// RunTimeout bounds one crawl + rebuild; it must be shorter than the
+	// schedule's interval. Default 0: 90% of the interval (no bound when the
+	// schedule is off).
+	RunTimeout time.Duration `yaml:"run_timeout"`
+	// UserAgent sent by the crawler. Default
+	// "safetysearch/<version> (+<contact_url>)"; it must start with the
+	// product token "safetysearch" for robots.txt rules to apply to it.
+	UserAgent string `yaml:"user_agent"`
+	// ContactURL is put in the default User-Agent so site operators can
+	// reach whoever runs the crawler.
+	ContactURL string `yaml:"contact_url"`
+	// CrawlDelay is the minimum time between two requests to one host; a
+	// larger robots.txt Crawl-delay wins. Default 1s.
+	CrawlDelay time.Duration `yaml:"crawl_delay"`
+	// RequestTimeout is the deadline of one HTTP request. Default 30s.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// MaxBodyBytes caps one response body. Default 10485760 (10 MiB).
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxPages caps the pages fetched per source per run. Default 100000.
+	MaxPages int `yaml:"max_pages"`
+	// AllowPrivateNetworks lets the crawler fetch loopback and private
+	// addresses (a local copy of a site, tests). Default false.
+	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// AdminToken enables the admin routes (status, rebuild) for requests
+	// carrying "Authorization: Bearer <token>". Default "": admin routes
+	// are disabled. Give it through the environment or the file, never a
+	// flag (flags are visible in the process list).
+	AdminToken string `yaml:"admin_token"`
+	// CORSOrigins are the origins allowed to call the API from a browser.
+	// Default none (same origin only).
+	CORSOrigins []string `yaml:"cors_origins"`
+	// RateLimit is the sustained number of API requests per second allowed
+	// per client address; 0 disables limiting. Default 10.
+	RateLimit float64 `yaml:"rate_limit"`
+	// RateBurst is how many requests a client may make at once above the
+	// sustained rate. Default 20.
+	RateBurst int `yaml:"rate_burst"`
+	// LogLevel is debug, info, warn or error. Default info.
+	LogLevel string `yaml:"log_level"`
+	// LogFormat is text or json (to stderr). Default text.
+	LogFormat string `yaml:"log_format"`
+	// TaxonomyFile replaces the built-in tag taxonomy (which tags are
+	// regions, audiences, topics and content types). Default built in.
+	TaxonomyFile string `yaml:"taxonomy_file"`
+	// ThesaurusFile replaces the built-in patient-safety thesaurus used to
+	// expand queries. Default built in.
+	ThesaurusFile string `yaml:"thesaurus_file"`
+	// FragmentSize is the length in characters of a highlighted snippet;
+	// 0 takes the index's default.
+	FragmentSize int `yaml:"fragment_size"`
+
+	// origin records where each setting came from, for error messages.
+	origin map[string]string
+}
+
+// SourceSetting is one site to crawl, as written in the config file.
+type SourceSetting struct {
+	// Name is the source name in article ids; default derived from the
+	// host (www.pslhub.org → "pslhub").
+	Name string `yaml:"name"`
+	// URL is the site's base URL, e.g. https://www.pslhub.org/.
+	URL string `yaml:"url"`
+	// AllowPrefixes are the URL paths that may be fetched; default /learn/.
+	AllowPrefixes []string `yaml:"allow_prefixes"`
+	// StartURLs are fetched first; default the base URL plus each prefix.
+	StartURLs []string `yaml:"start_urls"`
+}
+
+// setting is one row of the configuration table.
+type setting struct {
+	Key     string // yaml key
+	Env     string // environment variable
+	Flag    string // flag name without dashes, "" when none
+	Default string // as documented
+	Help    string
+	set     func(c *Config, v string) error // from an env or flag string
+}
+
+// envPrefix starts every environment variable of safetysearch.
+const envPrefix = "SAFETYSEARCH_"
+
+// Defaults.
+const (
+	DefaultDataDir    = "./data"
+	DefaultAddr       = "127.0.0.1:8080"
+	DefaultSchedule   = "@every 6h"
+	DefaultRateLimit  = 10
+	DefaultRateBurst  = 20
+	DefaultContactURL = "https://github.com/safetysearch/safetysearch"
+	ScheduleOff       = "off"
+)
+
+// settings is THE configuration table.
+var settings = []setting{
+	{"data_dir", "SAFETYSEARCH_DATA_DIR", "data", DefaultDataDir, "data directory (store.db and index/)",
+		func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"addr", "SAFETYSEARCH_ADDR", "addr", DefaultAddr, "listen address of serve",
+		func(c *Config, v string) error { c.Addr = v; return nil }},
+	{"sources", "SAFETYSEARCH_SOURCES", "source", "none", "sites to crawl (env: comma-separated URLs; flag: repeatable)",
+		func(c *Config, v string) error {
+			c.Sources = nil
+			for _, u := range splitList(v) {
+				c.Sources = append(c.Sources, SourceSetting{URL: u})
+			}
+			return nil
+		}},
+	{"schedule", "SAFETYSEARCH_SCHEDULE", "schedule", DefaultSchedule, `cron spec of the crawl + rebuild, or "off"`,
+		func(c *Config, v string) error { c.Schedule = v; return nil }},
+	{"run_timeout", "SAFETYSEARCH_RUN_TIMEOUT", "", "0 (90% of the schedule's interval)", "time limit of one crawl + rebuild, shorter than the interval",
+		durationSetter(func(c *Config) *time.Duration { return &c.RunTimeout })},
+	{"user_agent", "SAFETYSEARCH_USER_AGENT", "", "safetysearch/VERSION (+CONTACT_URL)", "User-Agent of the crawler",
+		func(c *Config, v string) error { c.UserAgent = v; return nil }},
+	{"contact_url", "SAFETYSEARCH_CONTACT_URL", "", DefaultContactURL, "contact URL in the default User-Agent",
+		func(c *Config, v string) error { c.ContactURL = v; return nil }},
+	{"crawl_delay", "SAFETYSEARCH_CRAWL_DELAY", "", "1s", "minimum time between two requests to one host",
+		durationSetter(func(c *Config) *time.Duration { return &c.CrawlDelay })},
+	{"request_timeout", "SAFETYSEARCH_REQUEST_TIMEOUT", "", "30s", "deadline of one HTTP request of the crawler",
+		durationSetter(func(c *Config) *time.Duration { return &c.RequestTimeout })},
+	{"max_body_bytes", "SAFETYSEARCH_MAX_BODY_BYTES", "", "10485760", "largest response body the crawler reads",
+		func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return errors.New("expected a whole number of bytes")
+			}
+			c.MaxBodyBytes = n
+			return nil
+		}},
+	{"max_pages", "SAFETYSEARCH_MAX_PAGES", "", "100000", "pages fetched per source per run at most",
+		intSetter(func(c *Config) *int { return &c.MaxPages })},
+	{"allow_private_networks", "SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS", "", "false", "let the crawler fetch loopback and private addresses",
+		func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("expected true or false")
+			}
+			c.AllowPrivateNetworks = b
+			return nil
+		}},
+	{"admin_token", "SAFETYSEARCH_ADMIN_TOKEN", "", "none (admin routes disabled)", "bearer token of the admin routes",
+		func(c *Config, v string) error { c.AdminToken = v; return nil }},
+	{"cors_origins", "SAFETYSEARCH_CORS_ORIGINS", "", "none", "origins allowed to call the API from a browser (env: comma-separated)",
+		func(c *Config, v string) error { c.CORSOrigins = splitList(v); return nil }},
+	{"rate_limit", "SAFETYSEARCH_RATE_LIMIT", "", strconv.Itoa(DefaultRateLimit), "API requests per second per client (0 = unlimited)",
+		func(c *Config, v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return errors.New("expected a number of requests per second")
+			}
+			c.RateLimit = f
+			return nil
+		}},
+	{"rate_burst", "SAFETYSEARCH_RATE_BURST", "", strconv.Itoa(DefaultRateBurst), "requests a client may make at once above the rate",
+		intSetter(func(c *Config) *int { return &c.RateBurst })},
+	{"log_level", "SAFETYSEARCH_LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
+		func(c *Config, v string) error { c.LogLevel = v; return nil }},
+	{"log_format", "SAFETYSEARCH_LOG_FORMAT", "log-format", "text", "text or json (to stderr)",
+		func(c *Config, v string) error { c.LogFormat = v; return nil }},
+	{"taxonomy_file", "SAFETYSEARCH_TAXONOMY_FILE", "", "built in", "tag taxonomy (regions, audiences, topics, types)",
+		func(c *Config, v string) error { c.TaxonomyFile = v; return nil }},
+	{"thesaurus_file", "SAFETYSEARCH_THESAURUS_FILE", "", "built in", "query expansion thesaurus",
+		func(c *Config, v string) error { c.ThesaurusFile = v; return nil }},
+	{"fragment_size", "SAFETYSEARCH_FRAGMENT_SIZE", "", "0 (200)", "length of a highlighted snippet in characters",
+		intSetter(func(c *Config) *int { return &c.FragmentSize })},
+}
+
+func durationSetter(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return errors.New(`expected a duration such as "30s", "5m" or "2h"`)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func intSetter(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return errors.New("expected a whole number")
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func settingByFlag(name string) *setting {
+	for i := range settings {
+		if settings[i].Flag == name {
+			return &settings[i]
+		}
+	}
+	return nil
+}
+
+// DefaultConfig returns the defaults of every setting.
+func DefaultConfig() Config {
+	return Config{
+		DataDir:        DefaultDataDir,
+		Addr:           DefaultAddr,
+		Schedule:       DefaultSchedule,
+		ContactURL:     DefaultContactURL,
+		CrawlDelay:     time.Second,
+		RequestTimeout: 30 * time.Second,
+		MaxBodyBytes:   10 << 20,
+		MaxPages:       100000,
+		RateLimit:      DefaultRateLimit,
+		RateBurst:      DefaultRateBurst,
+		LogLevel:       "info",
+		LogFormat:      "text",
+	}
+}
+
+// flagValue is one flag occurrence, in command-line order.
+type flagValue struct {
+	Name, Value string
+}
+
+// loadConfig merges defaults, the config file, the environment and the
+// flags that were set, then validates the result.
+func loadConfig(configFile string, getenv func(string) string, flags []flagValue) (Config, error) {
+	c := DefaultConfig()
+	c.origin = map[string]string{}
+	if configFile == "" {
+		configFile = getenv("SAFETYSEARCH_CONFIG")
+	}
+	if configFile != "" {
+		if err := c.readFile(configFile); err != nil {
+			return Config{}, err
+		}
+	}
+	for _, s := range settings {
+		v, ok := lookupEnv(getenv, s.Env)
+		if !ok {
+			continue
+		}
+		if err := s.set(&c, v); err != nil {
+			return Config{}, fmt.Errorf("config: %s %q: %v", s.Env, v, err)
+		}
+		c.origin[s.Key] = s.Env
+	}
+	// Repeatable flags (--source) accumulate; others: last one wins.
+	var sources []SourceSetting
+	for _, f := range flags {
+		s := settingByFlag(f.Name)
+		if s == nil {
+			continue
+		}
+		if s.Key == "sources" {
+			sources = append(sources, SourceSetting{URL: f.Value})
+			c.origin[s.Key] = "--source"
+			continue
+		}
+		if err := s.set(&c, f.Value); err != nil {
+			return Config{}, fmt.Errorf("config: --%s %q: %v", f.Name, f.Value, err)
+		}
+		c.origin[s.Key] = "--" + f.Name
+	}
+	if sources != nil {
+		c.Sources = sources
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// lookupEnv treats an empty variable as unset, so `VAR= cmd` does not
+// override the file with an empty value.
+func lookupEnv(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
+}
+
+// readFile overlays the YAML file on c. Unknown keys are an error.
+func (c *Config) readFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config: read config file: %w", err)
+	}
+	defer f.Close()
+	// Find which keys the file sets, for the origin of error messages.
+	raw, err := io.ReadAll(f)
+	if err != nil {
+		return fmt.Errorf("config: read config file %s: %w", path, err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("config: config file %s: %w", path, err)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config: config file %s: %s", path, nameSettings(err, topLevelKeys(&doc)))
+	}
+	for _, k := range topLevelKeys(&doc) {
+		c.origin[k.name] = path
+	}
+	return nil
+}
+
+type fileKey struct {
+	name string
+	line int
+}
+
+// topLevelKeys are the setting names of a YAML document, with their lines.
+func topLevelKeys(doc *yaml.Node) []fileKey {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	m := doc.Content[0]
+	var keys []fileKey
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		keys = append(keys, fileKey{m.Content[i].Value, m.Content[i].Line})
+	}
+	return keys
+}
+
+// nameSettings rewrites "line N: …" in a YAML decoding error to
+// "line N (setting): …" so the message names the setting.
+func nameSettings(err error, keys []fileKey) string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err.Error()
+	}
+	msgs := make([]string, len(te.Errors))
+	for i, msg := range te.Errors {
+		msgs[i] = msg
+		var line int
+		if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr != nil {
+			continue
+		}
+		key := ""
+		for _, k := range keys {
+			if k.line <= line {
+				key = k.name
+			}
+		}
+		if key != "" {
+			prefix := fmt.Sprintf("line %d:", line)
+			msgs[i] = fmt.Sprintf("line %d (%s):%s", line, key, strings.TrimPrefix(msg, prefix))
+		}
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// where names the origin of a setting for an error message.
+func (c *Config) where(key string) string {
+	if o, ok := c.origin[key]; ok {
+		return " (set by " + o + ")"
+	}
+	return ""
+}
+
+// Validate reports the first invalid setting by name.
+func (c *Config) Validate() error {
+	bad := func(key, val, msg string) error {
+		return fmt.Errorf("config: %s %q: %s%s", key, val, msg, c.where(key))
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return bad("data_dir", c.DataDir, "must not be empty")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return bad("addr", c.Addr, "expected host:port, e.g. 127.0.0.1:8080")
+	}
+	for i, s := range c.Sources {
+		key := fmt.Sprintf("sources[%d].url", i)
+		u, err := url.Parse(s.URL)
+		if err != nil {
+			return bad(key, s.URL, "not a URL")
+		}
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return fmt.Errorf("config: %s %q: must be http or https%s", key, s.URL, c.where("sources"))
+		}
+		if u.Host == "" {
+			return fmt.Errorf("config: %s %q: has no host%s", key, s.URL, c.where("sources"))
+		}
+		for _, p := range s.AllowPrefixes {
+			if !strings.HasPrefix(p, "/") {
+				return fmt.Errorf("config: sources[%d].allow_prefixes %q: must start with /%s", i, p, c.where("sources"))
+			}
+		}
+	}
+	if err := checkSchedule(c.Schedule); err != nil {
+		return bad("schedule", c.Schedule, err.Error())
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"run_timeout", c.RunTimeout}, {"crawl_delay", c.CrawlDelay}, {"request_timeout", c.RequestTimeout}} {
+		if d.v < 0 {
+			return bad(d.key, d.v.String(), "must not be negative")
+		}
+	}
+	if c.RequestTimeout == 0 {
+		return bad("request_timeout", "0s", "must be positive")
+	}
+	if c.MaxBodyBytes <= 0 {
+		return bad("max_body_bytes", strconv.FormatInt(c.MaxBodyBytes, 10), "must be positive")
+	}
+	if c.MaxPages <= 0 {
+		return bad("max_pages", strconv.Itoa(c.MaxPages), "must be positive")
+	}
+	if strings.ContainsAny(c.UserAgent, "\r\n") {
+		return bad("user_agent", c.UserAgent, "must be one line")
+	}
+	if c.UserAgent != "" && !strings.HasPrefix(c.UserAgent, "safetysearch") {
+		return bad("user_agent", c.UserAgent, `must start with the product token "safetysearch" so robots.txt rules for it apply`)
+	}
+	if u, err := url.Parse(c.ContactURL); c.ContactURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
+		return bad("contact_url", c.ContactURL, "expected an http(s) or mailto URL")
+	}
+	for _, o := range c.CORSOrigins {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return bad("cors_origins", o, `expected "*" or an origin such as https://example.org`)
+		}
+	}
+	if c.RateLimit < 0 {
+		return bad("rate_limit", strconv.FormatFloat(c.RateLimit, 'g', -1, 64), "must not be negative")
+	}
+	if c.RateBurst < 0 || (c.RateLimit > 0 && c.RateBurst == 0) {
+		return bad("rate_burst", strconv.Itoa(c.RateBurst), "must be at least 1 when rate_limit is set")
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log_level", c.LogLevel, "expected debug, info, warn or error")
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return bad("log_format", c.LogFormat, "expected text or json")
+	}
+	if c.FragmentSize < 0 {
+		return bad("fragment_size", strconv.Itoa(c.FragmentSize), "must not be negative")
+	}
+	return nil
+}
+
+// checkSchedule accepts "off" or a spec the scheduler's cron parser takes.
+func checkSchedule(spec string) error {
+	if spec == ScheduleOff {
+		return nil
+	}
+	if strings.TrimSpace(spec) == "" {
+		return errors.New(`expected a cron spec or "off"`)
+	}
+	if _, err := cron.ParseStandard(spec); err != nil {
+		return errors.New(`expected a cron spec or "off"`)
+	}
+	return nil
+}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestConfigDefaults(t *testing.T) {
+	c, err := loadConfig("", envMap(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "./data" || c.Addr != "127.0.0.1:8080" || c.Schedule != "@every 6h" ||
+		c.RunTimeout != 0 || c.CrawlDelay != time.Second || c.LogFormat != "text" ||
+		len(c.Sources) != 0 || c.AdminToken != "" || c.RateLimit != 10 || c.RateBurst != 20 {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+// TestConfigPrecedence checks flags > environment > file > defaults for
+// every layer, setting by setting.
+func TestConfigPrecedence(t *testing.T) {
+	file := writeFile(t, "c.yaml", `
+data_dir: /from/file
+addr: 127.0.0.1:1001
+schedule: "@daily"
+crawl_delay: 3s
+log_level: warn
+admin_token: file-token
+sources:
+  - name: hub
+    url: https://file.example/
+    allow_prefixes: [/learn/, /news/]
+`)
+	env := map[string]string{
+		"SAFETYSEARCH_ADDR":        "127.0.0.1:2002",
+		"SAFETYSEARCH_SCHEDULE":    "@hourly",
+		"SAFETYSEARCH_CRAWL_DELAY": "5s",
+		"SAFETYSEARCH_SOURCES":     "https://env.example/, https://env2.example/",
+	}
+	flags := []flagValue{{"schedule", "off"}, {"source", "https://flag.example/"}, {"source", "https://flag2.example/"}}
+	c, err := loadConfig(file, envMap(env), flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, got, want any) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	check("data_dir (file over default)", c.DataDir, "/from/file")
+	check("addr (env over file)", c.Addr, "127.0.0.1:2002")
+	check("schedule (flag over env)", c.Schedule, "off")
+	check("crawl_delay (env over file)", c.CrawlDelay, 5*time.Second)
+	check("log_level (file)", c.LogLevel, "warn")
+	check("admin_token (file)", c.AdminToken, "file-token")
+	check("log_format (default)", c.LogFormat, "text")
+	if len(c.Sources) != 2 || c.Sources[0].URL != "https://flag.example/" || c.Sources[1].URL != "https://flag2.example/" {
+		t.Errorf("sources (flags over env over file) = %+v", c.Sources)
+	}
+
+	// Without the flags the environment's sources win over the file's.
+	c, err = loadConfig(file, envMap(env), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 2 || c.Sources[0].URL != "https://env.example/" || c.Sources[1].URL != "https://env2.example/" {
+		t.Errorf("sources (env over file) = %+v", c.Sources)
+	}
+	check("schedule (env over file)", c.Schedule, "@hourly")
+
+	// Without the environment the file's structured source is kept.
+	c, err = loadConfig(file, envMap(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 1 || c.Sources[0].Name != "hub" || strings.Join(c.Sources[0].AllowPrefixes, ",") != "/learn/,/news/" {
+		t.Errorf("sources (file) = %+v", c.Sources)
+	}
+	check("addr (file over default)", c.Addr, "127.0.0.1:1001")
+
+	// The file can be named by SAFETYSEARCH_CONFIG.
+	c, err = loadConfig("", envMap(map[string]string{"SAFETYSEARCH_CONFIG": file}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("data_dir via SAFETYSEARCH_CONFIG", c.DataDir, "/from/file")
+}
+
+func TestConfigErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		file  string
+		env   map[string]string
+		flags []flagValue
+		want  string
+	}{
+		{name: "schedule", flags: []flagValue{{"schedule", "every 5 min"}},
+			want: `config: schedule "every 5 min": expected a cron spec or "off" (set by --schedule)`},
+		{name: "source scheme", flags: []flagValue{{"source", "ftp://x"}},
+			want: `config: sources[0].url "ftp://x": must be http or https (set by --source)`},
+		{name: "source from env", env: map[string]string{"SAFETYSEARCH_SOURCES": "https://ok.example/,mailto:x@y"},
+			want: `config: sources[1].url "mailto:x@y": must be http or https (set by SAFETYSEARCH_SOURCES)`},
+		{name: "source no host", flags: []flagValue{{"source", "https:///path"}},
+			want: `config: sources[0].url "https:///path": has no host`},
+		{name: "unknown key", file: "scheduel: off\n", want: "field scheduel not found"},
+		{name: "bad duration in file", file: "crawl_delay: soon\n", want: "crawl_delay"},
+		{name: "bad duration in env", env: map[string]string{"SAFETYSEARCH_RUN_TIMEOUT": "long"},
+			want: `config: SAFETYSEARCH_RUN_TIMEOUT "long": expected a duration`},
+		{name: "bad addr", flags: []flagValue{{"addr", "8080"}}, want: `config: addr "8080": expected host:port`},
+		{name: "log format", env: map[string]string{"SAFETYSEARCH_LOG_FORMAT": "xml"},
+			want: `config: log_format "xml": expected text or json (set by SAFETYSEARCH_LOG_FORMAT)`},
+		{name: "log level", flags: []flagValue{{"log-level", "loud"}}, want: `config: log_level "loud"`},
+		{name: "user agent token", env: map[string]string{"SAFETYSEARCH_USER_AGENT": "Mozilla/5.0"},
+			want: `config: user_agent "Mozilla/5.0": must start with the product token`},
+		{name: "cors", file: "cors_origins: [example.org]\n", want: `config: cors_origins "example.org"`},
+		{name: "allow prefix", file: "sources: [{url: 'https://a.example/', allow_prefixes: [learn]}]\n",
+			want: `config: sources[0].allow_prefixes "learn": must start with /`},
+		{name: "negative delay", file: "crawl_delay: -1s\n", want: `config: crawl_delay "-1s": must not be negative`},
+		{name: "bool", env: map[string]string{"SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS": "maybe"},
+			want: `SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS "maybe": expected true or false`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			file := ""
+			if tc.file != "" {
+				file = writeFile(t, "c.yaml", tc.file)
+			}
+			_, err := loadConfig(file, envMap(tc.env), tc.flags)
+			if err == nil {
+				t.Fatalf("no error, want %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestConfigUnreadableFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.yaml")
+	_, err := loadConfig(missing, envMap(nil), nil)
+	if err == nil || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("error %v: want the path and the OS error", err)
+	}
+}
+
+func TestConfigEmptyFileKeepsDefaults(t *testing.T) {
+	c, err := loadConfig(writeFile(t, "empty.yaml", "# nothing\n"), envMap(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != DefaultAddr {
+		t.Errorf("addr = %q", c.Addr)
+	}
+}
+
+// TestSettingsTable keeps the table consistent: every setting has a key, a
+// SAFETYSEARCH_ variable and help, and every Config yaml key is a setting.
+func TestSettingsTable(t *testing.T) {
+	keys := map[string]bool{}
+	for _, s := range settings {
+		if s.Key == "" || !strings.HasPrefix(s.Env, envPrefix) || s.Help == "" || s.Default == "" || s.set == nil {
+			t.Errorf("incomplete setting %+v", s)
+		}
+		if keys[s.Key] {
+			t.Errorf("setting %s twice", s.Key)
+		}
+		keys[s.Key] = true
+	}
+	for _, k := range yamlKeys() {
+		if !keys[k] {
+			t.Errorf("Config key %s has no row in the settings table", k)
+		}
+	}
+}
+
+// yamlKeys are the yaml keys of Config's fields.
+func yamlKeys() []string {
+	var out []string
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		if tag := t.Field(i).Tag.Get("yaml"); tag != "" && tag != "-" {
+			out = append(out, strings.Split(tag, ",")[0])
+		}
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/safetysearch/safetysearch/indexer"
+)
+
+// crawlSampleHub crawls the sample hub in-process into a new data
+// directory and returns it.
+func crawlSampleHub(t *testing.T) (data, hubURL string) {
+	t.Helper()
+	hub := startSampleHub(t)
+	data = filepath.Join(t.TempDir(), "data")
+	env := map[string]string{"SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS": "true", "SAFETYSEARCH_CRAWL_DELAY": "1ms"}
+	code, stdout, stderr := run(t, env, "crawl", "--source", hub.URL+"/", "--data", data)
+	if code != 0 {
+		t.Fatalf("crawl: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	return data, hub.URL
+}
+
+func TestExportFormats(t *testing.T) {
+	data, hubURL := crawlSampleHub(t)
+
+	code, jsonl, stderr := run(t, nil, "export", "--data", data) // jsonl is the default
+	if code != 0 {
+		t.Fatalf("export jsonl: exit %d: %s", code, stderr)
+	}
+	arts := parseJSONL(t, []byte(jsonl))
+	checkExportedArticles(t, arts, hubURL)
+	for _, line := range strings.Split(strings.TrimSpace(jsonl), "\n") {
+		for _, key := range []string{`"regions":`, `"audiences":`, `"topics":`, `"tags":`, `"attachments":`, `"comments":`} {
+			if !strings.Contains(line, key) || strings.Contains(line, key+"null") {
+				t.Errorf("line lacks %s as a list: %.200s", key, line)
+			}
+		}
+	}
+
+	code, csvOut, stderr := run(t, nil, "export", "--data", data, "--format", "csv")
+	if code != 0 {
+		t.Fatalf("export csv: exit %d: %s", code, stderr)
+	}
+	rows, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	if err != nil {
+		t.Fatalf("csv: %v", err)
+	}
+	if strings.Join(rows[0], ",") != strings.Join(csvHeader, ",") {
+		t.Fatalf("csv header %v", rows[0])
+	}
+	if len(rows)-1 != len(arts) {
+		t.Fatalf("csv has %d rows, jsonl %d articles", len(rows)-1, len(arts))
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	withComments := 0
+	for i, row := range rows[1:] {
+		a := arts[i] // both in store order
+		if row[col["id"]] != a.ID || row[col["title"]] != a.Title || row[col["body"]] != a.Body {
+			t.Errorf("row %d (%s) does not match article %s", i+1, row[col["id"]], a.ID)
+		}
+		if row[col["tags"]] != strings.Join(a.Tags, "; ") || row[col["regions"]] != strings.Join(a.Regions, "; ") {
+			t.Errorf("row %d lists: tags %q regions %q", i+1, row[col["tags"]], row[col["regions"]])
+		}
+		if row[col["comment_count"]] != strconv.Itoa(len(a.Comments)) {
+			t.Errorf("row %d comment_count %s, want %d", i+1, row[col["comment_count"]], len(a.Comments))
+		}
+		var cs []indexer.Comment
+		if err := json.Unmarshal([]byte(row[col["comments"]]), &cs); err != nil || len(cs) != len(a.Comments) {
+			t.Errorf("row %d comments column: %v (%d comments)", i+1, err, len(cs))
+		}
+		if len(a.Comments) > 0 {
+			withComments++
+		}
+		if !a.Published.IsZero() && row[col["published"]] != a.Published.UTC().Format("2006-01-02T15:04:05Z07:00") {
+			t.Errorf("row %d published %q", i+1, row[col["published"]])
+		}
+	}
+	if withComments == 0 {
+		t.Errorf("no exported article has comments; the sample hub has commented articles")
+	}
+}
+
+func TestExportWithoutStore(t *testing.T) {
+	code, _, stderr := run(t, nil, "export", "--data", filepath.Join(t.TempDir(), "empty"))
+	if code != 1 || !strings.Contains(stderr, "no store in") || !strings.Contains(stderr, "safetysearch crawl") {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// run executes one command in-process and returns its exit code and output.
+func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut syncBuffer
+	m := &Main{Stdout: &out, Stderr: &errOut, Getenv: envMap(env), Version: "test"}
+	code = m.Execute(context.Background(), args)
+	return code, out.String(), errOut.String()
+}
+
+func TestUsage(t *testing.T) {
+	cases := []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   []string
+		stderr   []string
+		noStderr []string
+	}{
+		{name: "help lists commands", args: []string{"--help"}, code: 0,
+			stdout: []string{"serve", "crawl", "index", "search", "export", "version"}},
+		{name: "no command", args: nil, code: 2, stderr: []string{"Commands:", "no command given"}},
+		{name: "unknown command", args: []string{"serv"}, code: 2,
+			stderr: []string{`unknown command "serv"`, "Commands:"}, noStderr: []string{"goroutine"}},
+		{name: "unknown flag", args: []string{"serve", "--adr", "x"}, code: 2,
+			stderr: []string{"flag provided but not defined: -adr", "Usage: safetysearch serve"}, noStderr: []string{"goroutine"}},
+		{name: "command help", args: []string{"crawl", "--help"}, code: 0,
+			stderr: []string{"Usage: safetysearch crawl", "-source", "SAFETYSEARCH_SOURCES", "-config"}},
+		{name: "search help", args: []string{"search", "-h"}, code: 0,
+			stderr: []string{"-region", "-per-page", "-json"}},
+		{name: "stray argument", args: []string{"index", "extra"}, code: 2, stderr: []string{"index takes no arguments"}},
+		{name: "bad source", args: []string{"crawl", "--source", "ftp://x", "--data", "unused"}, code: 2,
+			stderr: []string{`config: sources[0].url "ftp://x": must be http or https (set by --source)`}},
+		{name: "unparsable source", args: []string{"crawl", "--source", "http://[::1", "--data", "unused"}, code: 2,
+			stderr: []string{`sources[0].url "http://[::1": not a URL`}},
+		{name: "no sources", args: []string{"crawl", "--data", "unused"}, code: 2,
+			stderr: []string{"crawl: no sources"}},
+		{name: "bad schedule", args: []string{"serve", "--schedule", "every 5 min"}, code: 2,
+			stderr: []string{`config: schedule "every 5 min": expected a cron spec or "off"`}},
+		{name: "missing config file", args: []string{"index", "--config", "/nonexistent/c.yaml"}, code: 2,
+			stderr: []string{"/nonexistent/c.yaml", "no such file or directory"}},
+		{name: "bad export format", args: []string{"export", "--format", "xml"}, code: 2,
+			stderr: []string{`invalid value "xml" for flag -format: expected jsonl or csv`}},
+		{name: "version", args: []string{"version"}, code: 0, stdout: []string{"safetysearch test (go1."}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, nil, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
+			}
+			for _, s := range tc.stdout {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tc.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+			for _, s := range tc.noStderr {
+				if strings.Contains(stderr, s) {
+					t.Errorf("stderr has %q:\n%s", s, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestFlagsAfterArguments(t *testing.T) {
+	var out, errOut bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errOut, Getenv: envMap(nil)}
+	err := m.ParseFlags(context.Background(), []string{"search", "patient", "--region", "UK", "safety", "--", "-covid", "--json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.args, " "); got != "patient safety -covid --json" {
+		t.Errorf("args = %q", got)
+	}
+	if len(m.search.query.Regions) != 1 || m.search.query.Regions[0] != "UK" || m.search.json {
+		t.Errorf("search options = %+v", m.search)
+	}
+}
+
+func TestFlagsOverrideEnvironmentInCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	env := map[string]string{"SAFETYSEARCH_DATA_DIR": "/env/data", "SAFETYSEARCH_ADDR": "127.0.0.1:1"}
+	m := &Main{Stdout: &out, Stderr: &errOut, Getenv: envMap(env)}
+	if err := m.ParseFlags(context.Background(), []string{"serve", "--data", "/flag/data"}); err != nil {
+		t.Fatal(err)
+	}
+	if m.cfg.DataDir != "/flag/data" || m.cfg.Addr != "127.0.0.1:1" {
+		t.Errorf("data_dir %q addr %q", m.cfg.DataDir, m.cfg.Addr)
+	}
+}

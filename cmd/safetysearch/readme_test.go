@@ -1,0 +1,61 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files and the README configuration table")
+
+const (
+	readmePath       = "../../README.md"
+	tableStartMarker = "<!-- config-table:start"
+	tableEndMarker   = "<!-- config-table:end -->"
+)
+
+// configTable renders the settings table as Markdown.
+func configTable() string {
+	var b strings.Builder
+	b.WriteString("| Setting (YAML key) | Environment variable | Flag | Default | Meaning |\n")
+	b.WriteString("| --- | --- | --- | --- | --- |\n")
+	for _, s := range settings {
+		fl := ""
+		if s.Flag != "" {
+			fl = "`--" + s.Flag + "`"
+		}
+		b.WriteString("| `" + s.Key + "` | `" + s.Env + "` | " + fl + " | " + s.Default + " | " +
+			strings.ReplaceAll(s.Help, "|", `\|`) + " |\n")
+	}
+	return b.String()
+}
+
+// TestREADMEConfigTable keeps README.md's configuration table equal to the
+// settings table in config.go; -update rewrites it.
+func TestREADMEConfigTable(t *testing.T) {
+	raw, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	start := strings.Index(readme, tableStartMarker)
+	end := strings.Index(readme, tableEndMarker)
+	if start < 0 || end < start {
+		t.Fatalf("README.md has no %q … %q block", tableStartMarker, tableEndMarker)
+	}
+	startLineEnd := start + strings.Index(readme[start:], "\n") + 1
+	got := readme[startLineEnd:end]
+	want := configTable()
+	if got == want {
+		return
+	}
+	if *update {
+		readme = readme[:startLineEnd] + want + readme[end:]
+		if err := os.WriteFile(readmePath, []byte(readme), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md configuration table is out of date; run go test ./cmd/safetysearch -run TestREADMEConfigTable -update\ngot:\n%s\nwant:\n%s", got, want)
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/safetysearch/safetysearch/crawler"
+	"github.com/safetysearch/safetysearch/indexer"
+)
+
+// Data directory layout.
+const (
+	storeFile = "store.db" // <data>/store.db: the crawler's store
+	indexDir  = "index"    // <data>/index/: the index generations
+)
+
+// openStore opens <data>/store.db, creating the data directory when
+// writable. The store is closed at m.Close.
+func (m *Main) openStore(readOnly bool) (*crawler.Store, error) {
+	dir := m.cfg.DataDir
+	path := filepath.Join(dir, storeFile)
+	if readOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no store in %s (%v): run `safetysearch crawl` first, or pass --data DIR", dir, err)
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	st, err := crawler.OpenStore(path, crawler.StoreOptions{ReadOnly: readOnly})
+	if err != nil {
+		return nil, err
+	}
+	m.onClose(st.Close)
+	return st, nil
+}
+
+// openIndex opens the index generations in <data>/index/. It is closed at
+// m.Close.
+// When another process (a running serve) owns the directory, the index is
+// opened read-only: it serves searches but cannot be rebuilt.
+func (m *Main) openIndex(ctx context.Context) (*indexer.Index, error) {
+	th := indexer.DefaultThesaurus()
+	if m.cfg.ThesaurusFile != "" {
+		f, err := os.Open(m.cfg.ThesaurusFile)
+		if err != nil {
+			return nil, fmt.Errorf("config: thesaurus_file: %w", err)
+		}
+		th, err = indexer.LoadThesaurus(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("config: thesaurus_file %s: %w", m.cfg.ThesaurusFile, err)
+		}
+	}
+	ix, err := indexer.Open(ctx, indexer.Config{
+		Dir:    filepath.Join(m.cfg.DataDir, indexDir),
+		Engine: indexer.EngineConfig{Thesaurus: th, FragmentSize: m.cfg.FragmentSize},
+	}, m.logger)
+	if err != nil {
+		return nil, err
+	}
+	m.onClose(func() error { return ix.Close() })
+	return ix, nil
+}
+
+// crawlerConfig maps the configuration to the crawler's.
+func (m *Main) crawlerConfig() (crawler.Config, error) {
+	c := m.cfg
+	cc := crawler.Config{
+		UserAgent:            c.UserAgent,
+		Delay:                c.CrawlDelay,
+		Timeout:              c.RequestTimeout,
+		MaxBodyBytes:         c.MaxBodyBytes,
+		MaxPages:             c.MaxPages,
+		AllowPrivateNetworks: c.AllowPrivateNetworks,
+	}
+	if cc.UserAgent == "" {
+		cc.UserAgent = crawler.DefaultUserAgent(m.Version, c.ContactURL)
+	}
+	for _, s := range c.Sources {
+		cc.Sources = append(cc.Sources, crawler.SourceConfig{
+			Name: s.Name, URL: s.URL, AllowPrefixes: s.AllowPrefixes, StartURLs: s.StartURLs,
+		})
+	}
+	if c.TaxonomyFile != "" {
+		f, err := os.Open(c.TaxonomyFile)
+		if err != nil {
+			return cc, fmt.Errorf("config: taxonomy_file: %w", err)
+		}
+		defer f.Close()
+		tx, err := crawler.LoadTaxonomy(f)
+		if err != nil {
+			return cc, fmt.Errorf("config: taxonomy_file %s: %w", c.TaxonomyFile, err)
+		}
+		cc.Taxonomy = tx
+	}
+	if err := cc.Validate(); err != nil {
+		return cc, &usageError{err: err}
+	}
+	return cc, nil
+}
