@@ -53,6 +53,15 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/readyz", policyProbe, s.handleReadyz},
 		{http.MethodGet, "/metrics", policyProbe, s.handleMetrics},
 		{http.MethodGet, "/openapi.json", policyDocument, s.handleOpenAPI},
+
+		// HTML pages, saved-search feeds and citation export (page.go,
+		// feed.go, export.go).
+		{http.MethodGet, "/", policyPublic, s.handleSearchPage},
+		{http.MethodGet, "/articles/:id", policyPublic, s.handleArticlePage},
+		{http.MethodGet, "/status", policyDocument, s.handleStatusPage},
+		{http.MethodGet, "/static/*filepath", policyDocument, s.handleStatic},
+		{http.MethodGet, "/api/v1/search.atom", policyDocument, s.handleFeed},
+		{http.MethodGet, "/api/v1/export", policyPublic, s.handleExport},
 	}
 }
 

@@ -25,6 +25,14 @@ type Searcher interface {
 	// Status describes the serving index (Ready, Generation, Documents,
 	// BuiltAt).
 	Status() indexer.Status
+	// Suggest returns a corrected query for a query that found nothing, or
+	// "" (the page's "did you mean").
+	Suggest(ctx context.Context, text string) (string, error)
+	// Related returns up to n articles like article id (the article page).
+	Related(ctx context.Context, id string, n int) ([]indexer.Hit, error)
+	// Scan calls fn for every article of q's result set in q's sort order,
+	// up to limit, ignoring paging (feeds and export).
+	Scan(ctx context.Context, q indexer.Query, limit int, fn func(indexer.Article) error) error
 }
 
 // Rebuilder starts a crawl + rebuild on demand and reports the schedule.
@@ -49,6 +57,7 @@ type Server struct {
 	cors      *corsPolicy // nil: CORS off
 	adminHash [sha256.Size]byte
 	openapi   staticDoc
+	pages     *pages // HTML templates and static assets (page.go)
 }
 
 // New builds the API server. s is required; r may be nil (no manual
@@ -71,6 +80,9 @@ func New(cfg Config, s Searcher, r Rebuilder, logger *slog.Logger) (*Server, err
 		log:       logger.With("component", "searchapi"),
 		metrics:   newMetrics(),
 		openapi:   newStaticDoc(openapiJSON, "application/json"),
+	}
+	if srv.pages, err = newPages(); err != nil {
+		return nil, err
 	}
 	if cfg.AdminToken != "" {
 		srv.adminHash = sha256.Sum256([]byte(cfg.AdminToken))

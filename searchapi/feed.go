@@ -1,0 +1,115 @@
+package searchapi
+
+// GET /api/v1/search.atom: a saved search as an Atom feed, newest first,
+// with conditional GET so feed readers can poll cheaply.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/safetysearch/safetysearch/indexer"
+)
+
+// feedParamNames are the parameters a feed accepts: the search's, without
+// the ones a feed decides itself (page, sort, facets, highlighting).
+var feedParamNames = map[string]bool{
+	"q": false, "region": true, "audience": true, "topic": true, "type": true,
+	"tag": true, "author": true, "from": false, "to": false, "year": true, "per_page": false,
+}
+
+// handleFeed serves GET /api/v1/search.atom.
+func (s *Server) handleFeed(c *gin.Context) {
+	raw, err := parseRawQuery(c.Request.URL.RawQuery, s.cfg.MaxQueryValues)
+	if err == nil {
+		err = checkParams(raw, feedParamNames)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q, err := parseSearchParams(raw)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q.Sort, q.Page, q.Facets, q.Highlight = indexer.SortNewest, 1, []string{}, false
+
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.SearchTimeout)
+	defer cancel()
+	var arts []indexer.Article
+	err = s.searcher.Scan(ctx, q, q.PerPage, func(a indexer.Article) error {
+		arts = append(arts, a)
+		return nil
+	})
+	if err != nil {
+		s.fail(c, withContextErr(ctx, err))
+		return
+	}
+
+	base := s.baseURL(c)
+	params := pageParams(raw)
+	pageVals := cloneValues(params)
+	pageVals.Del("per_page")
+	pageVals.Set("sort", string(indexer.SortNewest))
+	meta := feedMeta{
+		Title:    "safetysearch: " + describeSearch(params),
+		SelfURL:  base + pageURL("/api/v1/search.atom", params),
+		PageURL:  base + pageURL("/", pageVals),
+		BaseURL:  base,
+		Fallback: s.searcher.Status().BuiltAt,
+	}
+	feed, updated := buildFeed(meta, arts)
+	body, err := marshalFeed(feed)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h := c.Writer.Header()
+	h.Set("ETag", etag)
+	h.Set("Last-Modified", updated.UTC().Format(http.TimeFormat))
+	h.Set("Cache-Control", s.publicCacheControl())
+	if notModified(c.Request, etag, updated) {
+		c.AbortWithStatus(http.StatusNotModified)
+		return
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, "application/atom+xml; charset=utf-8", body)
+}
+
+// notModified applies RFC 9110's precedence: If-None-Match when present,
+// otherwise If-Modified-Since.
+func notModified(r *http.Request, etag string, lastModified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return etagMatches(inm, etag)
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	if err != nil {
+		return false
+	}
+	return !lastModified.Truncate(time.Second).After(t)
+}
+
+// baseURL is scheme://host of this request, for absolute links in feeds.
+// X-Forwarded-Proto is believed only when trusted proxies are configured.
+func (s *Server) baseURL(c *gin.Context) string {
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	} else if len(s.cfg.TrustedProxies) > 0 && c.GetHeader("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	u := url.URL{Scheme: scheme, Host: c.Request.Host}
+	return u.String()
+}

@@ -1,0 +1,142 @@
+package searchapi
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+
+	"github.com/safetysearch/safetysearch/indexer"
+)
+
+// parseAtom parses a feed with gofeed twice: the universal parser must
+// detect Atom 1.0, and the Atom parser gives the entries with their links.
+func parseAtom(t *testing.T, body []byte) *atom.Feed {
+	t.Helper()
+	uf, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("gofeed: %v\n%s", err, body)
+	}
+	if uf.FeedType != "atom" || uf.FeedVersion != "1.0" {
+		t.Fatalf("feed detected as %s %s, want atom 1.0", uf.FeedType, uf.FeedVersion)
+	}
+	f, err := (&atom.Parser{}).Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("gofeed atom: %v", err)
+	}
+	return f
+}
+
+func atomLinkOf(links []*atom.Link, rel string) string {
+	for _, l := range links {
+		r := l.Rel
+		if r == "" {
+			r = "alternate"
+		}
+		if r == rel {
+			return l.Href
+		}
+	}
+	return ""
+}
+
+func TestFeedBuildAtom(t *testing.T) {
+	arts := exportArticles()
+	meta := feedMeta{
+		Title:   "safetysearch: “psirf”",
+		SelfURL: "http://example.test/api/v1/search.atom?q=psirf",
+		PageURL: "http://example.test/?q=psirf&sort=newest",
+		BaseURL: "http://example.test",
+	}
+	f, updated := buildFeed(meta, arts)
+	body, err := marshalFeed(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(body, []byte("<script>")) {
+		t.Errorf("feed holds a raw <script> tag:\n%s", body)
+	}
+	feed := parseAtom(t, body)
+	if feed.ID != meta.SelfURL || feed.Title != meta.Title {
+		t.Errorf("feed id %q title %q", feed.ID, feed.Title)
+	}
+	if atomLinkOf(feed.Links, "self") != meta.SelfURL || atomLinkOf(feed.Links, "alternate") != meta.PageURL {
+		t.Errorf("feed links %+v", feed.Links)
+	}
+	// Updated is the newest entry's updated: r1 was updated two days after publication.
+	wantUpdated := time.Date(2024, 3, 7, 10, 0, 0, 0, time.UTC)
+	if !updated.Equal(wantUpdated) || feed.UpdatedParsed == nil || !feed.UpdatedParsed.Equal(wantUpdated) {
+		t.Errorf("feed updated %v (returned %v), want %v", feed.UpdatedParsed, updated, wantUpdated)
+	}
+	if len(feed.Entries) != len(arts) {
+		t.Fatalf("%d entries, want %d", len(feed.Entries), len(arts))
+	}
+	for i, e := range feed.Entries {
+		a := arts[i]
+		if e.Title != a.Title {
+			t.Errorf("entry %d title %q, want %q", i, e.Title, a.Title)
+		}
+		if e.ID != entryID(a) || e.ID == "" {
+			t.Errorf("entry %d id %q", i, e.ID)
+		}
+		if got := atomLinkOf(e.Links, "alternate"); got != "http://example.test"+articlePath(a.ID) {
+			t.Errorf("entry %d alternate link %q", i, got)
+		}
+		if got := atomLinkOf(e.Links, "related"); got != a.URL {
+			t.Errorf("entry %d related link %q, want the original %q", i, got, a.URL)
+		}
+		if e.UpdatedParsed == nil || !e.UpdatedParsed.Equal(entryUpdated(a)) {
+			t.Errorf("entry %d updated %v, want %v", i, e.UpdatedParsed, entryUpdated(a))
+		}
+		if !a.Published.IsZero() && (e.PublishedParsed == nil || !e.PublishedParsed.Equal(a.Published)) {
+			t.Errorf("entry %d published %v, want %v", i, e.PublishedParsed, a.Published)
+		}
+		if len(e.Authors) != 1 || e.Authors[0].Name == "" {
+			t.Errorf("entry %d authors %+v", i, e.Authors)
+		}
+	}
+	e0 := feed.Entries[0]
+	if len(e0.Categories) != 4 || e0.Categories[3].Term != "incident_response" {
+		t.Errorf("entry 0 categories %+v", e0.Categories)
+	}
+	if e0.Summary != arts[0].Summary {
+		t.Errorf("entry 0 summary %q", e0.Summary)
+	}
+	if !strings.HasPrefix(feed.Entries[3].ID, "tag:") {
+		t.Errorf("entry without URL has id %q, want a tag: URI", feed.Entries[3].ID)
+	}
+}
+
+func TestFeedEmptyUsesFallback(t *testing.T) {
+	built := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	f, updated := buildFeed(feedMeta{Title: "t", SelfURL: "http://x/a", PageURL: "http://x/", Fallback: built}, nil)
+	body, err := marshalFeed(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := parseAtom(t, body)
+	if len(feed.Entries) != 0 || !updated.Equal(built) || feed.UpdatedParsed == nil || !feed.UpdatedParsed.Equal(built) {
+		t.Errorf("empty feed: %d entries, updated %v / %v, want %v", len(feed.Entries), updated, feed.UpdatedParsed, built)
+	}
+}
+
+func TestFeedEntryUpdated(t *testing.T) {
+	p := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	u := p.Add(time.Hour)
+	f := p.Add(2 * time.Hour)
+	for _, tc := range []struct {
+		a    indexer.Article
+		want time.Time
+	}{
+		{indexer.Article{Published: p, Updated: u, FetchedAt: f}, u},
+		{indexer.Article{Published: p, FetchedAt: f}, p},
+		{indexer.Article{FetchedAt: f}, f},
+	} {
+		if got := entryUpdated(tc.a); !got.Equal(tc.want) {
+			t.Errorf("entryUpdated = %v, want %v", got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,438 @@
+package searchapi
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gin-gonic/gin"
+
+	"github.com/safetysearch/safetysearch/indexer"
+)
+
+// pageEnv serves the real handler over a real index. Pages are not part of
+// the OpenAPI document, so they are fetched with a plain client; feeds and
+// exports go through apiEnv's validating client instead.
+type pageEnv struct {
+	t   testing.TB
+	srv *Server
+	ts  *httptest.Server
+	ix  *indexer.Index
+}
+
+func newPageEnv(t testing.TB, arts []indexer.Article) *pageEnv {
+	t.Helper()
+	ginTestMode.Do(func() { gin.SetMode(gin.TestMode) })
+	ix := openIndex(t, arts)
+	srv, err := New(testConfig(), ix, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &pageEnv{t: t, srv: srv, ts: ts, ix: ix}
+}
+
+// page fetches target and parses the HTML, failing unless the status is
+// want and the body is HTML.
+func (e *pageEnv) page(target string, want int) (*http.Response, string, *goquery.Document) {
+	e.t.Helper()
+	resp, err := http.Get(e.ts.URL + target)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if resp.StatusCode != want {
+		e.t.Fatalf("GET %s: status %d, want %d\n%.2000s", target, resp.StatusCode, want, b)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		e.t.Fatalf("GET %s: Content-Type %q, want text/html", target, ct)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(b)))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, string(b), doc
+}
+
+// total reads the result count the page shows.
+func pageTotal(t testing.TB, doc *goquery.Document) int {
+	t.Helper()
+	s := strings.TrimSpace(doc.Find(".summary strong").First().Text())
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("result count %q: %v", s, err)
+	}
+	return n
+}
+
+// facetCount is the count shown next to a facet value, -1 when absent.
+func facetCount(doc *goquery.Document, facet, value string) (int, bool) {
+	n, checked := -1, false
+	doc.Find("#facet-" + facet + " li").Each(func(_ int, li *goquery.Selection) {
+		if strings.TrimSpace(li.Find(".value").Text()) != value {
+			return
+		}
+		n, _ = strconv.Atoi(strings.TrimSpace(li.Find(".count").Text()))
+		_, checked = li.Find("input").Attr("checked")
+	})
+	return n, checked
+}
+
+// pageCountArticles counts the articles pred accepts.
+func pageCountArticles(arts []indexer.Article, pred func(indexer.Article) bool) int {
+	n := 0
+	for _, a := range arts {
+		if pred(a) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestPageBrowseAndFilter(t *testing.T) {
+	arts := sampleArticles(t)
+	e := newPageEnv(t, arts)
+
+	_, body, doc := e.page("/", http.StatusOK)
+	if got := pageTotal(t, doc); got != len(arts) {
+		t.Errorf("browse total %d, want %d", got, len(arts))
+	}
+	ukCount := pageCountArticles(arts, func(a indexer.Article) bool { return hasFold(a.Regions, "UK") })
+	englandCount := pageCountArticles(arts, func(a indexer.Article) bool { return hasFold(a.Regions, "England") })
+	if n, checked := facetCount(doc, "region", "UK"); n != ukCount || checked {
+		t.Errorf("region UK facet: count %d checked %v, want %d unchecked", n, checked, ukCount)
+	}
+	for _, want := range []string{`<link rel="alternate" type="application/atom+xml"`, `href="#main"`, `<main id="main"`,
+		`<aside class="facets"`, `<header class="site">`, `<footer class="site">`, `role="search"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	// Every checkbox and input has a label.
+	doc.Find("input[id]").Each(func(_ int, in *goquery.Selection) {
+		id, _ := in.Attr("id")
+		if typ, _ := in.Attr("type"); typ == "hidden" {
+			return
+		}
+		if doc.Find(`label[for="`+id+`"]`).Length() == 0 {
+			t.Errorf("input #%s has no label", id)
+		}
+	})
+
+	// Tick UK: the result count, the checkbox and the chips follow.
+	resp, _, doc := e.page("/?region=UK", http.StatusOK)
+	if got := pageTotal(t, doc); got != ukCount {
+		t.Errorf("region=UK total %d, want %d", got, ukCount)
+	}
+	if n, checked := facetCount(doc, "region", "UK"); n != ukCount || !checked {
+		t.Errorf("region UK facet after ticking: count %d checked %v", n, checked)
+	}
+	// Disjunctive: England still counts what ticking it would add.
+	if n, _ := facetCount(doc, "region", "England"); n != englandCount {
+		t.Errorf("region England disjunctive count %d, want %d", n, englandCount)
+	}
+	chip := doc.Find(".active-filters a.chip.removable")
+	if chip.Length() != 1 || !strings.Contains(chip.Text(), "Region: UK") {
+		t.Fatalf("active filter chips: %q", chip.Text())
+	}
+	if href, _ := chip.Attr("href"); href != "/" {
+		t.Errorf("removing the only filter links to %q, want /", href)
+	}
+	if href, _ := doc.Find(".active-filters a.clear-all").Attr("href"); href != "/" {
+		t.Errorf("clear all links to %q", href)
+	}
+	if resp.Header.Get("Content-Security-Policy") == "" {
+		t.Error("page without Content-Security-Policy")
+	}
+
+	// Hits match the filter, and every hit links to its article page.
+	doc.Find(".hit").Each(func(i int, hit *goquery.Selection) {
+		href, _ := hit.Find(".hit-title a").Attr("href")
+		if !strings.HasPrefix(href, "/articles/pslhub:r") {
+			t.Errorf("hit %d links to %q", i, href)
+		}
+	})
+
+	// A text query with two filters, and the form keeps everything.
+	_, _, doc = e.page("/?q=medication&region=UK&region=England&tag=New&sort=newest", http.StatusOK)
+	if v, _ := doc.Find("#q").Attr("value"); v != "medication" {
+		t.Errorf("search box value %q", v)
+	}
+	hidden := map[string]string{}
+	doc.Find(`#search input[type=hidden]`).Each(func(_ int, in *goquery.Selection) {
+		n, _ := in.Attr("name")
+		v, _ := in.Attr("value")
+		hidden[n] = v
+	})
+	if hidden["tag"] != "New" || hidden["sort"] != "newest" {
+		t.Errorf("hidden fields %v: want tag and sort kept", hidden)
+	}
+	if doc.Find(`.sort a.current`).Text() != "Newest" {
+		t.Errorf("current sort %q", doc.Find(`.sort a.current`).Text())
+	}
+	if doc.Find(".active-filters a.chip.removable").Length() != 3 {
+		t.Errorf("want 3 active filter chips, got %d", doc.Find(".active-filters a.chip.removable").Length())
+	}
+}
+
+func TestPagePagination(t *testing.T) {
+	arts := sampleArticles(t)
+	e := newPageEnv(t, arts)
+	_, _, doc := e.page("/?per_page=5", http.StatusOK)
+	if n := doc.Find(".hit").Length(); n != 5 {
+		t.Fatalf("%d hits, want 5", n)
+	}
+	next, ok := doc.Find(`.pager a[rel=next]`).Attr("href")
+	if !ok || next != "/?page=2&per_page=5" {
+		t.Fatalf("next link %q", next)
+	}
+	if doc.Find(`.pager a[rel=prev]`).Length() != 0 {
+		t.Error("page 1 has a previous link")
+	}
+	last := (len(arts) + 4) / 5
+	if lastLink := doc.Find(`.pager a`).Eq(-2).Text(); !strings.Contains(lastLink, strconv.Itoa(last)) {
+		t.Errorf("last page link %q, want %d", lastLink, last)
+	}
+	_, _, doc = e.page(next, http.StatusOK)
+	if start, _ := doc.Find("ol.hits").Attr("start"); start != "6" {
+		t.Errorf("page 2 list starts at %q", start)
+	}
+	if prev, _ := doc.Find(`.pager a[rel=prev]`).Attr("href"); prev != "/?per_page=5" {
+		t.Errorf("prev link %q", prev)
+	}
+	if cur := doc.Find(`.pager a[aria-current=page]`).Text(); !strings.HasSuffix(cur, "2") {
+		t.Errorf("current page %q", cur)
+	}
+	// Filters, sort and export links drop the page.
+	doc.Find(".sort a, #facet-region input").Each(func(_ int, s *goquery.Selection) {
+		if href, ok := s.Attr("href"); ok && strings.Contains(href, "page=2") {
+			t.Errorf("link %q keeps page=2", href)
+		}
+	})
+	doc.Find(".export a").Each(func(_ int, s *goquery.Selection) {
+		href, _ := s.Attr("href")
+		if strings.Contains(href, "page") {
+			t.Errorf("export link %q carries paging", href)
+		}
+	})
+}
+
+func TestPageDidYouMeanAndExpansion(t *testing.T) {
+	arts := sampleArticles(t)
+	e := newPageEnv(t, arts)
+	_, body, doc := e.page("/?q=medicaton", http.StatusOK)
+	if pageTotal(t, doc) != 0 {
+		t.Fatalf("misspelt query found %d", pageTotal(t, doc))
+	}
+	dym := doc.Find(".did-you-mean a")
+	if dym.Length() != 1 {
+		t.Fatalf("no did-you-mean on a query that found nothing:\n%.3000s", body)
+	}
+	href, _ := dym.Attr("href")
+	if dym.Text() != "medication" || href != "/?q=medication" {
+		t.Errorf("did you mean %q → %q", dym.Text(), href)
+	}
+	_, _, doc = e.page(href, http.StatusOK)
+	if pageTotal(t, doc) == 0 {
+		t.Error("the suggestion finds nothing")
+	}
+
+	_, body, doc = e.page("/?q=PSIRF", http.StatusOK)
+	exp := doc.Find(".expansion")
+	if exp.Length() == 0 || !strings.Contains(exp.Text(), "PSIRF also searched as") ||
+		!strings.Contains(strings.ToLower(exp.Text()), "patient safety incident response framework") {
+		t.Errorf("expansion note %q\n%.2000s", exp.Text(), body)
+	}
+	if doc.Find(".hit .hit-title mark").Length() == 0 {
+		t.Error("no highlighted title among the PSIRF hits")
+	}
+}
+
+func TestPageQueryErrors(t *testing.T) {
+	e := newPageEnv(t, sampleArticles(t))
+	_, _, doc := e.page("/?q="+url.QueryEscape(`sepsis "unclosed`), http.StatusBadRequest)
+	msg := doc.Find(".notice.error").Text()
+	if !strings.Contains(msg, "character 8") || !strings.Contains(msg, "unclosed quote") {
+		t.Errorf("syntax error message %q: want the position and the reason", msg)
+	}
+	if at := doc.Find(".query-position mark").Text(); at != `"` {
+		t.Errorf("marked character %q", at)
+	}
+	if v, _ := doc.Find("#q").Attr("value"); v != `sepsis "unclosed` {
+		t.Errorf("the search box lost the query: %q", v)
+	}
+
+	_, _, doc = e.page("/?from=yesterday", http.StatusBadRequest)
+	if msg := doc.Find(".notice.error").Text(); !strings.Contains(msg, "from") || !strings.Contains(msg, "YYYY-MM-DD") {
+		t.Errorf("bad date message %q", msg)
+	}
+	// Unknown parameters (tracking tags) do not break the page.
+	e.page("/?utm_source=newsletter&q=sepsis", http.StatusOK)
+}
+
+func TestPageArticle(t *testing.T) {
+	arts := sampleArticles(t)
+	e := newPageEnv(t, arts)
+	var art indexer.Article
+	for _, a := range arts {
+		if len(a.Comments) > len(art.Comments) {
+			art = a
+		}
+	}
+	if len(art.Comments) == 0 {
+		t.Fatal("no sample article has comments")
+	}
+	_, _, doc := e.page(articlePath(art.ID), http.StatusOK)
+	if h1 := doc.Find("main h1").Text(); h1 != art.Title {
+		t.Errorf("h1 %q, want %q", h1, art.Title)
+	}
+	if doc.Find(".comment").Length() != len(art.Comments) {
+		t.Errorf("%d comments shown, want %d", doc.Find(".comment").Length(), len(art.Comments))
+	}
+	first := doc.Find(".comment").First()
+	wantLink := art.URL + "#findComment-" + art.Comments[0].ID
+	if href, _ := first.Find(`a`).Last().Attr("href"); href != wantLink {
+		t.Errorf("comment link %q, want %q", href, wantLink)
+	}
+	if !strings.Contains(first.Text(), art.Comments[0].Author) {
+		t.Errorf("comment author %q missing in %q", art.Comments[0].Author, first.Text())
+	}
+	for _, c := range art.Comments {
+		if c.EditedBy != "" && !strings.Contains(doc.Find("#comment-"+c.ID).Text(), "edited by "+c.EditedBy) {
+			t.Errorf("comment %s lacks 'edited by %s'", c.ID, c.EditedBy)
+		}
+	}
+	// Tags link to filtered searches.
+	if len(art.Regions) > 0 {
+		want := "/?region=" + url.QueryEscape(art.Regions[0])
+		if doc.Find(`.chips a[href="`+want+`"]`).Length() != 1 {
+			t.Errorf("no region chip linking to %s", want)
+		}
+	}
+	if len(art.Topics) > 0 {
+		want := "/?topic=" + url.QueryEscape(art.Topics[0])
+		if doc.Find(`.chips a[href="`+want+`"]`).Length() != 1 {
+			t.Errorf("no topic chip linking to %s", want)
+		}
+	}
+	if href, _ := doc.Find(".original a").Attr("href"); href != art.URL {
+		t.Errorf("original link %q", href)
+	}
+	if doc.Find(".related li").Length() == 0 {
+		t.Error("no related articles")
+	}
+	doc.Find(".related a").Each(func(_ int, a *goquery.Selection) {
+		if href, _ := a.Attr("href"); href == articlePath(art.ID) {
+			t.Error("an article is related to itself")
+		}
+	})
+	if doc.Find(".article-body p").Length() == 0 {
+		t.Error("empty article body")
+	}
+
+	// Unknown article: a friendly 404 page.
+	_, body, doc := e.page("/articles/pslhub:r0", http.StatusNotFound)
+	if h := doc.Find("h1").Text(); h != "Article not found" || strings.Contains(body, "problem") {
+		t.Errorf("404 page heading %q", h)
+	}
+}
+
+func TestPageNotReady(t *testing.T) {
+	e := newPageEnv(t, nil)
+	for _, target := range []string{"/", "/?q=sepsis", "/articles/pslhub:r1"} {
+		resp, _, doc := e.page(target, http.StatusServiceUnavailable)
+		if h := doc.Find("h1").Text(); h != "Search is starting up" {
+			t.Errorf("%s: heading %q", target, h)
+		}
+		if resp.Header.Get("Retry-After") == "" || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: Retry-After %q Cache-Control %q", target, resp.Header.Get("Retry-After"), resp.Header.Get("Cache-Control"))
+		}
+	}
+	_, _, doc := e.page("/status", http.StatusOK)
+	if !strings.Contains(doc.Find("dl.status").Text(), "not built yet") {
+		t.Errorf("status page while not ready: %q", doc.Find("dl.status").Text())
+	}
+}
+
+// fakeRebuilder reports a schedule with a finished run.
+type fakeRebuilder struct{ st indexer.Status }
+
+func (f fakeRebuilder) Trigger(string) error   { return nil }
+func (f fakeRebuilder) Status() indexer.Status { return f.st }
+
+func TestPageStatus(t *testing.T) {
+	arts := sampleArticles(t)
+	ix := openIndex(t, arts)
+	st := ix.Status()
+	st.Schedule = "0 3 * * *"
+	st.Next = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
+	st.Last = &indexer.Run{
+		Trigger: "schedule", Outcome: "ok", Duration: 12.5,
+		Started: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC), Ended: time.Date(2026, 11, 25, 3, 0, 12, 0, time.UTC),
+		Counts: map[string]int{"pages_fetched": 40, "articles_indexed": len(arts)},
+		Errors: []string{"fetch https://www.pslhub.org/x: 500 <b>oops</b>"},
+	}
+	srv, err := New(testConfig(), ix, fakeRebuilder{st}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	body := rec.Body.String()
+	for _, want := range []string{st.Generation, ">" + strconv.Itoa(len(arts)) + "<", "0 3 * * *",
+		"26 November 2026, 03:00 UTC", "articles indexed", "pages fetched", "&lt;b&gt;oops&lt;/b&gt;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("status page lacks %q", want)
+		}
+	}
+	if rec.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("status page Cache-Control %q", rec.Header().Get("Cache-Control"))
+	}
+}
+
+func TestPageStatic(t *testing.T) {
+	e := newPageEnv(t, nil)
+	for path, ct := range map[string]string{"/static/style.css": "text/css", "/static/app.js": "text/javascript"} {
+		resp, err := http.Get(e.ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), ct) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		req, _ := http.NewRequest(http.MethodGet, e.ts.URL+path, nil)
+		req.Header.Set("If-None-Match", resp.Header.Get("ETag"))
+		resp2, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp2.Body.Close()
+		if resp2.StatusCode != http.StatusNotModified {
+			t.Errorf("%s revalidation: %d", path, resp2.StatusCode)
+		}
+	}
+	resp, err := http.Get(e.ts.URL + "/static/missing.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("missing asset: %d", resp.StatusCode)
+	}
+}
