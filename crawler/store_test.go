@@ -5,11 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/safetysearch/safetysearch/indexer"
 )
@@ -193,4 +198,129 @@ func TestStoreLockTimeout(t *testing.T) {
 	if _, err := os.Stat(path + ".pid"); !os.IsNotExist(err) {
 		t.Errorf("pid file left after Close: %v", err)
 	}
+}
+
+// Environment of the child role of TestCrawlKillAndResume.
+const (
+	killChildStore = "SAFETYSEARCH_TEST_KILL_STORE"
+	killChildBase  = "SAFETYSEARCH_TEST_KILL_BASE"
+)
+
+// TestCrawlKillAndResume runs a crawl in a child process (this test binary,
+// this test, in its child role), SIGKILLs it mid-crawl, then checks that
+// the store opens, is consistent, holds only whole articles, and that a
+// second crawl completes with every article.
+func TestCrawlKillAndResume(t *testing.T) {
+	if path := os.Getenv(killChildStore); path != "" {
+		killChild(t, path, os.Getenv(killChildBase))
+		return
+	}
+	want, _ := fixtureRecordIDs(t)
+	srv := newSiteServer(t)
+	path := filepath.Join(t.TempDir(), "data", "crawl.db")
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrawlKillAndResume$", "-test.count=1")
+	cmd.Env = append(os.Environ(), killChildStore+"="+path, killChildBase+"="+srv.URL)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill once the child has fetched a good part of the records.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		n := 0
+		for _, r := range srv.requests() {
+			if recordDir.MatchString(strings.TrimSuffix(r.Path, "/")) {
+				n++
+			}
+		}
+		if n >= 8 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("child fetched only %d records in 30s", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("child was not killed mid-crawl (it finished first?): %v", err)
+	}
+
+	// The store opens at once (the lock died with the process; a stale pid
+	// file is harmless), passes bbolt's consistency check and holds only
+	// whole articles.
+	store, err := OpenStore(path, StoreOptions{LockTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatalf("reopen after kill -9: %v", err)
+	}
+	defer store.Close()
+	if err := store.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			t.Errorf("bbolt check: %v", err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	partial := storedArticles(t, store)
+	if len(partial) == 0 || len(partial) >= len(want) {
+		t.Logf("killed crawl stored %d of %d articles", len(partial), len(want))
+	}
+	for id, a := range partial {
+		if a.ID != id || a.Title == "" || a.URL == "" || a.FetchedAt.IsZero() {
+			t.Errorf("article %s damaged: %+v", id, a)
+		}
+	}
+	if psirf, ok := partial["pslhub:r12504"]; ok && len(psirf.Comments) != 57 {
+		t.Errorf("r12504 stored with %d of its 57 comments", len(psirf.Comments))
+	}
+
+	// A second crawl resumes and completes.
+	srv.resetLog()
+	c, err := New(testConfig(srv.URL), store, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run(ctx, nil)
+	if err != nil {
+		t.Fatalf("crawl after kill: %v\n%s", err, sum)
+	}
+	all := storedArticles(t, store)
+	if got := sortedKeys(all); !slices.Equal(got, want) {
+		t.Fatalf("after resume stored %v\nwant %v", got, want)
+	}
+	for id, a := range partial {
+		if all[id].Title != a.Title {
+			t.Errorf("article %s changed across the kill: %q → %q", id, a.Title, all[id].Title)
+		}
+	}
+	if sum.New != len(want)-len(partial) {
+		t.Errorf("resumed crawl: new=%d, want %d (the %d already stored are kept)", sum.New, len(want)-len(partial), len(partial))
+	}
+}
+
+// killChild is the child role: a slow crawl that the parent kills.
+func killChild(t *testing.T, path, base string) {
+	store, err := OpenStore(path, StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(base)
+	cfg.Delay = 15 * time.Millisecond
+	c, err := New(cfg, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	_ = store.Each(context.Background(), func(indexer.Article) error { n++; return nil })
+	t.Logf("child crawl finished with %d articles before being killed", n)
 }
