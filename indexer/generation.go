@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -100,11 +101,16 @@ func parseGenerationName(name string) (time.Time, bool) {
 }
 
 // newGenerationDir picks an unused generation name for a build started at
-// now. The directory itself is created by createIndex (Bleve refuses to
-// create an index in an existing path).
-func newGenerationDir(root string, now time.Time) (name, dir string, err error) {
+// now: no directory of that name exists and reserved (the generation being
+// served, or a broken one whose directory may already be gone but which is
+// still due for deletion) does not hold it. The directory itself is created
+// by createIndex (Bleve refuses to create an index in an existing path).
+func newGenerationDir(root string, now time.Time, reserved []string) (name, dir string, err error) {
 	for n := 1; n < 10000; n++ {
 		name = generationName(now, n)
+		if slices.Contains(reserved, name) {
+			continue
+		}
 		dir = filepath.Join(root, name)
 		if _, err := os.Lstat(dir); os.IsNotExist(err) {
 			return name, dir, nil

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -163,6 +164,16 @@ func (ix *Index) recoverGeneration(ctx context.Context) {
 		return
 	}
 	g, err := openGeneration(ctx, ix.cfg.Dir, name, ix.cfg)
+	if err == nil {
+		// A damaged segment can open and still fail to search: ask the
+		// canary before serving.
+		if err = ix.canary(ctx, g); err != nil {
+			if cerr := closeIndex(g.idx, name); cerr != nil {
+				ix.log.Error("cannot close the failed generation", "generation", name, "error", cerr)
+			}
+			err = fmt.Errorf("indexer: generation %s: %w", name, err)
+		}
+	}
 	if err != nil {
 		ix.log.Error("current generation will not open; a rebuild is needed",
 			"generation", name, "schema_mismatch", errors.Is(err, ErrSchemaMismatch), "error", err)
@@ -323,7 +334,13 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild: count the source: %w", err)
 	}
-	name, dir, err := newGenerationDir(ix.cfg.Dir, start)
+	ix.mu.Lock()
+	reserved := slices.Clone(ix.broken)
+	ix.mu.Unlock()
+	if g := ix.cur.Load(); g != nil {
+		reserved = append(reserved, g.name)
+	}
+	name, dir, err := newGenerationDir(ix.cfg.Dir, start, reserved)
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild: %w", err)
 	}
@@ -440,6 +457,12 @@ func (ix *Index) verify(ctx context.Context, g *generation, indexed int) error {
 	if g.docs != uint64(indexed) {
 		return fmt.Errorf("verify: %d documents in the index, %d indexed", g.docs, indexed)
 	}
+	return ix.canary(ctx, g)
+}
+
+// canary runs the canary query on g; it must find something when g has
+// documents.
+func (ix *Index) canary(ctx context.Context, g *generation) error {
 	if g.docs == 0 {
 		return nil
 	}

@@ -1,0 +1,424 @@
+package indexer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sliceSource is an in-memory Source.
+type sliceSource []Article
+
+func (s sliceSource) Count(ctx context.Context) (int, error) { return len(s), ctx.Err() }
+
+func (s sliceSource) Each(ctx context.Context, fn func(Article) error) error {
+	for _, a := range s {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// funcSource is a Source whose Each is a function.
+type funcSource struct {
+	n    int
+	each func(ctx context.Context, fn func(Article) error) error
+}
+
+func (s funcSource) Count(ctx context.Context) (int, error) { return s.n, nil }
+
+func (s funcSource) Each(ctx context.Context, fn func(Article) error) error { return s.each(ctx, fn) }
+
+var lifecycleTopics = []string{"Sepsis", "Falls", "Medication safety", "PSIRF", "VTE"}
+
+// lifecycleArticle is a small, deterministic article number i.
+func lifecycleArticle(i int) Article {
+	topic := lifecycleTopics[i%len(lifecycleTopics)]
+	return Article{
+		ID:          fmt.Sprintf("life:r%d", i),
+		URL:         fmt.Sprintf("https://example.org/r%d", i),
+		Source:      "life",
+		Title:       fmt.Sprintf("%s learning note %d", topic, i),
+		Author:      "Author " + string(rune('A'+i%7)),
+		Published:   time.Date(2020+i%5, time.Month(1+i%12), 1+i%28, 12, 0, 0, 0, time.UTC),
+		ContentType: "Reports and articles",
+		Regions:     []string{"UK"},
+		Audiences:   []string{"Everyone"},
+		Topics:      []string{topic},
+		Tags:        []string{"UK", topic},
+		Summary:     "A summary about " + topic + " in hospitals.",
+		Body:        strings.Repeat("Patients and staff learned how "+topic+" incidents happen on wards. ", 5+i%11),
+	}
+}
+
+func lifecycleArticles(n int) sliceSource {
+	out := make(sliceSource, n)
+	for i := range out {
+		out[i] = lifecycleArticle(i)
+	}
+	return out
+}
+
+func openIndex(t testing.TB, dir string) *Index {
+	t.Helper()
+	ix, err := Open(context.Background(), Config{Dir: dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	return ix
+}
+
+func mustRebuild(t testing.TB, ix *Index, src Source) RebuildReport {
+	t.Helper()
+	rep, err := ix.Rebuild(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// browseTotal is the number of documents a browse search finds.
+func browseTotal(t testing.TB, ix *Index) (uint64, string) {
+	t.Helper()
+	res, err := ix.Search(context.Background(), Query{PerPage: 1, Facets: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Total, res.Generation
+}
+
+// dirEntries lists the names in dir, sorted.
+func dirEntries(t testing.TB, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+	return names
+}
+
+// generationDirs lists the gen-* directories in dir.
+func generationDirs(t testing.TB, dir string) []string {
+	t.Helper()
+	var gens []string
+	for _, n := range dirEntries(t, dir) {
+		if strings.HasPrefix(n, genPrefix) {
+			gens = append(gens, n)
+		}
+	}
+	return gens
+}
+
+func readCurrentFile(t testing.TB, dir string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func TestIndexLifecycle(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	ix := openIndex(t, dir)
+	if ix.Status().Ready || !ix.NeedsRebuild() {
+		t.Fatalf("fresh directory: status %+v, needs rebuild %v", ix.Status(), ix.NeedsRebuild())
+	}
+	if _, err := ix.Search(context.Background(), Query{}); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("search without a generation: %v", err)
+	}
+	if _, err := ix.Article(context.Background(), "x"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("article without a generation: %v", err)
+	}
+
+	src := lifecycleArticles(12)
+	before := time.Now().UTC()
+	rep := mustRebuild(t, ix, src)
+	if rep.Documents != 12 || rep.Took <= 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	if _, ok := parseGenerationName(rep.Generation); !ok {
+		t.Fatalf("generation name %q", rep.Generation)
+	}
+	st := ix.Status()
+	if !st.Ready || st.Generation != rep.Generation || st.Documents != 12 || st.BuiltAt.Before(before.Add(-time.Second)) || ix.NeedsRebuild() {
+		t.Fatalf("status after rebuild: %+v", st)
+	}
+	if total, gen := browseTotal(t, ix); total != 12 || gen != rep.Generation {
+		t.Fatalf("browse: %d docs from %q", total, gen)
+	}
+	a, err := ix.Article(context.Background(), "life:r3")
+	if err != nil || a.Title != src[3].Title {
+		t.Fatalf("article: %+v, %v", a, err)
+	}
+	if _, err := ix.Article(context.Background(), "life:none"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing article: %v", err)
+	}
+	var scanned int
+	if err := ix.Scan(context.Background(), Query{}, 0, func(Article) error { scanned++; return nil }); err != nil || scanned != 12 {
+		t.Fatalf("scan: %d, %v", scanned, err)
+	}
+	if got := readCurrentFile(t, dir); got != rep.Generation+"\n" {
+		t.Fatalf("CURRENT holds %q", got)
+	}
+	if got, want := dirEntries(t, dir), []string{currentFile, lockFile, rep.Generation}; !slices.Equal(got, want) {
+		t.Fatalf("directory holds %v, want %v", got, want)
+	}
+
+	// A second rebuild replaces the generation and deletes the first.
+	rep2 := mustRebuild(t, ix, lifecycleArticles(15))
+	if rep2.Generation == rep.Generation {
+		t.Fatalf("same generation name twice: %s", rep.Generation)
+	}
+	if total, gen := browseTotal(t, ix); total != 15 || gen != rep2.Generation {
+		t.Fatalf("browse after the second rebuild: %d docs from %q", total, gen)
+	}
+	if got := generationDirs(t, dir); !slices.Equal(got, []string{rep2.Generation}) {
+		t.Fatalf("generations on disk: %v", got)
+	}
+	builtAt := ix.Status().BuiltAt
+
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if _, err := ix.Search(context.Background(), Query{}); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("search after Close: %v", err)
+	}
+	if _, err := ix.Rebuild(context.Background(), src); err == nil {
+		t.Fatal("Rebuild after Close succeeded")
+	}
+
+	// Reopening serves the same generation.
+	ix2 := openIndex(t, dir)
+	st = ix2.Status()
+	if !st.Ready || st.Generation != rep2.Generation || st.Documents != 15 || !st.BuiltAt.Equal(builtAt) || ix2.NeedsRebuild() {
+		t.Fatalf("status after reopening: %+v (built_at want %s)", st, builtAt)
+	}
+	if total, _ := browseTotal(t, ix2); total != 15 {
+		t.Fatalf("browse after reopening: %d", total)
+	}
+}
+
+// TestIndexSecondOpenIsReadOnly: a second Index on a directory that is
+// owned serves, but neither rebuilds nor deletes anything.
+func TestIndexSecondOpenIsReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	owner := openIndex(t, dir)
+	rep := mustRebuild(t, owner, lifecycleArticles(5))
+	// A directory a rebuild is filling right now looks like a stale one.
+	building := filepath.Join(dir, generationName(time.Now(), 99))
+	if err := os.Mkdir(building, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	reader := openIndex(t, dir)
+	if st := reader.Status(); !st.Ready || st.Generation != rep.Generation {
+		t.Fatalf("reader status %+v", st)
+	}
+	if _, err := os.Stat(building); err != nil {
+		t.Fatalf("the read-only open removed a directory it does not own: %v", err)
+	}
+	if _, err := reader.Rebuild(context.Background(), lifecycleArticles(3)); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("rebuild on the read-only index: %v", err)
+	}
+	if total, _ := browseTotal(t, reader); total != 5 {
+		t.Fatalf("reader browse: %d", total)
+	}
+	if err := reader.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// With the owner gone, the next Open owns the directory and cleans up.
+	again := openIndex(t, dir)
+	if _, err := os.Stat(building); !os.IsNotExist(err) {
+		t.Fatalf("stale directory survived the owner's Open: %v", err)
+	}
+	if _, err := again.Rebuild(context.Background(), lifecycleArticles(3)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIndexRebuildExclusive: a second concurrent Rebuild gets ErrRunning.
+func TestIndexRebuildExclusive(t *testing.T) {
+	ix := openIndex(t, t.TempDir())
+	started, release := make(chan struct{}), make(chan struct{})
+	arts := lifecycleArticles(4)
+	slow := funcSource{n: len(arts), each: func(ctx context.Context, fn func(Article) error) error {
+		close(started)
+		<-release
+		return arts.Each(ctx, fn)
+	}}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := ix.Rebuild(context.Background(), slow)
+		errc <- err
+	}()
+	<-started
+	if _, err := ix.Rebuild(context.Background(), arts); !errors.Is(err, ErrRunning) {
+		t.Errorf("concurrent rebuild: %v, want ErrRunning", err)
+	}
+	close(release)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Rebuild(context.Background(), arts); err != nil {
+		t.Fatalf("rebuild after the first finished: %v", err)
+	}
+}
+
+// TestIndexRebuildFailureKeepsGeneration: a failing source, a cancelled
+// context and an empty source all leave the serving generation alone and
+// no directory behind.
+func TestIndexRebuildFailureKeepsGeneration(t *testing.T) {
+	dir := t.TempDir()
+	ix := openIndex(t, dir)
+	good := mustRebuild(t, ix, lifecycleArticles(8))
+
+	failing := funcSource{n: 700, each: func(ctx context.Context, fn func(Article) error) error {
+		for i := range 600 { // more than one batch reaches the disk first
+			if err := fn(lifecycleArticle(i)); err != nil {
+				return err
+			}
+		}
+		return errors.New("store read error")
+	}}
+	if _, err := ix.Rebuild(context.Background(), failing); err == nil || !strings.Contains(err.Error(), "store read error") {
+		t.Fatalf("failing source: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ix.Rebuild(ctx, lifecycleArticles(3)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled rebuild: %v", err)
+	}
+	if _, err := ix.Rebuild(context.Background(), sliceSource{}); err == nil {
+		t.Fatal("an empty source replaced a generation with documents")
+	}
+	dup := append(lifecycleArticles(3), lifecycleArticle(1))
+	if _, err := ix.Rebuild(context.Background(), dup); err == nil {
+		t.Fatal("a source with a duplicate id was accepted")
+	}
+	if st := ix.Status(); st.Generation != good.Generation || st.Documents != 8 {
+		t.Fatalf("status after failed rebuilds: %+v", st)
+	}
+	if total, _ := browseTotal(t, ix); total != 8 {
+		t.Fatalf("browse after failed rebuilds: %d", total)
+	}
+	if got := generationDirs(t, dir); !slices.Equal(got, []string{good.Generation}) {
+		t.Fatalf("generations on disk: %v", got)
+	}
+	if got := readCurrentFile(t, dir); got != good.Generation+"\n" {
+		t.Fatalf("CURRENT holds %q", got)
+	}
+}
+
+// TestIndexEmptySourceFirstBuild: an empty store gives an empty, ready index.
+func TestIndexEmptySourceFirstBuild(t *testing.T) {
+	ix := openIndex(t, t.TempDir())
+	rep := mustRebuild(t, ix, sliceSource{})
+	if st := ix.Status(); !st.Ready || st.Documents != 0 || st.Generation != rep.Generation {
+		t.Fatalf("status %+v", st)
+	}
+	if total, _ := browseTotal(t, ix); total != 0 {
+		t.Fatalf("browse: %d", total)
+	}
+}
+
+func TestIndexCurrentFile(t *testing.T) {
+	dir := t.TempDir()
+	name := generationName(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC), 2)
+	if name != "gen-20261125T180000Z-2" {
+		t.Fatalf("generation name %q", name)
+	}
+	if err := writeCurrent(dir, name); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dirEntries(t, dir), []string{currentFile}; !slices.Equal(got, want) {
+		t.Fatalf("after writeCurrent: %v", got)
+	}
+	if got, err := readCurrent(dir); err != nil || got != name {
+		t.Fatalf("readCurrent: %q, %v", got, err)
+	}
+	// Overwriting replaces the whole content.
+	other := generationName(time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC), 1)
+	if err := writeCurrent(dir, other); err != nil {
+		t.Fatal(err)
+	}
+	if got := readCurrentFile(t, dir); got != other+"\n" {
+		t.Fatalf("CURRENT holds %q", got)
+	}
+	for _, bad := range []string{"", "gen-", "gen-20261125T180000Z", "gen-20261125T180000Z-0", "gen-nonsense-1", "../etc", "gen-20261125T180000Z-01"} {
+		if _, ok := parseGenerationName(bad); ok {
+			t.Errorf("%q parsed as a generation name", bad)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, currentFile), []byte("garbage\x00\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readCurrent(dir); err == nil {
+		t.Fatal("a garbled CURRENT was accepted")
+	}
+}
+
+// TestIndexOpenRecoversFromTornCurrentWrite: a crash between writing
+// CURRENT.tmp and renaming it leaves the old CURRENT in force; Open removes
+// the temporary file and the unreferenced generation.
+func TestIndexOpenRecoversFromTornCurrentWrite(t *testing.T) {
+	dir := t.TempDir()
+	ix := openIndex(t, dir)
+	good := mustRebuild(t, ix, lifecycleArticles(6))
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	orphan := generationName(time.Now().Add(time.Hour), 1)
+	if err := os.Mkdir(filepath.Join(dir, orphan), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, currentTemp), []byte(orphan+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unrelated := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(unrelated, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix2 := openIndex(t, dir)
+	if st := ix2.Status(); !st.Ready || st.Generation != good.Generation {
+		t.Fatalf("status %+v", st)
+	}
+	if got, want := dirEntries(t, dir), []string{currentFile, lockFile, good.Generation, "notes.txt"}; !slices.Equal(got, want) {
+		t.Fatalf("directory holds %v, want %v", got, want)
+	}
+}
+
+func TestIndexOpenErrors(t *testing.T) {
+	if _, err := Open(context.Background(), Config{}, nil); err == nil {
+		t.Error("Open without a directory succeeded")
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), Config{Dir: file}, nil); err == nil {
+		t.Error("Open on a regular file succeeded")
+	}
+}
