@@ -390,3 +390,91 @@ func TestSchedulerManualPanic(t *testing.T) {
 	}
 	waitFor(t, "the second run", func() bool { st := s.Status(); return !st.Running && st.Last.Outcome == OutcomeFailed })
 }
+
+// TestSchedulerRunsCrawlThenRebuild: a run crawls, then rebuilds the index
+// from the source; the status merges the index and the run.
+func TestSchedulerRunsCrawlThenRebuild(t *testing.T) {
+	ix := openIndex(t, t.TempDir())
+	src := lifecycleArticles(7)
+	crawled := false
+	crawl := func(ctx context.Context) (map[string]int, error) {
+		crawled = true
+		return map[string]int{"fetched": 7, "not_modified": 2}, nil
+	}
+	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 6h"}, crawl, ix, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	t.Cleanup(func() { _ = s.Stop(context.Background()) })
+	run, err := s.RunNow(context.Background(), "startup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !crawled || run.Outcome != OutcomeOK || run.Counts["indexed"] != 7 || run.Counts["fetched"] != 7 || run.Counts["not_modified"] != 2 || len(run.Errors) != 0 {
+		t.Fatalf("run %+v", run)
+	}
+	st := s.Status()
+	if !st.Ready || st.Documents != 7 || st.Generation == "" || st.Schedule != "@every 6h" || st.Running ||
+		st.Next.IsZero() || st.Last == nil || st.Last.Trigger != "startup" {
+		t.Fatalf("status %+v", st)
+	}
+
+	// Index only: no crawl step.
+	s2, err := NewScheduler(context.Background(), ScheduleConfig{}, nil, ix, lifecycleArticles(9), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run, err := s2.RunNow(context.Background(), "manual"); err != nil || run.Counts["indexed"] != 9 {
+		t.Fatalf("index-only run: %+v, %v", run, err)
+	}
+	if _, err := NewScheduler(context.Background(), ScheduleConfig{}, nil, ix, nil, nil); err == nil {
+		t.Fatal("an index without a source was accepted")
+	}
+}
+
+// TestSchedulerCrawlFailurePolicy: a failed crawl keeps a ready index as it
+// is, and still builds one from the store when none is ready.
+func TestSchedulerCrawlFailurePolicy(t *testing.T) {
+	failing := func(ctx context.Context) (map[string]int, error) {
+		return map[string]int{"fetched": 0}, errors.New("hub unreachable")
+	}
+
+	// Not ready: rebuild from what the store has; the run still failed.
+	ix := openIndex(t, t.TempDir())
+	s, err := NewScheduler(context.Background(), ScheduleConfig{}, failing, ix, lifecycleArticles(4), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.RunNow(context.Background(), "startup")
+	if err == nil || !strings.Contains(err.Error(), "hub unreachable") || run.Outcome != OutcomeFailed {
+		t.Fatalf("run %+v, %v", run, err)
+	}
+	if run.Counts["indexed"] != 4 || !ix.Status().Ready {
+		t.Fatalf("no rebuild from the store after a failed crawl on an empty index: %+v, %+v", run, ix.Status())
+	}
+
+	// Ready: keep the current generation.
+	gen := ix.Status().Generation
+	s2, err := NewScheduler(context.Background(), ScheduleConfig{}, failing, ix, lifecycleArticles(6), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err = s2.RunNow(context.Background(), "manual")
+	if err == nil || run.Outcome != OutcomeFailed {
+		t.Fatalf("run %+v, %v", run, err)
+	}
+	if _, ok := run.Counts["indexed"]; ok || ix.Status().Generation != gen || ix.Status().Documents != 4 {
+		t.Fatalf("a failed crawl replaced a ready generation: %+v, %+v", run, ix.Status())
+	}
+
+	// A failing rebuild fails the run and is reported.
+	s3, err := NewScheduler(context.Background(), ScheduleConfig{}, nil, ix, sliceSource{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err = s3.RunNow(context.Background(), "manual")
+	if err == nil || run.Outcome != OutcomeFailed || len(run.Errors) != 1 || ix.Status().Generation != gen {
+		t.Fatalf("run with an empty source: %+v, %v", run, err)
+	}
+}
