@@ -31,8 +31,13 @@ type ExtractOptions struct {
 // Article whose URL has one) also yields the Article with the comments of
 // this comment page and the URLs of the record's other comment pages; the
 // caller fetches those, extracts them and merges their comments with
-// MergeComments. A record page without the expected parts (no title) is
-// reported as an error wrapping ErrNotArticle and naming the URL.
+// MergeComments. A record page without the expected parts — no title
+// anywhere, or only a <title>/og:title with no record header, JSON-LD
+// Article, tags or content (a login wall, an error page) — is reported as an
+// error wrapping ErrNotArticle and naming the URL, never as an empty article.
+//
+// A nil opts.Taxonomy parses the embedded default on every call: callers
+// extracting many pages should pass DefaultTaxonomy() (or their own) once.
 func Extract(pageURL *url.URL, body []byte, opts ExtractOptions) (*Page, error) {
 	if pageURL == nil || !pageURL.IsAbs() {
 		return nil, fmt.Errorf("crawler: extract: page URL %v is not absolute", pageURL)

@@ -57,6 +57,16 @@ func extractArticle(doc *goquery.Document, base *url.URL, recURL string, ld json
 	if body != nil {
 		a.Body = plainText(body, textOptions{})
 	}
+	if a.Body == "" {
+		// IPS truncates JSON-LD articleBody; still better than nothing.
+		a.Body = tidyLines(ld.articleBody)
+	}
+	hasHeader := oneLine(header.Find("h1.ipsType_pageTitle").First()) != ""
+	if a.Body == "" && a.Summary == "" && len(a.Tags) == 0 && !hasHeader && !ld.article {
+		// Only a <title> or og:title: a login wall or error page served at
+		// a record URL, not an article.
+		return nil, fmt.Errorf("%w: no record header, JSON-LD Article, tags or content", ErrNotArticle)
+	}
 	a.Reactions = reactionCount(record.Find(".ipsItemControls").First())
 	if a.Reactions == 0 {
 		a.Reactions = reactionCount(record.ChildrenFiltered(".ipsReact"))

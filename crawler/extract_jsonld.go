@@ -14,6 +14,7 @@ type jsonLD struct {
 	article     bool // an Article (or subtype) object was found
 	url         string
 	headline    string
+	articleBody string
 	author      string
 	published   string
 	modified    string
@@ -68,6 +69,9 @@ func walkJSONLD(v any, ld *jsonLD, depth int) {
 			ld.headline = ldString(x["headline"])
 			if ld.headline == "" {
 				ld.headline = ldString(x["name"])
+			}
+			if b, ok := x["articleBody"].(string); ok {
+				ld.articleBody = b
 			}
 			ld.author = ldName(x["author"])
 			ld.published = ldString(x["datePublished"])

@@ -357,6 +357,8 @@ func TestExtractRecordWithoutPartsIsErrNotArticle(t *testing.T) {
 		"",
 		"<html><head></head><body><p>Nothing here</p></body></html>",
 		"<html><head><title>   </title></head><body data-pageApp='cms'><div id='ipsLayout_mainArea'><div class='ipsPageHeader'><h1 class='ipsType_pageTitle'> </h1></div></div></body></html>",
+		// A login wall served at a record URL: a title but no record parts.
+		"<html><head><title>Sign In - Patient Safety Learning - the hub</title><meta property='og:title' content='Sign In'></head><body><div id='ipsLayout_mainArea'><h1 class='ipsType_reset ipsType_pageTitle'>Sign In</h1><form><input name='auth'></form></div></body></html>",
 	} {
 		p, err := Extract(u, []byte(body), ExtractOptions{Source: "pslhub"})
 		if !errors.Is(err, ErrNotArticle) {
@@ -420,6 +422,12 @@ func TestExtractRecordDetection(t *testing.T) {
 	if err != nil || p.Article == nil || p.Article.ID != "pslhub:r77" {
 		t.Fatalf("JSON-LD record: %+v %v", p, err)
 	}
+	// The truncated JSON-LD articleBody is the last resort for the body.
+	withBody := `<script type="application/ld+json">{"@type":"Article","headline":"H","articleBody":"Truncated  text\n of the record…","url":"https://hub.example/learn/c/r-r78/"}</script>`
+	p, err = Extract(mustURL(t, "https://hub.example/learn/c/r-r78/"), []byte("<html><head>"+withBody+"</head><body></body></html>"), opts)
+	if err != nil || p.Article == nil || p.Article.Body != "Truncated text\nof the record…" {
+		t.Fatalf("articleBody fallback: %+v %v", p.Article, err)
+	}
 	// Without a record id anywhere it is not a record.
 	noID := `<script type="application/ld+json">{"@type":"Article","headline":"H","url":"https://hub.example/blog/post/"}</script>`
 	p, err = Extract(mustURL(t, "https://hub.example/blog/post/"), []byte("<html><head>"+noID+"</head><body><a href='/x'>x</a></body></html>"), opts)
@@ -427,7 +435,7 @@ func TestExtractRecordDetection(t *testing.T) {
 		t.Fatalf("non-record: %+v %v", p, err)
 	}
 	// Canonical with a record id wins over a non-record page URL.
-	p, err = Extract(mustURL(t, "https://hub.example/?p=1"), []byte(`<html><head><link rel="canonical" href="https://hub.example/learn/c/t-r9/"></head><body><h1 class="ipsType_pageTitle">T</h1></body></html>`), opts)
+	p, err = Extract(mustURL(t, "https://hub.example/?p=1"), []byte(`<html><head><link rel="canonical" href="https://hub.example/learn/c/t-r9/"></head><body><div class="ipsPageHeader"><h1 class="ipsType_pageTitle">T</h1></div></body></html>`), opts)
 	if err != nil || p.Article == nil || p.Article.URL != "https://hub.example/learn/c/t-r9/" {
 		t.Fatalf("canonical record: %+v %v", p, err)
 	}
