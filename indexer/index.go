@@ -85,6 +85,9 @@ type Index struct {
 	closed   bool
 	broken   []string // generations that failed to open; deleted after the next successful rebuild
 	retiring sync.WaitGroup
+	building sync.WaitGroup     // a running Rebuild
+	closing  context.Context    // done once Close has begun: cancels a running Rebuild
+	shutdown context.CancelFunc // cancels closing
 
 	closeOnce sync.Once
 	closeErr  error
@@ -139,6 +142,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Index, error) 
 		lock:  lock,
 		owner: owner,
 	}
+	ix.closing, ix.shutdown = context.WithCancel(context.Background())
 	if !owner {
 		ix.log.Info("index directory is owned by another process; serving read-only")
 	}
@@ -324,9 +328,17 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 		return RebuildReport{}, ErrRunning
 	}
 	defer ix.rebuilding.Store(false)
-	if ix.isClosed() {
+	ix.mu.Lock()
+	if ix.closed {
+		ix.mu.Unlock()
 		return RebuildReport{}, errClosed
 	}
+	ix.building.Add(1)
+	ix.mu.Unlock()
+	defer ix.building.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(ix.closing, cancel)()
 	start := time.Now()
 	log := ix.log.With("op", "rebuild")
 
@@ -505,20 +517,17 @@ func (ix *Index) retire(g *generation, remove bool) <-chan error {
 	return done
 }
 
-func (ix *Index) isClosed() bool {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return ix.closed
-}
-
-// Close stops serving, waits for running requests to finish, closes every
-// generation and releases the directory lock. It is idempotent. A Rebuild
-// still running is not waited for: cancel its context first (Scheduler.Stop
-// does); if it completes anyway, its generation is kept for the next Open.
+// Close cancels a running Rebuild and waits for it, stops serving, waits
+// for running requests to finish, closes every generation and releases the
+// directory lock. It is idempotent; later calls return the first result.
 func (ix *Index) Close() error {
 	ix.closeOnce.Do(func() {
 		ix.mu.Lock()
 		ix.closed = true
+		ix.mu.Unlock()
+		ix.shutdown()
+		ix.building.Wait()
+		ix.mu.Lock()
 		g := ix.cur.Swap(nil)
 		ix.mu.Unlock()
 		var errs []error

@@ -422,3 +422,40 @@ func TestIndexOpenErrors(t *testing.T) {
 		t.Error("Open on a regular file succeeded")
 	}
 }
+
+// TestIndexCloseCancelsRebuild: Close stops a running rebuild, waits for it,
+// and its half-built directory is removed.
+func TestIndexCloseCancelsRebuild(t *testing.T) {
+	dir := t.TempDir()
+	ix := openIndex(t, dir)
+	good := mustRebuild(t, ix, lifecycleArticles(5))
+	started := make(chan struct{})
+	stuck := funcSource{n: 10, each: func(ctx context.Context, fn func(Article) error) error {
+		if err := fn(lifecycleArticle(0)); err != nil {
+			return err
+		}
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	}}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := ix.Rebuild(context.Background(), stuck)
+		errc <- err
+	}()
+	<-started
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("rebuild during Close: %v", err)
+		}
+	default:
+		t.Fatal("Close returned before the rebuild it cancelled")
+	}
+	if got := generationDirs(t, dir); !slices.Equal(got, []string{good.Generation}) {
+		t.Fatalf("generations on disk: %v", got)
+	}
+}
