@@ -68,8 +68,11 @@ func extractArticle(doc *goquery.Document, base *url.URL, recURL string, ld json
 		return nil, fmt.Errorf("%w: no record header, JSON-LD Article, tags or content", ErrNotArticle)
 	}
 	a.Reactions = reactionCount(record.Find(".ipsItemControls").First())
-	if a.Reactions == 0 {
-		a.Reactions = reactionCount(record.ChildrenFiltered(".ipsReact"))
+	if a.Reactions == 0 && goquery.NodeName(record) == "article" {
+		// A theme that moves the reaction widget out of the item controls:
+		// the record's <article> holds no comments, so any count in it is
+		// the record's.
+		a.Reactions = reactionCount(record)
 	}
 	a.Attachments = recordAttachments(record, base)
 	return a, nil
