@@ -17,6 +17,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Error kinds counted in Summary.Errors.
@@ -189,7 +191,8 @@ var (
 // toUTF8 returns body as UTF-8 without a BOM. Valid UTF-8 is kept as is;
 // otherwise the charset comes from the Content-Type, then from a <meta
 // charset> anywhere in the page (not only in the first 1024 bytes), then
-// from golang.org/x/net/html/charset's sniffing (windows-1252 fallback).
+// from golang.org/x/net/html/charset's sniffing; a page that claims UTF-8
+// but is not is read as windows-1252.
 func toUTF8(body []byte, contentType string) ([]byte, error) {
 	body = bytes.TrimPrefix(body, utf8BOM)
 	if utf8.Valid(body) {
@@ -206,20 +209,22 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 			label = ""
 		}
 	}
-	var r io.Reader
+	var enc encoding.Encoding
 	if label != "" {
-		enc, _ := charset.Lookup(label)
+		enc, _ = charset.Lookup(label)
 		if enc == nil {
 			return nil, fmt.Errorf("unknown charset %q", label)
 		}
-		r = enc.NewDecoder().Reader(bytes.NewReader(body))
 	} else {
-		cr, err := charset.NewReader(bytes.NewReader(body), "text/html")
-		if err != nil {
-			return nil, err
+		// Sniff (BOMs, an early <meta>); a page that claims UTF-8 but is
+		// not is almost always windows-1252.
+		var name string
+		enc, name, _ = charset.DetermineEncoding(body, "text/html")
+		if name == "utf-8" {
+			enc = charmap.Windows1252
 		}
-		r = cr
 	}
+	r := enc.NewDecoder().Reader(bytes.NewReader(body))
 	out, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("transcoding to UTF-8: %w", err)
