@@ -73,6 +73,7 @@ func (s *Server) handleExport(c *gin.Context) {
 		return
 	}
 	q.Page, q.Facets, q.Highlight = 1, []string{}, false
+	limit := s.pages.exportLimit
 
 	ctx, cancel := context.WithTimeout(c.Request.Context(), exportTimeoutFactor*s.cfg.SearchTimeout)
 	defer cancel()
@@ -81,14 +82,14 @@ func (s *Server) handleExport(c *gin.Context) {
 	h.Set("Content-Disposition", `attachment; filename="`+exportFilename(q.Text, f.Ext, time.Now())+`"`)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Export-Total", strconv.FormatUint(res.Total, 10))
-	h.Set("X-Export-Limit", strconv.Itoa(MaxExport))
-	h.Set("X-Export-Truncated", strconv.FormatBool(res.Total > MaxExport))
+	h.Set("X-Export-Limit", strconv.Itoa(limit))
+	h.Set("X-Export-Truncated", strconv.FormatBool(res.Total > uint64(limit)))
 	h.Del("ETag") // a stream is not worth revalidating
 	c.Status(http.StatusOK)
 
 	w := f.New(c.Writer)
 	n := 0
-	err = s.searcher.Scan(ctx, q, MaxExport, func(a indexer.Article) error {
+	err = s.searcher.Scan(ctx, q, limit, func(a indexer.Article) error {
 		if err := w.Write(a); err != nil {
 			return err
 		}

@@ -6,7 +6,9 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -377,4 +379,100 @@ func TestExportFilename(t *testing.T) {
 			t.Errorf("exportFilename(%q) = %q, want %q", tc.text, got, tc.want)
 		}
 	}
+}
+
+func TestExportHTTP(t *testing.T) {
+	arts := sampleArticles(t)
+	e := newAPI(t, testConfig(), openIndex(t, arts), nil)
+	uk := 0
+	for _, a := range arts {
+		if hasFold(a.Regions, "UK") {
+			uk++
+		}
+	}
+	get := func(target string) (*http.Response, string) {
+		t.Helper()
+		resp, body := e.do(http.MethodGet, target, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d\n%s", target, resp.StatusCode, body)
+		}
+		return resp, string(body)
+	}
+
+	resp, body := get("/api/v1/export?format=csv&region=UK&q=")
+	if ct := resp.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Errorf("csv Content-Type %q", ct)
+	}
+	cd := resp.Header.Get("Content-Disposition")
+	if !regexp.MustCompile(`^attachment; filename="safetysearch-\d{8}\.csv"$`).MatchString(cd) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	if resp.Header.Get("X-Export-Total") != strconv.Itoa(uk) || resp.Header.Get("X-Export-Truncated") != "false" ||
+		resp.Header.Get("X-Export-Limit") != strconv.Itoa(MaxExport) {
+		t.Errorf("export headers total %q truncated %q limit %q, want %d false %d", resp.Header.Get("X-Export-Total"),
+			resp.Header.Get("X-Export-Truncated"), resp.Header.Get("X-Export-Limit"), uk, MaxExport)
+	}
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(recs) != uk+1 {
+		t.Fatalf("csv: %d records (%v), want %d + header", len(recs), err, uk)
+	}
+	ids := map[string]bool{}
+	for _, r := range recs[1:] {
+		ids[r[0]] = true
+	}
+	if len(ids) != uk {
+		t.Errorf("csv holds %d distinct ids, want %d", len(ids), uk)
+	}
+
+	_, body = get("/api/v1/export?format=ris&region=UK")
+	if recs := parseRIS(t, body); len(recs) != uk {
+		t.Errorf("ris: %d records, want %d", len(recs), uk)
+	}
+	resp, body = get("/api/v1/export?format=bibtex&q=medication")
+	if !strings.Contains(resp.Header.Get("Content-Disposition"), `filename="safetysearch-medication-`) ||
+		!strings.HasSuffix(resp.Header.Get("Content-Disposition"), `.bib"`) {
+		t.Errorf("bibtex Content-Disposition %q", resp.Header.Get("Content-Disposition"))
+	}
+	total, _ := strconv.Atoi(resp.Header.Get("X-Export-Total"))
+	if entries := parseBibTeX(t, body); len(entries) != total || total == 0 {
+		t.Errorf("bibtex: %d entries, X-Export-Total %d", len(entries), total)
+	}
+	_, body = get("/api/v1/export?format=jsonl&sort=oldest")
+	lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+	if len(lines) != len(arts) {
+		t.Fatalf("jsonl: %d lines, want %d", len(lines), len(arts))
+	}
+	var prev time.Time
+	for i, l := range lines {
+		var a indexer.Article
+		if err := json.Unmarshal([]byte(l), &a); err != nil {
+			t.Fatalf("jsonl line %d: %v", i, err)
+		}
+		if i > 0 && a.Published.Before(prev) {
+			t.Errorf("sort=oldest: line %d is older than line %d", i, i-1)
+		}
+		prev = a.Published
+	}
+
+	// Capped: the first articles in sort order, and the header says so.
+	e.srv.pages.exportLimit = 3
+	resp, body = get("/api/v1/export?format=csv")
+	if resp.Header.Get("X-Export-Truncated") != "true" || resp.Header.Get("X-Export-Limit") != "3" ||
+		resp.Header.Get("X-Export-Total") != strconv.Itoa(len(arts)) {
+		t.Errorf("capped export headers: truncated %q limit %q total %q", resp.Header.Get("X-Export-Truncated"),
+			resp.Header.Get("X-Export-Limit"), resp.Header.Get("X-Export-Total"))
+	}
+	if recs, _ := csv.NewReader(strings.NewReader(body)).ReadAll(); len(recs) != 4 {
+		t.Errorf("capped export: %d records, want header + 3", len(recs))
+	}
+
+	e.expectProblem(http.MethodGet, "/api/v1/export?format=xml", http.StatusBadRequest, codeInvalidParameter, "format")
+	e.expectProblem(http.MethodGet, "/api/v1/export", http.StatusBadRequest, codeInvalidParameter, "format")
+	e.expectProblem(http.MethodGet, "/api/v1/export?format=csv&page=2", http.StatusBadRequest, codeInvalidParameter, "page")
+	e.expectProblem(http.MethodGet, "/api/v1/export?format=csv&q=%22open", http.StatusBadRequest, codeInvalidQuery, "")
+}
+
+func TestExportNotReady(t *testing.T) {
+	e := newAPI(t, testConfig(), openIndex(t, nil), nil)
+	e.expectProblem(http.MethodGet, "/api/v1/export?format=ris", http.StatusServiceUnavailable, codeIndexUnavailable, "")
 }

@@ -2,6 +2,7 @@ package searchapi
 
 import (
 	"bytes"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -139,4 +140,111 @@ func TestFeedEntryUpdated(t *testing.T) {
 			t.Errorf("entryUpdated = %v, want %v", got, tc.want)
 		}
 	}
+}
+
+func TestFeedHTTP(t *testing.T) {
+	arts := sampleArticles(t)
+	byURL := map[string]indexer.Article{}
+	for _, a := range arts {
+		byURL[a.URL] = a
+	}
+	e := newAPI(t, testConfig(), openIndex(t, arts), nil)
+	uk := 0
+	for _, a := range arts {
+		if hasFold(a.Regions, "UK") {
+			uk++
+		}
+	}
+
+	resp, body := e.do(http.MethodGet, "/api/v1/search.atom?region=UK", nil)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/atom+xml") {
+		t.Fatalf("feed: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	feed := parseAtom(t, body)
+	if want := min(uk, indexer.DefaultPerPage); len(feed.Entries) != want {
+		t.Fatalf("%d entries, want %d", len(feed.Entries), want)
+	}
+	if self := atomLinkOf(feed.Links, "self"); self != e.ts.URL+"/api/v1/search.atom?region=UK" || feed.ID != self {
+		t.Errorf("feed self %q id %q", self, feed.ID)
+	}
+	if alt := atomLinkOf(feed.Links, "alternate"); alt != e.ts.URL+"/?region=UK&sort=newest" {
+		t.Errorf("feed alternate %q", alt)
+	}
+	var prev time.Time
+	for i, en := range feed.Entries {
+		a, ok := byURL[en.ID]
+		if !ok {
+			t.Fatalf("entry %d id %q is not an article URL", i, en.ID)
+		}
+		if !hasFold(a.Regions, "UK") {
+			t.Errorf("entry %d (%s) is not tagged UK", i, a.ID)
+		}
+		if en.Title != a.Title {
+			t.Errorf("entry %d title %q, want %q", i, en.Title, a.Title)
+		}
+		if got := atomLinkOf(en.Links, "alternate"); got != e.ts.URL+articlePath(a.ID) {
+			t.Errorf("entry %d page link %q", i, got)
+		}
+		if got := atomLinkOf(en.Links, "related"); got != a.URL {
+			t.Errorf("entry %d original link %q", i, got)
+		}
+		if en.PublishedParsed == nil || !en.PublishedParsed.Equal(a.Published) {
+			t.Errorf("entry %d published %v, want %v", i, en.PublishedParsed, a.Published)
+		}
+		if en.UpdatedParsed == nil || !en.UpdatedParsed.Equal(entryUpdated(a)) {
+			t.Errorf("entry %d updated %v, want %v", i, en.UpdatedParsed, entryUpdated(a))
+		}
+		if i > 0 && a.Published.After(prev) {
+			t.Errorf("entry %d is newer than entry %d: not newest first", i, i-1)
+		}
+		prev = a.Published
+	}
+
+	// A second request: the same ids in the same order, the same validators.
+	resp2, body2 := e.do(http.MethodGet, "/api/v1/search.atom?region=UK", nil)
+	feed2 := parseAtom(t, body2)
+	for i := range feed.Entries {
+		if feed2.Entries[i].ID != feed.Entries[i].ID {
+			t.Errorf("entry %d id changed: %q then %q", i, feed.Entries[i].ID, feed2.Entries[i].ID)
+		}
+	}
+	etag, lastMod := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	if etag == "" || lastMod == "" || resp2.Header.Get("ETag") != etag {
+		t.Fatalf("validators: ETag %q / %q, Last-Modified %q", etag, resp2.Header.Get("ETag"), lastMod)
+	}
+	if lm, err := http.ParseTime(lastMod); err != nil || feed.UpdatedParsed == nil || !lm.Equal(*feed.UpdatedParsed) {
+		t.Errorf("Last-Modified %q (%v) is not the feed's updated %v", lastMod, err, feed.UpdatedParsed)
+	}
+
+	// Conditional GET.
+	if r, b := e.do(http.MethodGet, "/api/v1/search.atom?region=UK", nil, "If-None-Match: "+etag); r.StatusCode != http.StatusNotModified || len(b) != 0 {
+		t.Errorf("If-None-Match: %d with %d bytes", r.StatusCode, len(b))
+	}
+	if r, _ := e.do(http.MethodGet, "/api/v1/search.atom?region=UK", nil, "If-Modified-Since: "+lastMod); r.StatusCode != http.StatusNotModified {
+		t.Errorf("If-Modified-Since = Last-Modified: %d", r.StatusCode)
+	}
+	older := feed.UpdatedParsed.Add(-time.Hour).Format(http.TimeFormat)
+	if r, _ := e.do(http.MethodGet, "/api/v1/search.atom?region=UK", nil, "If-Modified-Since: "+older); r.StatusCode != http.StatusOK {
+		t.Errorf("If-Modified-Since before Last-Modified: %d", r.StatusCode)
+	}
+	if r, _ := e.do(http.MethodGet, "/api/v1/search.atom?region=UK", nil, `If-None-Match: "other"`, "If-Modified-Since: "+lastMod); r.StatusCode != http.StatusOK {
+		t.Errorf("a non-matching If-None-Match must win over If-Modified-Since: %d", r.StatusCode)
+	}
+	if r, _ := e.do(http.MethodGet, "/api/v1/search.atom?region=England", nil, "If-None-Match: "+etag); r.StatusCode != http.StatusOK {
+		t.Errorf("another search's feed answered 304 to this ETag")
+	}
+
+	// per_page sets the size; paging and sort are not feed parameters.
+	_, body = e.do(http.MethodGet, "/api/v1/search.atom?per_page=2", nil)
+	if n := len(parseAtom(t, body).Entries); n != 2 {
+		t.Errorf("per_page=2: %d entries", n)
+	}
+	e.expectProblem(http.MethodGet, "/api/v1/search.atom?sort=relevance", http.StatusBadRequest, codeInvalidParameter, "sort")
+	e.expectProblem(http.MethodGet, "/api/v1/search.atom?page=2", http.StatusBadRequest, codeInvalidParameter, "page")
+	e.expectProblem(http.MethodGet, "/api/v1/search.atom?q=%22open", http.StatusBadRequest, codeInvalidQuery, "")
+}
+
+func TestFeedNotReady(t *testing.T) {
+	e := newAPI(t, testConfig(), openIndex(t, nil), nil)
+	e.expectProblem(http.MethodGet, "/api/v1/search.atom", http.StatusServiceUnavailable, codeIndexUnavailable, "")
 }

@@ -27,8 +27,9 @@ const relatedArticles = 5
 
 // pages holds what the HTML routes need besides the Server.
 type pages struct {
-	tmpl   *pageTemplates
-	static map[string]staticDoc
+	tmpl        *pageTemplates
+	static      map[string]staticDoc
+	exportLimit int // MaxExport; tests lower it
 }
 
 // newPages parses the embedded templates and reads the static assets.
@@ -41,7 +42,7 @@ func newPages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pages{tmpl: t, static: st}, nil
+	return &pages{tmpl: t, static: st, exportLimit: MaxExport}, nil
 }
 
 // pageMeta is what the layout of every page prints.

@@ -436,3 +436,135 @@ func TestPageStatic(t *testing.T) {
 		t.Errorf("missing asset: %d", resp.StatusCode)
 	}
 }
+
+// TestPageEscapingEverywhere indexes an article whose every field holds
+// markup and checks it shows as text on every page and in the feed:
+// results, highlighted snippets, comment snippets, chips, facets, the
+// article page and the Atom feed.
+func TestPageEscapingEverywhere(t *testing.T) {
+	evil := indexer.Article{
+		ID: "pslhub:r666", URL: "https://www.pslhub.org/learn/zanzibar-r666/", Source: "pslhub",
+		Title:     `Zanzibar <script>alert("title")</script> report`,
+		Author:    `<script>alert("author")</script>`,
+		Published: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC),
+		Category:  `<script>alert("category")</script>`, ContentType: `News <img src=x onerror=alert(1)>`,
+		Regions: []string{`<script>alert("region")</script>`}, Audiences: []string{"Everyone"},
+		Topics:  []string{`Zanzibar <img src=x onerror=alert("topic")>`},
+		Tags:    []string{`<script>alert("tag")</script>`},
+		Summary: `Zanzibar summary <script>alert("summary")</script>`,
+		Body:    "Zanzibar body <script>alert(\"body\")</script> text &amp; more\nsecond paragraph",
+		Comments: []indexer.Comment{{
+			ID: "9001", Author: `<script>alert("commenter")</script>`, EditedBy: `<b>editor</b>`,
+			Body: `A zanzibar comment <script>alert("comment")</script>`,
+		}},
+		Attachments: []indexer.Attachment{{Name: `<script>alert("file")</script>`, URL: `javascript:alert("file")`}},
+		FetchedAt:   time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC),
+	}
+	arts := append(sampleArticles(t), evil)
+	e := newPageEnv(t, arts)
+
+	noMarkup := func(where, body string) {
+		t.Helper()
+		if n := strings.Count(body, "<script"); n != 1 || !strings.Contains(body, `<script src="/static/app.js" defer></script>`) {
+			t.Errorf("%s: %d <script tags, want only the page's own", where, n)
+		}
+		for _, bad := range []string{"<img", "<b>", "javascript:"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s: raw %s in the page", where, bad)
+			}
+		}
+	}
+
+	_, body, doc := e.page("/?q=zanzibar", http.StatusOK)
+	noMarkup("search page", body)
+	hit := doc.Find(".hit").First()
+	if got := hit.Find(".hit-title").Text(); got != evil.Title {
+		t.Errorf("hit title text %q, want %q", got, evil.Title)
+	}
+	if hit.Find(".hit-title mark").Length() == 0 || hit.Find(".snippet mark").Length() == 0 {
+		t.Errorf("highlights lost their <mark>: %s", must(hit.Html()))
+	}
+	if !strings.Contains(hit.Find("p.snippet").Text(), `<script>alert("body")</script>`) &&
+		!strings.Contains(hit.Find("p.snippet").Text(), `<script>alert("summary")</script>`) {
+		t.Errorf("body snippet text %q does not show the markup as text", hit.Find("p.snippet").Text())
+	}
+	if !strings.Contains(hit.Find(".comment-match").Text(), "Matched in 1 comment") ||
+		!strings.Contains(hit.Find(".comment-match blockquote").Text(), `<script>alert("comment")</script>`) {
+		t.Errorf("comment snippet %q", hit.Find(".comment-match").Text())
+	}
+	if !strings.Contains(hit.Find(".chips").Text(), `<script>alert("region")</script>`) {
+		t.Errorf("chips %q", hit.Find(".chips").Text())
+	}
+	if n, _ := facetCount(doc, "region", `<script>alert("region")</script>`); n != 1 {
+		t.Errorf("the region facet does not list the markup value as text (count %d)", n)
+	}
+
+	// The facet value as a filter, and its chip.
+	_, body, doc = e.page("/?region="+url.QueryEscape(evil.Regions[0]), http.StatusOK)
+	noMarkup("filtered page", body)
+	if pageTotal(t, doc) != 1 || !strings.Contains(doc.Find(".active-filters").Text(), `<script>alert("region")</script>`) {
+		t.Errorf("filter by markup value: total %d, chips %q", pageTotal(t, doc), doc.Find(".active-filters").Text())
+	}
+
+	// A query that is itself markup: kept as text in the box, the title
+	// and the summary line.
+	for _, tc := range []struct {
+		q      string
+		status int
+	}{
+		{`<script>alert(q)</script>`, http.StatusOK},
+		{`"><script>alert(q)</script>`, http.StatusBadRequest}, // unclosed quote: the error page path
+	} {
+		_, body, doc = e.page("/?q="+url.QueryEscape(tc.q), tc.status)
+		noMarkup("query "+tc.q, body)
+		if v, _ := doc.Find("#q").Attr("value"); v != tc.q {
+			t.Errorf("search box %q, want %q", v, tc.q)
+		}
+	}
+
+	_, body, doc = e.page(articlePath(evil.ID), http.StatusOK)
+	noMarkup("article page", body)
+	if doc.Find("h1").Text() != evil.Title || !strings.Contains(doc.Find(".comment").Text(), `edited by <b>editor</b>`) {
+		t.Errorf("article page title %q, comment %q", doc.Find("h1").Text(), doc.Find(".comment").Text())
+	}
+	if href, _ := doc.Find(".attachments a").Attr("href"); strings.HasPrefix(href, "javascript") {
+		t.Errorf("attachment link %q", href)
+	}
+
+	resp, err := http.Get(e.ts.URL + "/api/v1/search.atom?q=zanzibar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	feedBody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(feedBody), "<script") || strings.Contains(string(feedBody), "<img") {
+		t.Errorf("feed holds raw markup:\n%s", feedBody)
+	}
+	feed := parseAtom(t, feedBody)
+	if len(feed.Entries) == 0 || feed.Entries[0].Title != evil.Title || feed.Entries[0].Summary != evil.Summary {
+		t.Errorf("feed entry does not carry the markup as text: %+v", feed.Entries)
+	}
+}
+
+func must(s string, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return s
+}
+
+func TestPageSafeFragment(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain &lt;script&gt; <mark>word</mark> end", "plain &lt;script&gt; <mark>word</mark> end"},
+		{"raw <script>alert(1)</script> <mark>x</mark>", "raw &lt;script&gt;alert(1)&lt;/script&gt; <mark>x</mark>"},
+		{"a &amp; b &#39;q&#39;", "a &amp; b &#39;q&#39;"},
+		{"<mark>open", "<mark>open</mark>"},
+		{"stray</mark> <mark><mark>nested</mark></mark>", "stray <mark>nested</mark>"},
+		{`<mark onclick="x">no</mark>`, `&lt;mark onclick=&#34;x&#34;&gt;no`},
+		{"&lt;img src=x onerror=alert(1)&gt;", "&lt;img src=x onerror=alert(1)&gt;"},
+	} {
+		if got := string(safeFragment(tc.in)); got != tc.want {
+			t.Errorf("safeFragment(%q) =\n %q\nwant\n %q", tc.in, got, tc.want)
+		}
+	}
+}
