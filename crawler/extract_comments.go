@@ -110,7 +110,7 @@ func commentPages(doc *goquery.Document, base, pageURL *url.URL, recURL string) 
 		out = append(out, u)
 	}
 	if v, ok := pag.Attr("data-pages"); ok {
-		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 1 && n <= 10000 {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 1 && n <= maxCommentPages {
 			for i := 1; i <= n; i++ {
 				add(i, commentPageURL(recURL, i))
 			}
@@ -132,6 +132,10 @@ func commentPages(doc *goquery.Document, base, pageURL *url.URL, recURL string) 
 	})
 	return out
 }
+
+// maxCommentPages bounds the pages generated from data-pages (25 comments
+// a page: 25,000 comments); a larger value is treated as absent.
+const maxCommentPages = 1000
 
 var pageSuffix = regexp.MustCompile(`/page/([0-9]+)/?$`)
 
