@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -56,7 +57,30 @@ func (f *faultSite) handler(t *testing.T) http.Handler {
 	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "User-agent: *\nCrawl-delay: 0.05\nDisallow: /learn/private/\n\nUser-agent: GPTBot\nCrawl-delay: 30\nDisallow: /\n")
 	})
-	mux.HandleFunc("/sitemap.php", http.NotFound)
+	mux.HandleFunc("/sitemap.php", func(w http.ResponseWriter, r *http.Request) {
+		base := "http://" + r.Host
+		switch r.URL.Query().Get("file") {
+		case "":
+			w.Header().Set("Content-Type", "text/xml")
+			fmt.Fprint(w, `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`+
+				`<sitemap><loc>`+base+`/sitemap.php?file=bad</loc></sitemap>`+
+				`<sitemap><loc>`+base+`/sitemap.php?file=gz</loc></sitemap></sitemapindex>`)
+		case "bad":
+			w.Header().Set("Content-Type", "text/xml")
+			fmt.Fprint(w, `<urlset><url><loc>`+base+`/learn/ok-r2/</url></urlset>`)
+		case "gz":
+			// gzip bytes served as-is with a generic type: detected by magic bytes
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Write(gz(t, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`+
+				`<url><loc>`+base+`/learn/only-in-sitemap-r12/</loc></url>`+
+				`<url><loc>https://other.example/learn/x-r13/</loc></url></urlset>`))
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	mux.HandleFunc("/learn/only-in-sitemap-r12/", func(w http.ResponseWriter, r *http.Request) {
+		html(w, miniRecord("Sitemap-only record", "<p>found via the gzip sitemap</p>"))
+	})
 	links := []string{"big-r5/", "big-cl-r6/", "loop-a/", "hop/1/", "old-r7/", "away/", "to-private/", "file-r9/",
 		"capped-r10/", "flaky-r11/", "hang/", "slowbody/", "cp1252-r1/", "ok-r2/", "ok-r2/?utm_source=x&fbclid=y#c"}
 	mux.HandleFunc("/learn/", func(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +202,8 @@ func TestCrawlFaults(t *testing.T) {
 		MaxBodyBytes:         32 << 10,
 		AllowPrivateNetworks: true,
 	}
-	c, err := New(cfg, store, testLogger(t))
+	logger, logs := captureLogger(t)
+	c, err := New(cfg, store, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,6 +212,9 @@ func TestCrawlFaults(t *testing.T) {
 		t.Fatalf("crawl failed as a whole: %v", err)
 	}
 	t.Logf("summary:\n%s", sum)
+	if l := logs(); !strings.Contains(l, "crawler: sitemap "+srv.URL+"/sitemap.php?file=bad: bad XML") {
+		t.Errorf("the bad sitemap is not reported with its URL")
+	}
 
 	wantErrs := map[string]int{
 		KindTooLarge:         2, // chunked and with Content-Length
@@ -194,7 +222,7 @@ func TestCrawlFaults(t *testing.T) {
 		KindTooManyRedirects: 1,
 		KindNotHTML:          1,
 		KindTimeout:          2, // no answer; body stalls
-		KindHTTP4xx:          1, // /sitemap.php 404
+		KindSitemap:          1, // bad XML in ?file=bad
 	}
 	for k, n := range wantErrs {
 		if sum.Errors[k] != n {
@@ -212,7 +240,7 @@ func TestCrawlFaults(t *testing.T) {
 	}
 
 	arts := storedArticles(t, store)
-	for _, id := range []string{"t:r1", "t:r2", "t:r7", "t:r10", "t:r11"} {
+	for _, id := range []string{"t:r1", "t:r2", "t:r7", "t:r10", "t:r11", "t:r12"} {
 		if _, ok := arts[id]; !ok {
 			t.Errorf("%s not stored", id)
 		}
@@ -222,7 +250,7 @@ func TestCrawlFaults(t *testing.T) {
 			t.Errorf("%s stored although its fetch failed", id)
 		}
 	}
-	if len(arts) != 5 {
+	if len(arts) != 6 {
 		t.Errorf("stored %v", sortedKeys(arts))
 	}
 	if a := arts["t:r7"]; a.URL != srv.URL+"/learn/new-r7/" {
@@ -259,7 +287,7 @@ func TestCrawlFaults(t *testing.T) {
 		}
 	}
 	for _, r := range reqs {
-		for _, bad := range []string{"/elsewhere/", "/learn/private/", "sortby", "/profile/", "utm_source"} {
+		for _, bad := range []string{"/elsewhere/", "/learn/private/", "sortby", "/profile/", "utm_source", "other.example"} {
 			if strings.Contains(r.Path, bad) {
 				t.Errorf("requested %s", r.Path)
 			}
@@ -308,5 +336,63 @@ func TestCrawlEveryFetchFailed(t *testing.T) {
 	}
 	if sum.Errors[KindHTTP5xx] != 2 {
 		t.Errorf("errors = %v", sum.Errors)
+	}
+}
+
+// captureLogger logs to the test log and keeps the text for assertions.
+func captureLogger(t *testing.T) (*slog.Logger, func() string) {
+	var mu sync.Mutex
+	var b strings.Builder
+	w := writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		b.Write(p)
+		mu.Unlock()
+		t.Log(strings.TrimRight(string(p), "\n"))
+		return len(p), nil
+	})
+	return slog.New(slog.NewTextHandler(w, nil)), func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return b.String()
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestCrawlTwoSourcesAndMaxPages(t *testing.T) {
+	want, _ := fixtureRecordIDs(t)
+	a, b := newSiteServer(t), newSiteServer(t)
+	store := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	cfg := testConfig(a.URL)
+	cfg.Sources = []SourceConfig{{Name: "one", URL: a.URL}, {Name: "two", URL: b.URL}}
+	c, err := New(cfg, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := store.Count(context.Background()); n != 2*len(want) || sum.New != 2*len(want) {
+		t.Fatalf("two sources stored %d articles (new=%d), want %d", n, sum.New, 2*len(want))
+	}
+	if got, err := store.Get(context.Background(), "two:r12504"); err != nil || got.Source != "two" || !strings.HasPrefix(got.URL, b.URL) {
+		t.Errorf("two:r12504 = %+v, %v", got.URL, err)
+	}
+
+	// MaxPages stops a source early and says so.
+	cfg.Sources = cfg.Sources[:1]
+	cfg.MaxPages = 5
+	store2 := openTestStore(t, filepath.Join(t.TempDir(), "crawl2.db"))
+	c2, _ := New(cfg, store2, nil)
+	a.resetLog()
+	sum2, err := c2.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum2.MaxPagesReached != 1 || len(a.requests()) > 5 {
+		t.Errorf("MaxPages 5: reached=%d, %d requests", sum2.MaxPagesReached, len(a.requests()))
 	}
 }

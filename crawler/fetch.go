@@ -53,6 +53,9 @@ type FetchError struct {
 }
 
 func (e *FetchError) Error() string {
+	if e.Kind == KindSitemap {
+		return fmt.Sprintf("crawler: sitemap %s: %s", e.URL, strings.TrimPrefix(e.Err.Error(), "crawler: sitemap: "))
+	}
 	return fmt.Sprintf("crawler: fetch %s: %v", e.URL, e.Err)
 }
 
