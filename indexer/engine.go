@@ -670,7 +670,7 @@ func wordEnd(s string, i int) int {
 
 // relax implements optional words: when the query with every unit required
 // finds fewer than perPage results, the least informative plain words (the
-// highest document frequency) become optional, one at a time, until the page
+// highest document frequency; first those found nowhere) become optional, one at a time, until the page
 // fills or one required unit remains. Optional units still score, so results
 // that match more words rank first. It returns the optional units in order.
 func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) ([]int, error) {
@@ -693,8 +693,12 @@ func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 			return nil, err
 		}
 	}
-	// Most frequent first; on equal frequency the later word first.
+	// Words found nowhere first (requiring them can only give nothing), then
+	// the most frequent; on equal frequency the later word first.
 	sort.SliceStable(cands, func(a, b int) bool {
+		if (df[cands[a]] == 0) != (df[cands[b]] == 0) {
+			return df[cands[a]] == 0
+		}
 		if df[cands[a]] != df[cands[b]] {
 			return df[cands[a]] > df[cands[b]]
 		}
@@ -714,4 +718,63 @@ func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 		}
 	}
 	return optional, nil
+}
+
+// scan calls fn with every article of the result set of q, in the order of
+// its sort, up to limit (0: no limit), for exports and feeds. Paging fields
+// of q are ignored; relaxation applies as in search.
+func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(Article) error) error {
+	q.Page, q.PerPage = 0, 0
+	q, err := q.Normalize()
+	if err != nil {
+		return err
+	}
+	var text query.Query
+	sel := selections(q)
+	filters := filterQueries(q, sel, "")
+	if q.Text != "" {
+		plan, err := e.compile(q.Text)
+		if err != nil {
+			return err
+		}
+		optional, err := e.relax(ctx, plan, filters, q.PerPage)
+		if err != nil {
+			return err
+		}
+		text = plan.query(optional)
+	}
+	const pageSize = 200
+	var after []string
+	sent := 0
+	for limit <= 0 || sent < limit {
+		size := pageSize
+		if limit > 0 && limit-sent < size {
+			size = limit - sent
+		}
+		req := bleve.NewSearchRequestOptions(withFilters(text, filters), size, 0, false)
+		req.SortByCustom(sortOrder(q.Sort))
+		req.Fields = []string{fArticle}
+		if after != nil {
+			req.SearchAfter = after
+		}
+		res, err := e.run(ctx, req)
+		if err != nil {
+			return err
+		}
+		for _, h := range res.Hits {
+			a, err := decodeArticle(h)
+			if err != nil {
+				return err
+			}
+			if err := fn(a); err != nil {
+				return err
+			}
+			sent++
+		}
+		if len(res.Hits) < size {
+			return nil
+		}
+		after = res.Hits[len(res.Hits)-1].Sort
+	}
+	return nil
 }

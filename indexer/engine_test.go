@@ -69,3 +69,347 @@ func TestEngineFoldingApostrophesAccents(t *testing.T) {
 		t.Fatalf("café highlight: %+v", res.Hits)
 	}
 }
+
+func TestEngineSyntax(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	cases := []struct {
+		text string
+		want []string
+	}{
+		{"surgery", []string{"t:r4"}},
+		{"surgery OR falls", []string{"t:r4", "t:r6"}},
+		{"guides OR blogs", []string{"t:r2", "t:r3", "t:r6"}},
+		{"errors -dispensing", nil},
+		{"falls -medication", []string{"t:r6"}},
+		{`"warning signs"`, []string{"t:r3"}},
+		{`"signs warning"`, nil},
+		{`trust -"learning responses"`, nil},
+		{"thrombo*", []string{"t:r4", "t:r5"}},
+		{"medicat*", []string{"t:r5"}},
+		{"title:errors", []string{"t:r5"}},
+		{"title:framework", []string{"t:r2"}},
+		{`author:"jane smith"`, []string{"t:r1", "t:r4"}},
+		{"author:khan", []string{"t:r2", "t:r6"}},
+		{"region:uk", []string{"t:r1", "t:r3", "t:r5", "t:r6"}},
+		{"region:UK -topic:falls", []string{"t:r1", "t:r3", "t:r5"}},
+		{`type:"reports and articles"`, []string{"t:r1", "t:r5"}},
+		{`tag:"medication safety"`, []string{"t:r5"}},
+		{"audience:nurses", []string{"t:r6"}},
+		{"sepsis: warning signs?", []string{"t:r3"}},
+		{"(sepsis), children!", []string{"t:r3"}},
+	}
+	for _, c := range cases {
+		res := mustSearch(t, e, Query{Text: c.text})
+		if got := hitIDs(res); !sameSet(got, c.want) {
+			t.Errorf("%q: hits %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+func TestEngineQueryErrors(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	for _, c := range []struct {
+		text string
+		pos  int
+	}{{`"unclosed`, 0}, {"sepsis OR", 7}, {"-sepsis", 0}, {"the -sepsis", 4}, {"the of ?", 0}, {"titel:x", 0}} {
+		_, err := e.search(context.Background(), Query{Text: c.text})
+		var qe *QueryError
+		if !errors.As(err, &qe) || qe.Pos != c.pos {
+			t.Errorf("%q: error %v, want QueryError at %d", c.text, err, c.pos)
+		}
+	}
+}
+
+func TestEngineThesaurus(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	res := mustSearch(t, e, Query{Text: "PSIRF"})
+	if got := hitIDs(res); !sameSet(got, []string{"t:r1", "t:r2"}) {
+		t.Fatalf("PSIRF: %v", got)
+	}
+	if len(res.Expansions) != 1 || res.Expansions[0].Term != "PSIRF" || res.Expansions[0].Expanded[0] != "Patient Safety Incident Response Framework" {
+		t.Fatalf("PSIRF expansions %+v", res.Expansions)
+	}
+	res = mustSearch(t, e, Query{Text: "patient safety incident response framework"})
+	if got := hitIDs(res); !sameSet(got, []string{"t:r1", "t:r2"}) {
+		t.Fatalf("spelled out: %v", got)
+	}
+	res = mustSearch(t, e, Query{Text: "VTE"})
+	if got := hitIDs(res); !sameSet(got, []string{"t:r4", "t:r5"}) {
+		t.Fatalf("VTE: %v", got)
+	}
+	res = mustSearch(t, e, Query{Text: `"venous thromboembolism" surgery`, PerPage: 1})
+	if got := hitIDs(res); !sameSet(got, []string{"t:r4"}) {
+		t.Fatalf("venous thromboembolism surgery: %v", got)
+	}
+	// "who" in lower case is an ordinary (stop) word, not WHO.
+	res = mustSearch(t, e, Query{Text: "who falls"})
+	if len(res.Expansions) != 0 {
+		t.Fatalf("who expanded: %+v", res.Expansions)
+	}
+	res = mustSearch(t, e, Query{Text: "WHO"})
+	if len(res.Expansions) != 1 || res.Expansions[0].Term != "WHO" {
+		t.Fatalf("WHO expansions: %+v", res.Expansions)
+	}
+}
+
+func TestEngineRelaxation(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	res := mustSearch(t, e, Query{Text: "what are the warning signs of sepsis in children and babies?"})
+	if len(res.Hits) == 0 || res.Hits[0].ID != "t:r3" {
+		t.Fatalf("long question: %v", hitIDs(res))
+	}
+	if res.Relaxed == nil || res.Relaxed.Optional[0] != "babies?" {
+		t.Fatalf("relaxed %+v", res.Relaxed)
+	}
+	// A word found nowhere is relaxed first.
+	res = mustSearch(t, e, Query{Text: "thromboembolism xyzzy"})
+	if res.Relaxed == nil || !slices.Equal(res.Relaxed.Optional, []string{"xyzzy"}) || !slices.Equal(hitIDs(res), []string{"t:r4", "t:r5"}) {
+		t.Fatalf("relaxed: %v %+v", hitIDs(res), res.Relaxed)
+	}
+	// The most frequent word is relaxed first; one required word remains.
+	res = mustSearch(t, e, Query{Text: "errors surgery thromboembolism"})
+	if res.Relaxed == nil || !slices.Equal(res.Relaxed.Optional, []string{"thromboembolism", "surgery"}) || !slices.Equal(hitIDs(res), []string{"t:r5"}) {
+		t.Fatalf("relaxed order: %v %+v", hitIDs(res), res.Relaxed)
+	}
+	// Enough results: nothing relaxed.
+	res = mustSearch(t, e, Query{Text: "sepsis children", PerPage: 1})
+	if res.Relaxed != nil || res.Total != 1 {
+		t.Fatalf("not relaxed: %+v total %d", res.Relaxed, res.Total)
+	}
+}
+
+func TestEngineComments(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	res := mustSearch(t, e, Query{Text: "prophylaxis", Highlight: true})
+	if got := hitIDs(res); !sameSet(got, []string{"t:r5"}) {
+		t.Fatalf("comment-only match: %v", got)
+	}
+	h := res.Hits[0]
+	if h.MatchedComments != 1 || h.CommentCount != 2 || len(h.Highlights.Comments) != 1 || !strings.Contains(h.Highlights.Comments[0], "<mark>prophylaxis</mark>") {
+		t.Fatalf("comment hit %+v", h)
+	}
+	res = mustSearch(t, e, Query{Text: "thromboembolism"})
+	if got := hitIDs(res); !slices.Equal(got, []string{"t:r4", "t:r5"}) {
+		t.Fatalf("title/body match must rank above comment match: %v", got)
+	}
+}
+
+func TestEngineHighlight(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{FragmentSize: 80})
+	res := mustSearch(t, e, Query{Text: "labels errors", Highlight: true})
+	if len(res.Hits) != 1 {
+		t.Fatalf("hits %v", hitIDs(res))
+	}
+	hl := res.Hits[0].Highlights
+	if len(hl.Title) != 1 || hl.Title[0] != "Medication <mark>errors</mark> in care homes" {
+		t.Fatalf("title highlight %q", hl.Title)
+	}
+	body := strings.Join(hl.Body, "")
+	if !strings.Contains(body, "&lt;script&gt;") || strings.Contains(body, "<script>") || !strings.Contains(body, "<mark>labels</mark>") {
+		t.Fatalf("body highlight %q", body)
+	}
+	res = mustSearch(t, e, Query{Text: "child's breathing", Highlight: true})
+	if got := strings.Join(res.Hits[0].Highlights.Body, ""); !strings.Contains(got, "A <mark>child’s</mark> <mark>breathing</mark>, colour") {
+		t.Fatalf("typographic apostrophe highlight %q", got)
+	}
+	res = mustSearch(t, e, Query{Text: "labels"})
+	if len(res.Hits[0].Highlights.Body) != 0 {
+		t.Fatalf("highlights without Highlight: %+v", res.Hits[0].Highlights)
+	}
+}
+
+func TestEngineFacetsDisjunctive(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	res := mustSearch(t, e, Query{Regions: []string{"uk"}, Types: []string{"guides"}, Facets: []string{FacetRegion, FacetType, FacetYear, FacetAudience}})
+	if got := hitIDs(res); !slices.Equal(got, []string{"t:r6"}) {
+		t.Fatalf("hits %v", got)
+	}
+	// Region counts ignore the region selection but keep type=Guides.
+	if got := facetMap(res.Facets[FacetRegion]); len(got) != 2 || got["UK"] != 1 || got["England"] != 1 {
+		t.Fatalf("region facet %s", fmtFacet(res.Facets[FacetRegion]))
+	}
+	// Type counts ignore the type selection but keep region=UK.
+	if got := facetMap(res.Facets[FacetType]); got["Reports and articles"] != 2 || got["Guides"] != 1 || got["Blogs"] != 1 || len(got) != 3 {
+		t.Fatalf("type facet %s", fmtFacet(res.Facets[FacetType]))
+	}
+	for _, v := range res.Facets[FacetType] {
+		if v.Selected != (v.Value == "Guides") {
+			t.Fatalf("type selection flags %s", fmtFacet(res.Facets[FacetType]))
+		}
+	}
+	if got := facetMap(res.Facets[FacetAudience]); len(got) != 1 || got["Nurses"] != 1 {
+		t.Fatalf("audience facet %s", fmtFacet(res.Facets[FacetAudience]))
+	}
+	// A selected value with no results is still listed, with its label.
+	res = mustSearch(t, e, Query{Text: "sepsis", Regions: []string{"IRELAND"}, Facets: []string{FacetRegion}})
+	if res.Total != 0 {
+		t.Fatalf("total %d", res.Total)
+	}
+	want := []FacetValue{{Value: "UK", Count: 1}, {Value: "Ireland", Count: 0, Selected: true}}
+	if !slices.Equal(res.Facets[FacetRegion], want) {
+		t.Fatalf("region facet %s", fmtFacet(res.Facets[FacetRegion]))
+	}
+	// Year facet and year filter.
+	res = mustSearch(t, e, Query{Years: []int{2024}, Facets: []string{FacetYear}})
+	if res.Total != 2 || facetMap(res.Facets[FacetYear])["2025"] != 1 || facetMap(res.Facets[FacetYear])["2024"] != 2 {
+		t.Fatalf("year: total %d facet %s", res.Total, fmtFacet(res.Facets[FacetYear]))
+	}
+}
+
+func TestEngineFiltersDoNotScore(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	a := mustSearch(t, e, Query{Text: "errors"})
+	b := mustSearch(t, e, Query{Text: "errors", Regions: []string{"uk"}, Audiences: []string{"everyone"}})
+	if len(a.Hits) != 1 || len(b.Hits) != 1 || a.Hits[0].Score != b.Hits[0].Score {
+		t.Fatalf("scores differ: %v vs %v", a.Hits, b.Hits)
+	}
+}
+
+func TestEngineDates(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	res := mustSearch(t, e, Query{From: day("2024-03-10"), To: day("2024-11-11")})
+	if got := hitIDs(res); !slices.Equal(got, []string{"t:r5", "t:r1"}) {
+		t.Fatalf("inclusive day range: %v", got)
+	}
+	res = mustSearch(t, e, Query{To: day("2022-05-05")})
+	if got := hitIDs(res); !slices.Equal(got, []string{"t:r4"}) {
+		t.Fatalf("open start: %v", got)
+	}
+}
+
+func TestEngineSortAndPaging(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	res := mustSearch(t, e, Query{Sort: SortOldest})
+	if got := hitIDs(res); !slices.Equal(got, []string{"t:r4", "t:r2", "t:r1", "t:r5", "t:r3", "t:r6"}) {
+		t.Fatalf("oldest: %v", got)
+	}
+	res = mustSearch(t, e, Query{PerPage: 4, Page: 2})
+	if got := hitIDs(res); !slices.Equal(got, []string{"t:r4", "t:r6"}) || res.Total != 6 {
+		t.Fatalf("last page: %v total %d", got, res.Total)
+	}
+	res = mustSearch(t, e, Query{PerPage: 4, Page: 3})
+	if len(res.Hits) != 0 || res.Total != 6 || res.Hits == nil {
+		t.Fatalf("beyond the end: %v total %d", hitIDs(res), res.Total)
+	}
+	res = mustSearch(t, e, Query{Text: "sepsis", Sort: SortNewest})
+	if res.Hits[0].ID != "t:r3" {
+		t.Fatalf("text + newest: %v", hitIDs(res))
+	}
+}
+
+func TestEngineScan(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	var got []string
+	err := e.scan(context.Background(), Query{Page: 9}, 4, func(a Article) error {
+		got = append(got, a.ID)
+		return nil
+	})
+	if err != nil || !slices.Equal(got, []string{"t:r3", "t:r5", "t:r1", "t:r2"}) {
+		t.Fatalf("scan limit 4: %v %v", got, err)
+	}
+	got = nil
+	q := Query{Text: "uk OR ireland OR thromboembolism"}
+	if err := e.scan(context.Background(), q, 0, func(a Article) error {
+		got = append(got, a.ID)
+		return nil
+	}); err != nil || !slices.Equal(got, hitIDs(mustSearch(t, e, q))) {
+		t.Fatalf("scan all in relevance order: %v %v", got, err)
+	}
+	stop := errors.New("stop")
+	if err := e.scan(context.Background(), Query{}, 0, func(Article) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("scan callback error: %v", err)
+	}
+}
+
+func TestEngineSuggest(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	for in, want := range map[string]string{
+		"sepsiss":              "sepsis",
+		"warnng signs":         "warning signs",
+		"medicaton -falls":     "medication -falls",
+		"sepsis":               "",
+		`"warnng signs" title`: "",
+	} {
+		got, err := e.suggest(context.Background(), in)
+		if err != nil || got != want {
+			t.Errorf("suggest(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
+
+func TestEngineRelated(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	hits, err := e.related(context.Background(), "t:r1", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 || hits[0].ID != "t:r2" {
+		t.Fatalf("related to r1: %v", hits)
+	}
+	for _, h := range hits {
+		if h.ID == "t:r1" {
+			t.Fatal("related lists the article itself")
+		}
+	}
+	if _, err := e.related(context.Background(), "nope", 3); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("related to unknown: %v", err)
+	}
+}
+
+func TestEngineSafelyAndSchema(t *testing.T) {
+	err := safely(func() error { panic("corrupt segment") })
+	if !errors.Is(err, ErrIndexFailure) || !strings.Contains(err.Error(), "corrupt segment") {
+		t.Fatalf("safely: %v", err)
+	}
+	idx, err := createIndex(t.TempDir() + "/g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	if err := idx.SetInternal(internalSchemaKey, []byte("0")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openEngine(idx, EngineConfig{}); !errors.Is(err, ErrSchemaMismatch) {
+		t.Fatalf("openEngine on old schema: %v", err)
+	}
+}
+
+func TestEngineNormalize(t *testing.T) {
+	q, err := Query{}.Normalize()
+	if err != nil || q.Page != 1 || q.PerPage != DefaultPerPage || q.Sort != SortNewest || q.FacetSize != DefaultFacetSize || !slices.Equal(q.Facets, DefaultFacets) {
+		t.Fatalf("defaults: %+v %v", q, err)
+	}
+	if q, _ := (Query{Text: " x "}).Normalize(); q.Sort != SortRelevance || q.Text != "x" {
+		t.Fatalf("text defaults: %+v", q)
+	}
+	if q, _ := (Query{Facets: []string{}}).Normalize(); len(q.Facets) != 0 {
+		t.Fatalf("no facets: %+v", q.Facets)
+	}
+	many := make([]string, MaxFilterValues+1)
+	for _, c := range []struct {
+		q     Query
+		param string
+	}{
+		{Query{PerPage: -1}, "per_page"},
+		{Query{PerPage: MaxPerPage + 1}, "per_page"},
+		{Query{Page: -2}, "page"},
+		{Query{Page: 11, PerPage: 100}, "page"},
+		{Query{Facets: []string{"colour"}}, "facets"},
+		{Query{Sort: "best"}, "sort"},
+		{Query{FacetSize: MaxFacetSize + 1}, "facet_size"},
+		{Query{FacetSize: -1}, "facet_size"},
+		{Query{Regions: many}, "region"},
+		{Query{Tags: many}, "tag"},
+		{Query{Text: strings.Repeat("a", MaxTextLength+1)}, "q"},
+		{Query{From: day("2024-02-02"), To: day("2024-02-01")}, "from"},
+	} {
+		_, err := c.q.Normalize()
+		var pe *ParamError
+		if !errors.As(err, &pe) || pe.Param != c.param {
+			t.Errorf("%+v: error %v, want ParamError on %s", c.q, err, c.param)
+		}
+	}
+	if _, err := (Query{Page: 10, PerPage: 100, From: day("2024-02-01"), To: day("2024-02-01")}).Normalize(); err != nil {
+		t.Fatalf("edge values rejected: %v", err)
+	}
+}

@@ -28,7 +28,7 @@ func inlineCorpus() []Article {
 			ID: "t:r1", Title: "Introducing PSIRF in an acute trust", Author: "Jane Smith",
 			Published: day("2024-03-10"), ContentType: "Reports and articles",
 			Regions: []string{"UK"}, Audiences: []string{"Everyone"}, Topics: []string{"PSIRF"},
-			Tags: []string{"UK", "Reports and articles", "Everyone", "PSIRF"},
+			Tags:    []string{"UK", "Reports and articles", "Everyone", "PSIRF"},
 			Summary: "How one trust moved to the new framework.",
 			Body:    "The trust adopted PSIRF and replaced serious incident investigations with proportionate learning responses.",
 		},
@@ -75,9 +75,9 @@ func inlineCorpus() []Article {
 			ID: "t:r6", Title: "Falls prevention on older people’s wards", Author: "Ali Khan",
 			ContentType: "Guides",
 			Regions:     []string{"UK"}, Audiences: []string{"Nurses"}, Topics: []string{"Falls"},
-			Tags:        []string{"UK", "Guides", "Nurses", "Falls"},
-			Summary:     "Practical steps without a publication date.",
-			Body:        "Lying and standing blood pressure checks reduce falls.",
+			Tags:    []string{"UK", "Guides", "Nurses", "Falls"},
+			Summary: "Practical steps without a publication date.",
+			Body:    "Lying and standing blood pressure checks reduce falls.",
 		},
 	}
 	for i := range arts {

@@ -150,7 +150,8 @@ func parseText(s string) (*textQuery, error) {
 				i = j
 				continue
 			}
-			if looksLikeField(name, rest) {
+			quotedValue := rest == "" && j < len(s) && s[j] == '"'
+			if looksLikeField(name, rest) || (quotedValue && looksLikeField(name, `"`)) {
 				return nil, &QueryError{Pos: i, Msg: fmt.Sprintf("unknown field %q; known fields are title, author, tag, region, audience, topic and type (put a space after the colon to search for the words)", name)}
 			}
 		}
@@ -450,17 +451,27 @@ func (e *engine) fieldsQuery(t textTerm, fields []fieldBoost) query.Query {
 	var qs []query.Query
 	switch t.Kind {
 	case kindPrefix:
+		// Index terms are stemmed, so a prefix of a word is not always a
+		// prefix of its stem ("medicat*" vs "medic"). Search the prefix
+		// itself and the stems of the words that complete it in the
+		// spelling dictionary (unstemmed words).
 		p := strings.ToLower(foldText(t.Text))
-		prefixes := []string{p}
-		if st := e.analyze(p); len(st) == 1 && st[0] != p && strings.HasPrefix(p, st[0]) {
-			prefixes = append(prefixes, st[0])
+		var stems []string
+		for _, st := range e.completionStems(p) {
+			if !strings.HasPrefix(st, p) {
+				stems = append(stems, st)
+			}
 		}
 		for _, f := range fields {
-			for _, p := range prefixes {
-				pq := query.NewPrefixQuery(p)
-				pq.SetField(f.field)
-				pq.SetBoost(f.boost)
-				qs = append(qs, pq)
+			pq := query.NewPrefixQuery(p)
+			pq.SetField(f.field)
+			pq.SetBoost(f.boost)
+			qs = append(qs, pq)
+			for _, st := range stems {
+				tq := query.NewTermQuery(st)
+				tq.SetField(f.field)
+				tq.SetBoost(f.boost)
+				qs = append(qs, tq)
 			}
 		}
 	default:
@@ -518,4 +529,52 @@ func (e *engine) concept(typed []query.Query, g *thesGroup, matched int) (query.
 		return alts[0], expanded
 	}
 	return query.NewDisjunctionQuery(alts), expanded
+}
+
+// maxCompletions bounds how many dictionary words a prefix expands to.
+const maxCompletions = 64
+
+// completionStems returns the distinct stems of the most frequent words of
+// the spelling dictionary that start with prefix.
+func (e *engine) completionStems(prefix string) []string {
+	type entry struct {
+		term  string
+		count uint64
+	}
+	var words []entry
+	_ = safely(func() error {
+		d, err := e.idx.FieldDictPrefix(fSpell, []byte(prefix))
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		for {
+			de, err := d.Next()
+			if err != nil || de == nil {
+				return err
+			}
+			words = append(words, entry{de.Term, de.Count})
+		}
+	})
+	sort.Slice(words, func(i, j int) bool {
+		if words[i].count != words[j].count {
+			return words[i].count > words[j].count
+		}
+		return words[i].term < words[j].term
+	})
+	if len(words) > maxCompletions {
+		words = words[:maxCompletions]
+	}
+	seen := map[string]bool{}
+	var stems []string
+	for _, w := range words {
+		for _, st := range e.analyze(w.term) {
+			if !seen[st] {
+				seen[st] = true
+				stems = append(stems, st)
+			}
+		}
+	}
+	sort.Strings(stems)
+	return stems
 }
