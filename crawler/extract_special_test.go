@@ -299,7 +299,7 @@ func TestExtractFieldsAndTaxonomy(t *testing.T) {
 
 func TestExtractNonRecordPages(t *testing.T) {
 	fixtures := loadSite(t, false)
-	for _, suffix := range []string{"site/index.html", "profile/767-patient_safety_learning/index.html", "learn/index.html",
+	for _, suffix := range []string{"site/index.html", "profile/767-patient_safety_learning/index.html", "tags/Sepsis/index.html", "learn/index.html",
 		"learn/patient-safety-in-health-and-care/medication/index.html", "learn/patient-safety-in-health-and-care/medication/page/2/index.html"} {
 		var f *siteFixture
 		for i := range fixtures {
