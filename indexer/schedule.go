@@ -359,6 +359,9 @@ func (s *Scheduler) execute(rs *runState) (run Run, err error) {
 func (s *Scheduler) steps(ctx context.Context, counts map[string]int, errs *[]string) (string, error) {
 	var runErr error
 	fail := func(err error) {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("%w (the run's deadline is %s)", err, s.timeout)
+		}
 		*errs = append(*errs, err.Error())
 		if runErr == nil {
 			runErr = err
