@@ -460,3 +460,31 @@ func TestIndexCloseCancelsRebuild(t *testing.T) {
 		t.Fatal("the rebuild did not return")
 	}
 }
+
+// TestIndexCanaryQuery: a generation whose canary query finds nothing is
+// not swapped in.
+func TestIndexCanaryQuery(t *testing.T) {
+	dir := t.TempDir()
+	ix, err := Open(context.Background(), Config{Dir: dir, CanaryQuery: "sepsis"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	good := mustRebuild(t, ix, lifecycleArticles(10)) // topics cycle through Sepsis
+	var noSepsis sliceSource
+	for _, a := range lifecycleArticles(10) {
+		if !slices.Contains(a.Topics, "Sepsis") {
+			noSepsis = append(noSepsis, a)
+		}
+	}
+	_, err = ix.Rebuild(context.Background(), noSepsis)
+	if err == nil || !strings.Contains(err.Error(), "canary") {
+		t.Fatalf("rebuild without canary matches: %v", err)
+	}
+	if st := ix.Status(); st.Generation != good.Generation || st.Documents != 10 {
+		t.Fatalf("status %+v", st)
+	}
+	if got := generationDirs(t, dir); !slices.Equal(got, []string{good.Generation}) {
+		t.Fatalf("generations on disk: %v", got)
+	}
+}
