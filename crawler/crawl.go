@@ -625,18 +625,25 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 		}
 		return
 	}
-	// A record reached through a non-canonical URL (comment page 2, old
-	// category) is fetched under its canonical URL instead, once.
-	if pg.Canonical != "" {
-		if canon, err := NormalizeURL(pg.Canonical, final); err == nil && canon.String() != final.String() &&
-			s.scope.Check(canon) == ScopeOK && s.host.robots.Allowed(canon) && !s.seen[canon.String()] {
-			s.enqueue(item{u: canon}, true)
-			if _, err := s.c.store.commit(pageCommit{States: states}); err != nil {
-				s.countErr(u, err)
-			}
-			s.log.Debug("record fetched via its canonical URL", "url", u, "canonical", canon.String())
-			return
+	// A record reached through another URL than its page-1 URL (comment
+	// page 2 or 3, old category path) is fetched from its page-1 URL
+	// (Article.URL, from rel=canonical) right away, so comments merge in
+	// page order. This URL keeps no validators: a 304 on it must never
+	// stand in for the record.
+	if canon, err := NormalizeURL(pg.Article.URL, final); err == nil && canon.String() != final.String() &&
+		s.scope.Check(canon) == ScopeOK && s.host.robots.Allowed(canon) && !s.fetched[canon.String()] && !s.doneIDs[pg.Article.ID] {
+		s.seen[canon.String()] = true
+		s.queue = slices.Insert(s.queue, 0, item{u: canon})
+		for k, v := range states {
+			v.ETag, v.LastModified, v.ArticleID = "", "", pg.Article.ID
+			states[k] = v
 		}
+		if _, err := s.c.store.commit(pageCommit{States: states}); err != nil {
+			s.countErr(u, err)
+		}
+		s.tally.update(func(sm *Summary) { sm.Duplicates++ })
+		s.log.Debug("record fetched from its page-1 URL", "url", u, "record_url", canon.String())
+		return
 	}
 	art := pg.Article
 	for k, v := range states {
@@ -645,6 +652,10 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 	}
 	if s.doneIDs[art.ID] {
 		s.tally.update(func(sm *Summary) { sm.Duplicates++ })
+		for k, v := range states {
+			v.ETag, v.LastModified = "", ""
+			states[k] = v
+		}
 		if _, err := s.c.store.commit(pageCommit{States: states}); err != nil {
 			s.countErr(u, err)
 		}

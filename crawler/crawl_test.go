@@ -507,3 +507,40 @@ func TestSummaryCounts(t *testing.T) {
 		t.Errorf("String() =\n%s", str)
 	}
 }
+
+// TestCrawlCommentPageFirst: a record first reached through its comment
+// page 3 (whose canonical is itself) is still stored once, from page 1,
+// with all comments in page order.
+func TestCrawlCommentPageFirst(t *testing.T) {
+	const psirf = "/learn/investigations-risk-management-and-legal-issues/investigations-and-complaints/methodology-and-guidance-how-to-do-an-investigation/patient-safety-incident-response-framework-psirf/psirf-what-we-have-learnt-in-the-first-year-r12504/"
+	ctx := context.Background()
+	srv := newSiteServer(t)
+	commentIDs := func(start string) ([]string, string) {
+		store := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+		cfg := testConfig(srv.URL)
+		if start != "" {
+			cfg.Sources[0].StartURLs = []string{start}
+		}
+		c, _ := New(cfg, store, nil)
+		if _, err := c.Run(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		a, err := store.Get(ctx, "pslhub:r12504")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, cm := range a.Comments {
+			ids = append(ids, cm.ID)
+		}
+		return ids, a.URL
+	}
+	normal, _ := commentIDs("")
+	viaPage3, u := commentIDs(psirf + "page/3/")
+	if len(normal) != 57 || !slices.Equal(normal, viaPage3) {
+		t.Errorf("comments via page 3 (%d) differ from a normal crawl (%d):\n%v\n%v", len(viaPage3), len(normal), viaPage3, normal)
+	}
+	if u != srv.URL+psirf {
+		t.Errorf("record URL %s", u)
+	}
+}
