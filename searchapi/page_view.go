@@ -156,6 +156,11 @@ func buildFacets(params url.Values, res *indexer.Result) []facetView {
 	var out []facetView
 	for _, fp := range facetParams {
 		vals := res.Facets[fp.Name]
+		if fp.Name == indexer.FacetYear {
+			// Years read best in time order, newest first.
+			vals = slices.Clone(vals)
+			slices.SortStableFunc(vals, func(a, b indexer.FacetValue) int { return strings.Compare(b.Value, a.Value) })
+		}
 		fv := facetView{Name: fp.Name, Label: fp.Label}
 		var all []facetValueView
 		for i, v := range vals {
