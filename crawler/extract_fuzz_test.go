@@ -22,12 +22,13 @@ func FuzzExtract(f *testing.F) {
 		f.Add("https://www.pslhub.org/learn/c/rec-r1/page/2/", []byte(s))
 	}
 	fetched := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tax := DefaultTaxonomy()
 	f.Fuzz(func(t *testing.T, rawURL string, body []byte) {
 		u, err := url.Parse(rawURL)
 		if err != nil || !u.IsAbs() {
 			return
 		}
-		p, err := Extract(u, body, ExtractOptions{Source: "pslhub", FetchedAt: fetched})
+		p, err := Extract(u, body, ExtractOptions{Source: "pslhub", Taxonomy: tax, FetchedAt: fetched})
 		if err != nil {
 			if p != nil {
 				t.Fatalf("error %v with a page", err)
