@@ -321,12 +321,19 @@ func TestCrawlSampleHub(t *testing.T) {
 	// Third crawl: one article's content changed.
 	const oldText, newText = "The surgical safety checklist was introduced", "The WHO surgical safety checklist was brought in"
 	srv.setReplace(pathR7412, oldText, newText)
+	// Another page changes only outside the article (new ETag, same
+	// content hash): it is not rewritten, like IPS guest-cache refreshes.
+	srv.setReplace(pathR2514, "Jump to content", "Skip to content")
+	before2514, _ := store.Get(ctx, "pslhub:r2514")
 	sum3, err := c.Run(ctx, nil)
 	if err != nil {
 		t.Fatalf("third crawl: %v", err)
 	}
-	if sum3.Changed != 1 || sum3.New != 0 {
-		t.Errorf("third crawl: changed=%d new=%d, want 1/0\n%s", sum3.Changed, sum3.New, sum3)
+	if sum3.Changed != 1 || sum3.Unchanged != 1 || sum3.New != 0 {
+		t.Errorf("third crawl: changed=%d unchanged=%d new=%d, want 1/1/0\n%s", sum3.Changed, sum3.Unchanged, sum3.New, sum3)
+	}
+	if after2514, _ := store.Get(ctx, "pslhub:r2514"); !after2514.FetchedAt.Equal(before2514.FetchedAt) {
+		t.Error("an article with unchanged content was rewritten")
 	}
 	a, err := store.Get(ctx, "pslhub:r7412")
 	if err != nil || !strings.Contains(a.Body, newText) || strings.Contains(a.Body, oldText) {
