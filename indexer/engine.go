@@ -478,9 +478,9 @@ func (e *engine) hit(h *search.DocumentMatch, highlight bool) (Hit, error) {
 		hit.Highlights.Title = []string{markAll(a.Title, sp)}
 	}
 	if sp := spansByArray(h.Locations[fBody])[0]; len(sp) > 0 {
-		hit.Highlights.Body = []string{fragment(a.Body, sp, e.fragSize)}
+		hit.Highlights.Body = fragments(a.Body, sp, e.fragSize, maxBodyFragments)
 	} else if sp := spansByArray(h.Locations[fSummary])[0]; len(sp) > 0 {
-		hit.Highlights.Body = []string{fragment(a.Summary, sp, e.fragSize)}
+		hit.Highlights.Body = fragments(a.Summary, sp, e.fragSize, maxBodyFragments)
 	}
 	positions := make([]int, 0, len(commentSpans))
 	for p := range commentSpans {
@@ -492,13 +492,17 @@ func (e *engine) hit(h *search.DocumentMatch, highlight bool) (Hit, error) {
 			break
 		}
 		if p < len(a.Comments) {
-			hit.Highlights.Comments = append(hit.Highlights.Comments, fragment(a.Comments[p].Body, commentSpans[p], e.fragSize))
+			hit.Highlights.Comments = append(hit.Highlights.Comments, fragments(a.Comments[p].Body, commentSpans[p], e.fragSize, 1)...)
 		}
 	}
 	return hit, nil
 }
 
-const maxCommentFragments = 3
+// Highlight limits: body (or summary) fragments per hit, comments shown.
+const (
+	maxBodyFragments    = 2
+	maxCommentFragments = 3
+)
 
 // span is a match in a text, as byte offsets [start, end).
 type span struct{ start, end int }
@@ -578,40 +582,63 @@ func markRange(text string, sp []span, from, to int) string {
 	return b.String()
 }
 
-// fragment returns the window of about size runes of text that holds the
-// most matches, cut at word boundaries, HTML-escaped, with <mark> around
-// matches and "…" where text was cut.
-func fragment(text string, folded []span, size int) string {
+// fragments returns up to max windows of about size runes of text, the
+// ones holding the most matches first chosen, shown in text order; each is
+// cut at word boundaries, HTML-escaped, with <mark> around matches and "…"
+// where text was cut.
+func fragments(text string, folded []span, size, max int) []string {
 	sp := origSpans(text, folded)
-	if len(sp) == 0 {
-		return ""
-	}
-	bestFrom, bestTo, bestN := 0, 0, -1
-	for _, anchor := range sp {
-		from := wordStart(text, backRunes(text, anchor.start, size/5))
-		if from > anchor.start {
-			from = anchor.start
-		}
-		to := wordEnd(text, forwardRunes(text, from, size))
-		if to < anchor.end {
-			to = anchor.end
-		}
-		n := 0
-		for _, s := range sp {
-			if s.start >= from && s.end <= to {
-				n++
+	type window struct{ from, to int }
+	var chosen []window
+	left := sp
+	for len(chosen) < max && len(left) > 0 {
+		best, bestN := window{}, -1
+		for _, anchor := range left {
+			from := wordStart(text, backRunes(text, anchor.start, size/5))
+			if from > anchor.start {
+				from = anchor.start
+			}
+			to := wordEnd(text, forwardRunes(text, from, size))
+			if to < anchor.end {
+				to = anchor.end
+			}
+			n := 0
+			for _, s := range left {
+				if s.start >= from && s.end <= to {
+					n++
+				}
+			}
+			overlaps := false
+			for _, c := range chosen {
+				overlaps = overlaps || (from < c.to && c.from < to)
+			}
+			if n > bestN && !overlaps {
+				best, bestN = window{from, to}, n
 			}
 		}
-		if n > bestN {
-			bestFrom, bestTo, bestN = from, to, n
+		if bestN < 0 {
+			break
 		}
+		chosen = append(chosen, best)
+		var rest []span
+		for _, s := range left {
+			if s.start < best.from || s.end > best.to {
+				rest = append(rest, s)
+			}
+		}
+		left = rest
 	}
-	out := strings.TrimSpace(markRange(text, sp, bestFrom, bestTo))
-	if bestFrom > 0 {
-		out = "…" + out
-	}
-	if bestTo < len(text) {
-		out += "…"
+	sort.Slice(chosen, func(i, j int) bool { return chosen[i].from < chosen[j].from })
+	out := make([]string, 0, len(chosen))
+	for _, w := range chosen {
+		f := strings.TrimSpace(markRange(text, sp, w.from, w.to))
+		if w.from > 0 {
+			f = "…" + f
+		}
+		if w.to < len(text) {
+			f += "…"
+		}
+		out = append(out, f)
 	}
 	return out
 }
@@ -722,9 +749,10 @@ func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 
 // scan calls fn with every article of the result set of q, in the order of
 // its sort, up to limit (0: no limit), for exports and feeds. Paging fields
-// of q are ignored; relaxation applies as in search.
+// of q but PerPage are ignored; relaxation applies as in search, to fill
+// PerPage.
 func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(Article) error) error {
-	q.Page, q.PerPage = 0, 0
+	q.Page = 0
 	q, err := q.Normalize()
 	if err != nil {
 		return err
