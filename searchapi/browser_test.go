@@ -152,6 +152,15 @@ func TestBrowserSearchFlow(t *testing.T) {
 		t.Errorf("after typing: %d results shown, index says %d", got, all)
 	}
 
+	// Filter-as-you-type on a long facet list (the box only appears with
+	// JavaScript; the full list works without it).
+	step(t, ctx, "type in topic filter", chromedp.SendKeys(chromedp.CSS("#filter-topic"), "deter"))
+	visible := step(t, ctx, "visible topics", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("#facet-topic li")].filter(li => !li.hidden).map(li => li.querySelector(".value").textContent)`))
+	if len(visible) != 1 || visible[0] != "Deterioration" {
+		t.Errorf("topics left after typing 'deter': %q, want [Deterioration]", visible)
+	}
+
 	// Tick UK: the progressive script submits at once, without empty fields.
 	navigate(t, ctx, "tick UK", chromedp.Click(chromedp.CSS(`#facet-region input[value="UK"]`)))
 	step(t, ctx, "wait for UK filter", chromedp.Poll[bool](`location.search.includes("region=UK")`))

@@ -260,6 +260,28 @@ func TestPageDidYouMeanAndExpansion(t *testing.T) {
 	}
 }
 
+func TestPageRelaxedNote(t *testing.T) {
+	e := newPageEnv(t, sampleArticles(t))
+	q := "What are the warning signs of sepsis in older patients?"
+	res, err := e.ix.Search(t.Context(), indexer.Query{Text: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Relaxed == nil || len(res.Relaxed.Optional) == 0 {
+		t.Fatalf("the index did not relax %q; the test needs a relaxed query", q)
+	}
+	_, _, doc := e.page("/?q="+url.QueryEscape(q), http.StatusOK)
+	note := doc.Find(".note.relaxed").Text()
+	if !strings.Contains(note, "do not require") {
+		t.Fatalf("relaxation note %q", note)
+	}
+	for _, w := range res.Relaxed.Optional {
+		if !strings.Contains(note, "“"+w+"”") {
+			t.Errorf("relaxation note %q does not name %q", note, w)
+		}
+	}
+}
+
 func TestPageQueryErrors(t *testing.T) {
 	e := newPageEnv(t, sampleArticles(t))
 	_, _, doc := e.page("/?q="+url.QueryEscape(`sepsis "unclosed`), http.StatusBadRequest)
