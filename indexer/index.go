@@ -167,15 +167,14 @@ func (ix *Index) recoverGeneration(ctx context.Context) {
 		ix.needsRebuild.Store(true)
 		return
 	}
-	g, err := openGeneration(ctx, ix.cfg.Dir, name, ix.cfg)
-	if err == nil {
-		// A damaged segment can open and still fail to search: ask the
-		// canary before serving.
-		if err = ix.canary(ctx, g); err != nil {
-			if cerr := closeIndex(g.idx, name); cerr != nil {
-				ix.log.Error("cannot close the failed generation", "generation", name, "error", cerr)
-			}
-			err = fmt.Errorf("indexer: generation %s: %w", name, err)
+	g, err := ix.openServing(ctx, name)
+	if err != nil && !ix.owner {
+		// The owner may have swapped generations and deleted this one while
+		// it was being opened: follow CURRENT once more.
+		if again, rerr := readCurrent(ix.cfg.Dir); rerr == nil && again != "" && again != name {
+			ix.log.Info("the current generation changed while opening it", "from", name, "to", again, "error", err)
+			name = again
+			g, err = ix.openServing(ctx, name)
 		}
 	}
 	if err != nil {
@@ -189,6 +188,22 @@ func (ix *Index) recoverGeneration(ctx context.Context) {
 	}
 	ix.cur.Store(g)
 	ix.log.Info("index generation loaded", "generation", g.name, "documents", g.docs, "built_at", g.builtAt)
+}
+
+// openServing opens generation name and asks it the canary query: a
+// damaged segment can open and still fail to search.
+func (ix *Index) openServing(ctx context.Context, name string) (*generation, error) {
+	g, err := openGeneration(ctx, ix.cfg.Dir, name, ix.cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.canary(ctx, g); err != nil {
+		if cerr := closeIndex(g.idx, name); cerr != nil {
+			ix.log.Error("cannot close the failed generation", "generation", name, "error", cerr)
+		}
+		return nil, fmt.Errorf("indexer: generation %s: %w", name, err)
+	}
+	return g, nil
 }
 
 // removeStale deletes what a crash or a killed rebuild left behind.
