@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -503,7 +504,7 @@ func (s *sourceRun) sitemap(ctx context.Context, it item) {
 			Err: fmt.Errorf("sitemap is not XML (Content-Type %q)", resp.ContentType)})
 		return
 	}
-	sm, err := ParseSitemap(strings.NewReader(string(resp.Body)), 0, 0)
+	sm, err := ParseSitemap(bytes.NewReader(resp.Body), 0, 0)
 	if err != nil {
 		s.countErr(u, &FetchError{Kind: KindSitemap, URL: u, Status: resp.Status, Err: err})
 		if sm == nil {
