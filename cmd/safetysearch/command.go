@@ -53,6 +53,9 @@ type command struct {
 	run func(m *Main, ctx context.Context) error
 	// noConfig commands read no configuration (version).
 	noConfig bool
+	// quiet commands log at warn unless log_level is set: their output
+	// on stdout is what matters.
+	quiet bool
 }
 
 var configFlags = []string{"data", "log-level", "log-format"}
@@ -66,9 +69,9 @@ func commands() []*command {
 		{name: "index", summary: "rebuild the search index from the store (no network)",
 			settings: configFlags, define: defineIndex, run: (*Main).runIndex},
 		{name: "search", args: "QUERY…", summary: "search the index from the command line",
-			settings: configFlags, define: defineSearch, run: (*Main).runSearch},
+			settings: configFlags, define: defineSearch, run: (*Main).runSearch, quiet: true},
 		{name: "export", summary: "write every stored article to stdout as JSON lines or CSV",
-			settings: configFlags, define: defineExport, run: (*Main).runExport},
+			settings: configFlags, define: defineExport, run: (*Main).runExport, quiet: true},
 		{name: "version", summary: "print the version and the Go version", define: func(*Main, *flag.FlagSet) {},
 			run: (*Main).runVersion, noConfig: true},
 	}
@@ -161,6 +164,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	cfg, err := loadConfig(configFile, m.Getenv, m.flags)
 	if err != nil {
 		return &usageError{err: err}
+	}
+	if _, set := cfg.origin["log_level"]; !set && m.cmd.quiet {
+		cfg.LogLevel = "warn" // the output is the point; keep stderr quiet
 	}
 	m.cfg = cfg
 	m.logger = newLogger(m.Stderr, cfg)

@@ -77,7 +77,8 @@ type Config struct {
 	// RateBurst is how many requests a client may make at once above the
 	// sustained rate. Default 20.
 	RateBurst int `yaml:"rate_burst"`
-	// LogLevel is debug, info, warn or error. Default info.
+	// LogLevel is debug, info, warn or error. Default info (warn for
+	// search and export, whose output is on stdout).
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text or json (to stderr). Default text.
 	LogFormat string `yaml:"log_format"`
@@ -193,7 +194,7 @@ var settings = []setting{
 		}},
 	{"rate_burst", "SAFETYSEARCH_RATE_BURST", "", strconv.Itoa(DefaultRateBurst), "requests a client may make at once above the rate",
 		intSetter(func(c *Config) *int { return &c.RateBurst })},
-	{"log_level", "SAFETYSEARCH_LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
+	{"log_level", "SAFETYSEARCH_LOG_LEVEL", "log-level", "info (warn for search, export)", "debug, info, warn or error",
 		func(c *Config, v string) error { c.LogLevel = v; return nil }},
 	{"log_format", "SAFETYSEARCH_LOG_FORMAT", "log-format", "text", "text or json (to stderr)",
 		func(c *Config, v string) error { c.LogFormat = v; return nil }},

@@ -228,9 +228,9 @@ func startSampleHub(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newSiteHandler(os.DirFS(dir), "")
-	srv := httptest.NewServer(h)
-	h.base = srv.URL // set before any request is made
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config.Handler = newSiteHandler(os.DirFS(dir), "http://"+srv.Listener.Addr().String())
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -15,14 +15,21 @@ import (
 // directory and returns it.
 func crawlSampleHub(t *testing.T) (data, hubURL string) {
 	t.Helper()
-	hub := startSampleHub(t)
 	data = filepath.Join(t.TempDir(), "data")
+	return data, crawlSampleHubInto(t, data)
+}
+
+// crawlSampleHubInto crawls the sample hub in-process into data and returns
+// the hub's URL (served until the test ends).
+func crawlSampleHubInto(t *testing.T, data string) string {
+	t.Helper()
+	hub := startSampleHub(t)
 	env := map[string]string{"SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS": "true", "SAFETYSEARCH_CRAWL_DELAY": "1ms"}
 	code, stdout, stderr := run(t, env, "crawl", "--source", hub.URL+"/", "--data", data)
 	if code != 0 {
 		t.Fatalf("crawl: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	return data, hub.URL
+	return hub.URL
 }
 
 func TestExportFormats(t *testing.T) {

@@ -16,8 +16,14 @@ func TestMain(m *testing.M) {
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
+	for _, d := range tempDirs {
+		os.RemoveAll(d)
+	}
 	os.Exit(code)
 }
+
+// tempDirs are removed after every test has run.
+var tempDirs []string
 
 // syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
 type syncBuffer struct {

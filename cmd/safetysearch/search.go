@@ -120,7 +120,11 @@ func (m *Main) searchError(text string, err error) error {
 		fmt.Fprintf(m.Stderr, "safetysearch: %v\n  %s\n  %s^\n", qe, text, caretPad(text, qe.Pos))
 		return &usageError{err: err, printed: true}
 	case errors.As(err, &pe):
-		return &usageError{err: err}
+		name := "--" + strings.ReplaceAll(pe.Param, "_", "-")
+		if pe.Param == "q" {
+			name = "QUERY"
+		}
+		return &usageError{err: fmt.Errorf("search: invalid %s: %s", name, pe.Msg)}
 	case errors.Is(err, indexer.ErrUnavailable):
 		return fmt.Errorf("search: no index in %s: run `safetysearch index` (or crawl first): %w", m.cfg.DataDir, err)
 	}
@@ -151,7 +155,9 @@ func printResult(w io.Writer, r *indexer.Result, terminal bool) error {
 		query = "(all articles)"
 	}
 	ew.printf("%s: %d result%s, page %d of %d, %d ms\n\n", query, r.Total, plural(r.Total), r.Page, max(pages, 1), r.TookMS)
-	if len(r.Hits) > 0 {
+	if len(r.Hits) == 0 {
+		ew.printf("No articles match.\n")
+	} else {
 		ew.printf("%4s  %-10s  %-14s  %7s  %s\n", "#", "DATE", "TYPE", "SCORE", "TITLE")
 	}
 	first := (max(r.Page, 1)-1)*r.PerPage + 1
@@ -180,7 +186,7 @@ func printResult(w io.Writer, r *indexer.Result, terminal bool) error {
 		}
 		ew.printf("%s%s\n", indent, h.URL)
 	}
-	if len(r.Facets) > 0 {
+	if hasFacetValues(r.Facets) {
 		ew.printf("\nFacets:\n")
 		names := make([]string, 0, len(r.Facets))
 		for n := range r.Facets {
@@ -188,6 +194,9 @@ func printResult(w io.Writer, r *indexer.Result, terminal bool) error {
 		}
 		sort.Strings(names)
 		for _, n := range names {
+			if len(r.Facets[n]) == 0 {
+				continue
+			}
 			var parts []string
 			for _, v := range r.Facets[n] {
 				mark := ""
@@ -209,6 +218,15 @@ func printResult(w io.Writer, r *indexer.Result, terminal bool) error {
 		ew.printf("\nFew results matched every word; these words were made optional: %s\n", strings.Join(r.Relaxed.Optional, ", "))
 	}
 	return ew.err
+}
+
+func hasFacetValues(f map[string][]indexer.FacetValue) bool {
+	for _, v := range f {
+		if len(v) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // renderMarks turns an HTML-escaped fragment with <mark> into plain text:
