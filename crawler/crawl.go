@@ -36,6 +36,9 @@ func New(cfg Config, store *Store, logger *slog.Logger) (*Crawler, error) {
 	if store == nil {
 		return nil, errors.New("crawler: New: store is nil")
 	}
+	if store.readOnly {
+		return nil, fmt.Errorf("crawler: New: store %s is open read-only", store.path)
+	}
 	cfg = cfg.withDefaults()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

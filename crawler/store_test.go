@@ -190,6 +190,9 @@ func TestStoreLockTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reopen after Close: %v", err)
 	}
+	if _, err := OpenStore(path, StoreOptions{ReadOnly: true, LockTimeout: 100 * time.Millisecond}); err == nil || !strings.Contains(err.Error(), "in use by process") {
+		t.Fatalf("read-only open beside a writer: %v", err)
+	}
 	b, _ := os.ReadFile(path + ".pid")
 	if strings.TrimSpace(string(b)) != strconv.Itoa(os.Getpid()) {
 		t.Errorf("pid file = %q", b)
@@ -197,6 +200,23 @@ func TestStoreLockTimeout(t *testing.T) {
 	s2.Close()
 	if _, err := os.Stat(path + ".pid"); !os.IsNotExist(err) {
 		t.Errorf("pid file left after Close: %v", err)
+	}
+	// Readers share the lock; a read-only store cannot crawl.
+	r1, err := OpenStore(path, StoreOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r1.Close()
+	r2, err := OpenStore(path, StoreOptions{ReadOnly: true, LockTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("second reader: %v", err)
+	}
+	defer r2.Close()
+	if n, err := r2.Count(context.Background()); err != nil || n != 0 {
+		t.Errorf("Count on read-only store = %d, %v", n, err)
+	}
+	if _, err := New(Config{Sources: []SourceConfig{{URL: "https://www.pslhub.org/"}}}, r1, nil); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("New with a read-only store: %v", err)
 	}
 }
 
