@@ -64,29 +64,6 @@ func foldText(s string) string {
 	return b.String()
 }
 
-// foldMap returns, for a text, the mapping from byte offsets in foldText(s)
-// back to s: starts[i] is the offset in s of the rune that produced folded
-// byte i, and starts[len(folded)] == len(s). ends[i] is the end of that rune.
-func foldMap(s string) (starts, ends []int) {
-	starts = make([]int, 0, len(s)+1)
-	ends = make([]int, 0, len(s)+1)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		n := 1
-		if r >= utf8.RuneSelf {
-			n = len(foldRune(r))
-		}
-		for k := 0; k < n; k++ {
-			starts = append(starts, i)
-			ends = append(ends, i+size)
-		}
-		i += size
-	}
-	starts = append(starts, len(s))
-	ends = append(ends, len(s))
-	return starts, ends
-}
-
 // normKey is the normalised form of a keyword value (region, tag, author…):
 // folded, lower case, inner spaces collapsed. Filters and facets use it.
 func normKey(s string) string {
@@ -233,7 +210,7 @@ func fillIndex(ctx context.Context, idx bleve.Index, each func(fn func(Article) 
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
-			return err
+			return fmt.Errorf("indexer: fill index: %w", err)
 		}
 		if err := safely(func() error { return idx.Batch(batch) }); err != nil {
 			return fmt.Errorf("indexer: index batch of %d: %w", pending, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // ErrIndexFailure wraps a panic raised inside Bleve (for instance on a
@@ -526,19 +527,14 @@ func spansByArray(tlm search.TermLocationMap) map[int][]span {
 // origSpans maps spans in foldText(text) back to text, sorted and merged.
 func origSpans(text string, sp []span) []span {
 	folded := foldText(text)
-	var starts, ends []int
-	if folded != text {
-		starts, ends = foldMap(text)
-	}
 	out := make([]span, 0, len(sp))
 	for _, s := range sp {
-		if s.start < 0 || s.end > len(folded) || s.start >= s.end {
-			continue
+		if s.start >= 0 && s.end <= len(folded) && s.start < s.end {
+			out = append(out, s)
 		}
-		if starts != nil {
-			s = span{starts[s.start], ends[s.end-1]}
-		}
-		out = append(out, s)
+	}
+	if folded != text {
+		out = unfold(text, out)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].start != out[j].start {
@@ -557,6 +553,42 @@ func origSpans(text string, sp []span) []span {
 		merged = append(merged, s)
 	}
 	return merged
+}
+
+// unfold maps spans given in offsets of foldText(text) to offsets in text,
+// in one pass over text: a span starts where the rune that produced its
+// first folded byte starts and ends where the rune of its last byte ends.
+func unfold(text string, sp []span) []span {
+	type need struct {
+		off   int
+		idx   int
+		isEnd bool
+	}
+	needs := make([]need, 0, 2*len(sp))
+	for i, s := range sp {
+		needs = append(needs, need{s.start, i, false}, need{s.end - 1, i, true})
+	}
+	sort.Slice(needs, func(a, b int) bool { return needs[a].off < needs[b].off })
+	out := make([]span, len(sp))
+	k, folded := 0, 0
+	for i := 0; i < len(text) && k < len(needs); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		n := 1
+		if r >= utf8.RuneSelf {
+			n = len(foldRune(r))
+		}
+		for k < len(needs) && needs[k].off < folded+n {
+			if needs[k].isEnd {
+				out[needs[k].idx].end = i + size
+			} else {
+				out[needs[k].idx].start = i
+			}
+			k++
+		}
+		folded += n
+		i += size
+	}
+	return out
 }
 
 // markAll returns the whole text, HTML-escaped, with <mark> around spans.
@@ -582,16 +614,16 @@ func markRange(text string, sp []span, from, to int) string {
 	return b.String()
 }
 
-// fragments returns up to max windows of about size runes of text, the
+// fragments returns up to maxFrags windows of about size runes of text, the
 // ones holding the most matches first chosen, shown in text order; each is
 // cut at word boundaries, HTML-escaped, with <mark> around matches and "…"
 // where text was cut.
-func fragments(text string, folded []span, size, max int) []string {
+func fragments(text string, folded []span, size, maxFrags int) []string {
 	sp := origSpans(text, folded)
 	type window struct{ from, to int }
 	var chosen []window
 	left := sp
-	for len(chosen) < max && len(left) > 0 {
+	for len(chosen) < maxFrags && len(left) > 0 {
 		best, bestN := window{}, -1
 		for _, anchor := range left {
 			from := wordStart(text, backRunes(text, anchor.start, size/5))
@@ -602,12 +634,10 @@ func fragments(text string, folded []span, size, max int) []string {
 			if to < anchor.end {
 				to = anchor.end
 			}
-			n := 0
-			for _, s := range left {
-				if s.start >= from && s.end <= to {
-					n++
-				}
-			}
+			// left is sorted and non-overlapping: count by binary search.
+			lo := sort.Search(len(left), func(i int) bool { return left[i].start >= from })
+			hi := sort.Search(len(left), func(i int) bool { return left[i].end > to })
+			n := max(hi-lo, 0)
 			overlaps := false
 			for _, c := range chosen {
 				overlaps = overlaps || (from < c.to && c.from < to)
@@ -716,7 +746,7 @@ func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 	}
 	df := make(map[int]uint64, len(cands))
 	for _, i := range cands {
-		if df[i], err = e.count(ctx, plan.units[i].q); err != nil {
+		if df[i], err = e.docFreq(ctx, plan.units[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -805,4 +835,28 @@ func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(Article) 
 		after = res.Hits[len(res.Hits)-1].Sort
 	}
 	return nil
+}
+
+// docFreq is the number of documents a unit matches: for a one-token word,
+// from the term dictionary (the largest count over the text fields); for a
+// thesaurus concept or a multi-token word, by counting its matches.
+func (e *engine) docFreq(ctx context.Context, u textUnit) (uint64, error) {
+	if u.token == "" {
+		return e.count(ctx, u.q)
+	}
+	var df uint64
+	err := e.withReader(func(r index.IndexReader) error {
+		for _, f := range textFields {
+			c, err := termCount(r, f.field, u.token)
+			if err != nil {
+				return err
+			}
+			df = max(df, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("indexer: document frequency of %q: %w", u.token, err)
+	}
+	return df, nil
 }

@@ -93,8 +93,16 @@ func (e *engine) correct(r index.IndexReader, fr index.IndexReaderFuzzy, word st
 	if err != nil || known > 0 {
 		return "", err
 	}
-	if len(e.analyze(w)) == 0 { // a stop word
+	tokens := e.analyze(w)
+	if len(tokens) != 1 { // a stop word, or not one word
 		return "", nil
+	}
+	// A word of a body or a comment is known too, even if the spelling
+	// dictionary (titles, summaries, tags) lacks it.
+	for _, f := range textFields {
+		if n, err := termCount(r, f.field, tokens[0]); err != nil || n > 0 {
+			return "", err
+		}
 	}
 	fuzz := 2
 	if len([]rune(w)) <= 5 {

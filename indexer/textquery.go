@@ -265,7 +265,8 @@ var textFields = []fieldBoost{
 type textUnit struct {
 	label     string // as typed, reported in Relaxation
 	q         query.Query
-	relaxable bool // a plain word (or a thesaurus concept from plain words)
+	relaxable bool   // a plain word (or a thesaurus concept from plain words)
+	token     string // the index term of a plain one-token word, for its document frequency
 }
 
 // textPlan is a compiled query: units are required unless made optional by
@@ -348,7 +349,11 @@ func (e *engine) compile(text string) (*textPlan, error) {
 				n, g, typed := e.thesMatch(words[k:])
 				if n == 0 {
 					if q := e.termQuery(textTerm{Kind: kindWord, Text: words[k]}); q != nil {
-						plan.units = append(plan.units, textUnit{label: words[k], q: q, relaxable: true})
+						u := textUnit{label: words[k], q: q, relaxable: true}
+						if tokens := e.analyze(words[k]); len(tokens) == 1 {
+							u.token = tokens[0]
+						}
+						plan.units = append(plan.units, u)
 					}
 					k++
 					continue
