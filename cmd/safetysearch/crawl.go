@@ -25,19 +25,21 @@ func (m *Main) runCrawl(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c, err := crawler.New(cc, st, m.logger)
-	if err != nil {
-		return err
-	}
+	logger := m.logger
 	var progress func(crawler.Progress)
 	var bar *progressBar
 	if isTerminal(m.Stderr) {
 		bar = newProgressBar(m.Stderr)
 		progress = func(p crawler.Progress) { bar.Update(p.Done, p.Queued, p.Errors) }
+		logger = newLogger(bar.LogWriter(m.Stderr), m.cfg)
+	}
+	c, err := crawler.New(cc, st, logger)
+	if err != nil {
+		return err
 	}
 	sum, runErr := c.Run(ctx, progress)
 	if bar != nil {
-		bar.Finish()
+		bar.Finish(runErr == nil)
 	}
 	fmt.Fprintln(m.Stdout, sum.String())
 	if runErr != nil {

@@ -17,8 +17,11 @@ type progressBar struct {
 
 	mu      sync.Mutex
 	last    time.Time
+	line    string // last drawn
 	lastLen int
 	drawn   bool
+	done    int
+	errs    int
 }
 
 func newProgressBar(w io.Writer) *progressBar {
@@ -29,29 +32,63 @@ func newProgressBar(w io.Writer) *progressBar {
 func (p *progressBar) Update(done, queued, errs int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.done, p.errs = done, errs
 	now := p.now()
 	if p.drawn && now.Sub(p.last) < 100*time.Millisecond {
 		return
 	}
 	p.last = now
-	line := renderProgress(done, queued, errs, p.width, now.Sub(p.start))
+	p.draw(renderProgress(done, queued, errs, p.width, now.Sub(p.start)))
+}
+
+// draw replaces the current line with line. The caller holds p.mu.
+func (p *progressBar) draw(line string) {
 	pad := ""
 	if n := p.lastLen - len(line); n > 0 {
 		pad = strings.Repeat(" ", n)
 	}
 	fmt.Fprintf(p.w, "\r%s%s", line, pad)
+	p.line = line
 	p.lastLen = len(line)
 	p.drawn = true
 }
 
-// Finish ends the line so what follows starts on a fresh one.
-func (p *progressBar) Finish() {
+// Finish draws the final state (nothing queued when the run completed)
+// and ends the line so what follows starts on a fresh one.
+func (p *progressBar) Finish(completed bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.drawn {
-		fmt.Fprintln(p.w)
-		p.drawn = false
+	if !p.drawn {
+		return
 	}
+	if completed {
+		p.draw(renderProgress(p.done, 0, p.errs, p.width, p.now().Sub(p.start)))
+	}
+	fmt.Fprintln(p.w)
+	p.drawn = false
+}
+
+// LogWriter wraps the writer of the log so that a log line clears the bar,
+// is written on its own line, and the bar is drawn again below it.
+func (p *progressBar) LogWriter(w io.Writer) io.Writer { return &barLogWriter{p: p, w: w} }
+
+type barLogWriter struct {
+	p *progressBar
+	w io.Writer
+}
+
+func (b *barLogWriter) Write(data []byte) (int, error) {
+	p := b.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.drawn {
+		return b.w.Write(data)
+	}
+	fmt.Fprint(p.w, "\r\x1b[K")
+	n, err := b.w.Write(data)
+	p.lastLen = 0
+	p.draw(p.line)
+	return n, err
 }
 
 // renderProgress is the text of the line: a bar of done out of

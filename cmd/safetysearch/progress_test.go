@@ -33,13 +33,30 @@ func TestProgressBarRedrawsInPlace(t *testing.T) {
 	now = now.Add(10 * time.Millisecond)
 	p.Update(2, 100, 0) // too soon: skipped
 	now = now.Add(time.Second)
-	p.Update(100, 0, 2)
-	p.Finish()
+	p.Update(99, 1, 2)
+	p.Finish(true)
 	out := b.String()
-	if strings.Count(out, "\r") != 2 || !strings.HasSuffix(out, "\n") {
-		t.Errorf("output %q: want two redraws and a final newline", out)
+	if strings.Count(out, "\r") != 3 || !strings.HasSuffix(out, "\n") {
+		t.Errorf("output %q: want three redraws and a final newline", out)
 	}
-	if !strings.Contains(out, "100/100 pages, 0 queued, 2 errors") {
+	if !strings.Contains(out, "99/99 pages, 0 queued, 2 errors") {
 		t.Errorf("output %q lacks the last state", out)
+	}
+}
+
+func TestProgressBarKeepsLogLinesApart(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgressBar(&b)
+	log := p.LogWriter(&b)
+	log.Write([]byte("before any bar\n"))
+	p.Update(1, 2, 0)
+	log.Write([]byte("a log line\n"))
+	p.Finish(false)
+	want := "before any bar\n" +
+		"\r[##########....................] 1/3 pages, 2 queued, 0 errors, 0s" +
+		"\r\x1b[Ka log line\n" +
+		"\r[##########....................] 1/3 pages, 2 queued, 0 errors, 0s\n"
+	if got := b.String(); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
