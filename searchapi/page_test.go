@@ -1,6 +1,8 @@
 package searchapi
 
 import (
+	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -587,6 +589,40 @@ func TestPageSafeFragment(t *testing.T) {
 	} {
 		if got := string(safeFragment(tc.in)); got != tc.want {
 			t.Errorf("safeFragment(%q) =\n %q\nwant\n %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// brokenSearcher is the real index whose searches and lookups fail with an
+// internal error.
+type brokenSearcher struct{ *indexer.Index }
+
+func (brokenSearcher) Search(context.Context, indexer.Query) (*indexer.Result, error) {
+	return nil, errors.New("bleve: segment 7 corrupt at /srv/secret/path")
+}
+
+func (brokenSearcher) Article(context.Context, string) (indexer.Article, error) {
+	return indexer.Article{}, errors.New("bleve: segment 7 corrupt at /srv/secret/path")
+}
+
+func TestPageInternalError(t *testing.T) {
+	ix := openIndex(t, sampleArticles(t))
+	srv, err := New(testConfig(), brokenSearcher{ix}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"/?q=sepsis", "/articles/pslhub:r13688"} {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+		body := rec.Body.String()
+		if rec.Code != http.StatusInternalServerError || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+			t.Errorf("%s: %d %s", target, rec.Code, rec.Header().Get("Content-Type"))
+		}
+		if strings.Contains(body, "secret") || strings.Contains(body, "bleve") || !strings.Contains(body, "Something went wrong") {
+			t.Errorf("%s: the error page leaks or lacks its message:\n%s", target, body)
+		}
+		if id := rec.Header().Get(headerRequestID); id == "" || !strings.Contains(body, id) {
+			t.Errorf("%s: the error page does not quote the request id %q", target, id)
 		}
 	}
 }
