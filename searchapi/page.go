@@ -34,11 +34,11 @@ type pages struct {
 
 // newPages parses the embedded templates and reads the static assets.
 func newPages() (*pages, error) {
-	t, err := parsePageTemplates()
+	st, err := loadStatic()
 	if err != nil {
 		return nil, err
 	}
-	st, err := loadStatic()
+	t, err := parsePageTemplates(st)
 	if err != nil {
 		return nil, err
 	}
@@ -441,5 +441,11 @@ func (s *Server) handleStatic(c *gin.Context) {
 		s.fail(c, errNoRoute)
 		return
 	}
-	doc.serve(c, "public, max-age=3600")
+	// The pages link assets with ?v=<content hash>: such a URL never
+	// changes content, so it may be cached for a year.
+	if c.Query("v") == assetVersion(doc) {
+		doc.serve(c, "public, max-age=31536000, immutable")
+		return
+	}
+	doc.serve(c, "public, max-age=300")
 }

@@ -28,8 +28,16 @@ type pageTemplates struct {
 	sets map[string]*template.Template
 }
 
-func templateFuncs() template.FuncMap {
+func templateFuncs(static map[string]staticDoc) template.FuncMap {
 	return template.FuncMap{
+		// asset is the URL of an embedded static file, versioned by its
+		// content so it can be cached for long.
+		"asset": func(path string) string {
+			if d, ok := static[path]; ok {
+				return "/static" + path + "?v=" + assetVersion(d)
+			}
+			return "/static" + path
+		},
 		"date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 		"isodate": func(t time.Time) string {
 			if t.IsZero() {
@@ -49,11 +57,17 @@ func templateFuncs() template.FuncMap {
 	}
 }
 
+// assetVersion is the short content hash in a static file's URL.
+func assetVersion(d staticDoc) string {
+	v := strings.Trim(d.etag, `"`)
+	return v[:min(len(v), 12)]
+}
+
 // parsePageTemplates parses the embedded templates.
-func parsePageTemplates() (*pageTemplates, error) {
+func parsePageTemplates(static map[string]staticDoc) (*pageTemplates, error) {
 	pt := &pageTemplates{sets: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(templateFuncs()).ParseFS(templateFS,
+		t, err := template.New(name).Funcs(templateFuncs(static)).ParseFS(templateFS,
 			"templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("searchapi: parse template %s: %w", name, err)

@@ -451,7 +451,29 @@ func TestPageStatic(t *testing.T) {
 			t.Errorf("%s revalidation: %d", path, resp2.StatusCode)
 		}
 	}
-	resp, err := http.Get(e.ts.URL + "/static/missing.css")
+	// The pages link versioned URLs, which may be cached for long.
+	_, _, doc := e.page("/status", http.StatusOK)
+	css, _ := doc.Find(`link[rel=stylesheet]`).Attr("href")
+	if !strings.HasPrefix(css, "/static/style.css?v=") {
+		t.Fatalf("stylesheet link %q", css)
+	}
+	resp, err := http.Get(e.ts.URL + css)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("versioned asset: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	resp, err = http.Get(e.ts.URL + "/static/style.css?v=old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("a stale version is cached for long")
+	}
+	resp, err = http.Get(e.ts.URL + "/static/missing.css")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -489,7 +511,7 @@ func TestPageEscapingEverywhere(t *testing.T) {
 
 	noMarkup := func(where, body string) {
 		t.Helper()
-		if n := strings.Count(body, "<script"); n != 1 || !strings.Contains(body, `<script src="/static/app.js" defer></script>`) {
+		if n := strings.Count(body, "<script"); n != 1 || !strings.Contains(body, `<script src="/static/app.js?v=`) {
 			t.Errorf("%s: %d <script tags, want only the page's own", where, n)
 		}
 		for _, bad := range []string{"<img", "<b>", "javascript:"} {
