@@ -101,3 +101,48 @@ func TestExportWithoutStore(t *testing.T) {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}
 }
+
+// TestTaxonomyFile: the configured taxonomy replaces the built-in one at
+// crawl time; a broken one is refused naming the setting.
+func TestTaxonomyFile(t *testing.T) {
+	hub := startSampleHub(t)
+	tax := writeFile(t, "taxonomy.yaml", "regions: [Canada]\naudiences: [Everyone]\ncontent_types: [Blogs]\n")
+	data := filepath.Join(t.TempDir(), "data")
+	env := map[string]string{
+		"SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS": "true", "SAFETYSEARCH_CRAWL_DELAY": "1ms",
+		"SAFETYSEARCH_TAXONOMY_FILE": tax,
+	}
+	if code, _, stderr := run(t, env, "crawl", "--source", hub.URL+"/", "--data", data); code != 0 {
+		t.Fatalf("crawl: exit %d: %s", code, stderr)
+	}
+	code, jsonl, stderr := run(t, nil, "export", "--data", data)
+	if code != 0 {
+		t.Fatalf("export: exit %d: %s", code, stderr)
+	}
+	ukTopic := 0
+	for _, a := range parseJSONL(t, []byte(jsonl)) {
+		for _, r := range a.Regions {
+			if r != "Canada" {
+				t.Errorf("%s: region %q is not in the configured taxonomy", a.ID, r)
+			}
+		}
+		for _, ty := range []string{a.ContentType} {
+			if ty != "" && ty != "Blogs" {
+				t.Errorf("%s: content type %q is not in the configured taxonomy", a.ID, ty)
+			}
+		}
+		if containsFold(a.Topics, "UK") {
+			ukTopic++
+		}
+	}
+	if ukTopic == 0 {
+		t.Errorf("no article has UK as a topic: the configured taxonomy was not used")
+	}
+
+	bad := writeFile(t, "bad.yaml", "regionz: [UK]\n")
+	env["SAFETYSEARCH_TAXONOMY_FILE"] = bad
+	code, _, stderr = run(t, env, "crawl", "--source", hub.URL+"/", "--data", filepath.Join(t.TempDir(), "d2"))
+	if code != 2 || !strings.Contains(stderr, "taxonomy_file "+bad) || !strings.Contains(stderr, `unknown key "regionz"`) {
+		t.Errorf("bad taxonomy: exit %d, stderr %s", code, stderr)
+	}
+}

@@ -129,7 +129,7 @@ func TestSearchErrors(t *testing.T) {
 		t.Errorf("no index: exit %d, stderr %s", code, stderr)
 	}
 	code, _, stderr = run(t, map[string]string{"SAFETYSEARCH_THESAURUS_FILE": "/nonexistent/th.yaml"}, "search", "--data", data, "x")
-	if code != 1 || !strings.Contains(stderr, "thesaurus_file") || !strings.Contains(stderr, "/nonexistent/th.yaml") {
+	if code != 2 || !strings.Contains(stderr, "thesaurus_file") || !strings.Contains(stderr, "/nonexistent/th.yaml") {
 		t.Errorf("missing thesaurus: exit %d, stderr %s", code, stderr)
 	}
 }
@@ -171,5 +171,39 @@ func TestStoreInUse(t *testing.T) {
 	code, _, stderr := run(t, nil, "export", "--data", data)
 	if code != 1 || !strings.Contains(stderr, "in use by process") {
 		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+}
+
+// TestThesaurusFile: the configured thesaurus replaces the built-in one for
+// query expansion.
+func TestThesaurusFile(t *testing.T) {
+	data := indexedSampleHub(t)
+	th := writeFile(t, "th.yaml", "groups:\n  - terms: [tourniquet, limb band]\n")
+	code, stdout, stderr := run(t, map[string]string{"SAFETYSEARCH_THESAURUS_FILE": th},
+		"search", "--data", data, "--json", "limb band")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res indexer.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Expansions) != 1 || len(res.Expansions[0].Expanded) != 1 || res.Expansions[0].Expanded[0] != "tourniquet" {
+		t.Errorf("expansions %+v, want limb band → tourniquet", res.Expansions)
+	}
+	if res.Total == 0 {
+		t.Errorf("no hit for the expansion tourniquet (in a comment of the sample hub)")
+	}
+	// The built-in thesaurus is not used: PSIRF is not expanded.
+	code, stdout, stderr = run(t, map[string]string{"SAFETYSEARCH_THESAURUS_FILE": th}, "search", "--data", data, "--json", "PSIRF")
+	var custom indexer.Result
+	if code != 0 || json.Unmarshal([]byte(stdout), &custom) != nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if len(custom.Expansions) != 0 {
+		t.Errorf("PSIRF expanded with the custom thesaurus: %+v", custom.Expansions)
+	}
+	if builtIn := searchJSON(t, data, "PSIRF"); len(builtIn.Expansions) == 0 {
+		t.Errorf("PSIRF not expanded by the built-in thesaurus")
 	}
 }

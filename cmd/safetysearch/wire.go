@@ -45,12 +45,12 @@ func (m *Main) openIndex(ctx context.Context) (*indexer.Index, error) {
 	if m.cfg.ThesaurusFile != "" {
 		f, err := os.Open(m.cfg.ThesaurusFile)
 		if err != nil {
-			return nil, fmt.Errorf("config: thesaurus_file: %w", err)
+			return nil, &usageError{err: fmt.Errorf("config: thesaurus_file: %w", err)}
 		}
 		th, err = indexer.LoadThesaurus(f)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("config: thesaurus_file %s: %w", m.cfg.ThesaurusFile, err)
+			return nil, &usageError{err: fmt.Errorf("config: thesaurus_file %s: %w", m.cfg.ThesaurusFile, err)}
 		}
 	}
 	ix, err := indexer.Open(ctx, indexer.Config{
@@ -86,12 +86,12 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 	if c.TaxonomyFile != "" {
 		f, err := os.Open(c.TaxonomyFile)
 		if err != nil {
-			return cc, fmt.Errorf("config: taxonomy_file: %w", err)
+			return cc, &usageError{err: fmt.Errorf("config: taxonomy_file: %w", err)}
 		}
 		defer f.Close()
 		tx, err := crawler.LoadTaxonomy(f)
 		if err != nil {
-			return cc, fmt.Errorf("config: taxonomy_file %s: %w", c.TaxonomyFile, err)
+			return cc, &usageError{err: fmt.Errorf("config: taxonomy_file %s: %w", c.TaxonomyFile, err)}
 		}
 		cc.Taxonomy = tx
 	}
