@@ -30,6 +30,11 @@ func (s *Server) handleSearch(c *gin.Context) {
 		return
 	}
 	q, err := parseSearchParams(vals)
+	if err == nil {
+		// The indexer's own validation (date range, defaults): parameter
+		// errors become 400 even while no index is loaded.
+		q, err = q.Normalize()
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
