@@ -12,14 +12,20 @@ import (
 // (delay = max(configured, Crawl-delay)), one request in flight, and a
 // blockedUntil that pauses the whole host after a Retry-After or a failure
 // back-off (no single request sleeps on its own).
+//
+// rate.Limiter keeps the average rate but lets one gap shrink when the
+// previous wake-up was late (its schedule is by reservation, not by actual
+// start), so acquire also keeps a strict floor of delay since the last
+// actual start.
 type host struct {
 	key      string
-	inflight chan struct{}
+	inflight chan struct{} // held by the request in flight
 	limiter  *rate.Limiter
 
 	mu           sync.Mutex
 	blockedUntil time.Time
-	pauses       int
+	delay        time.Duration
+	lastStart    time.Time
 
 	robotsOnce sync.Once
 	robots     *robotsPolicy
@@ -30,12 +36,16 @@ func newHost(key string, delay time.Duration) *host {
 		key:      key,
 		inflight: make(chan struct{}, 1),
 		limiter:  rate.NewLimiter(rate.Every(delay), 1),
+		delay:    delay,
 	}
 }
 
 // setDelay sets the minimum time between two requests.
 func (h *host) setDelay(d time.Duration) {
 	h.limiter.SetLimit(rate.Every(d))
+	h.mu.Lock()
+	h.delay = d
+	h.mu.Unlock()
 }
 
 // acquire waits until the host is not paused, its rate allows one more
@@ -46,27 +56,42 @@ func (h *host) acquire(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	if err := h.waitUntil(ctx, func() time.Time { return h.blockedUntil }); err != nil {
+		<-h.inflight
+		return err
+	}
+	if err := h.limiter.Wait(ctx); err != nil {
+		<-h.inflight
+		return err
+	}
+	if err := h.waitUntil(ctx, func() time.Time { return h.lastStart.Add(h.delay) }); err != nil {
+		<-h.inflight
+		return err
+	}
+	h.mu.Lock()
+	h.lastStart = time.Now()
+	h.mu.Unlock()
+	return nil
+}
+
+// waitUntil sleeps until the time that until returns (read under h.mu,
+// re-read after each sleep since a pause may extend it) has passed.
+func (h *host) waitUntil(ctx context.Context, until func() time.Time) error {
 	for {
 		h.mu.Lock()
-		wait := time.Until(h.blockedUntil)
+		wait := time.Until(until())
 		h.mu.Unlock()
 		if wait <= 0 {
-			break
+			return nil
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			<-h.inflight
 			return ctx.Err()
 		}
 	}
-	if err := h.limiter.Wait(ctx); err != nil {
-		<-h.inflight
-		return err
-	}
-	return nil
 }
 
 func (h *host) release() { <-h.inflight }
@@ -75,7 +100,6 @@ func (h *host) release() { <-h.inflight }
 func (h *host) pause(t time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.pauses++
 	if t.After(h.blockedUntil) {
 		h.blockedUntil = t
 	}
