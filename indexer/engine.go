@@ -396,8 +396,8 @@ func (e *engine) facetRequestSize(f string, size int) int {
 	return size
 }
 
-// facetValues orders a facet's counts (count desc; year: newest first on
-// ties; others: label), keeps size values and adds every selected value,
+// facetValues orders a facet's values (year: newest first; others: count
+// desc, then label), keeps size values and adds every selected value,
 // with its published label, even at count 0.
 func (e *engine) facetValues(f string, fr *search.FacetResult, selected []string, size int) []FacetValue {
 	type kv struct {
@@ -411,11 +411,11 @@ func (e *engine) facetValues(f string, fr *search.FacetResult, selected []string
 		}
 	}
 	sort.Slice(terms, func(i, j int) bool {
-		if terms[i].count != terms[j].count {
-			return terms[i].count > terms[j].count
-		}
 		if f == FacetYear {
 			return terms[i].key > terms[j].key
+		}
+		if terms[i].count != terms[j].count {
+			return terms[i].count > terms[j].count
 		}
 		return e.label(f, terms[i].key) < e.label(f, terms[j].key)
 	})

@@ -476,3 +476,24 @@ func FuzzHighlight(f *testing.F) {
 		}
 	})
 }
+
+func FuzzEngineSearch(f *testing.F) {
+	e := buildEngine(f, inlineCorpus(), EngineConfig{})
+	for _, s := range []string{"sepsis", `"a b" OR c* -d`, "title:\"x", "region:— tag:é*", "PSIRF WHO never events", "-x", "a OR"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		res, err := e.search(context.Background(), Query{Text: text, Highlight: true})
+		if err != nil {
+			var qe *QueryError
+			var pe *ParamError
+			if !errors.As(err, &qe) && !errors.As(err, &pe) {
+				t.Fatalf("%q: unexpected error %v", text, err)
+			}
+			return
+		}
+		if res.Hits == nil || uint64(len(res.Hits)) > res.Total {
+			t.Fatalf("%q: hits %d total %d", text, len(res.Hits), res.Total)
+		}
+	})
+}

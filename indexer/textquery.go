@@ -403,6 +403,7 @@ func (e *engine) compile(text string) (*textPlan, error) {
 		}
 		plan.units = append(plan.units, textUnit{label: strings.Join(labels, " OR "), q: q})
 	}
+	plan.expansions = dedupeExpansions(plan.expansions)
 	if len(plan.units) == 0 {
 		if firstNeg >= 0 {
 			return nil, &QueryError{Pos: firstNeg, Msg: "only excluded (-) terms; add a word to search for"}
@@ -582,4 +583,18 @@ func (e *engine) completionStems(prefix string) []string {
 	}
 	sort.Strings(stems)
 	return stems
+}
+
+// dedupeExpansions drops repeated expansions of the same term.
+func dedupeExpansions(exps []Expansion) []Expansion {
+	seen := map[string]bool{}
+	out := exps[:0]
+	for _, x := range exps {
+		k := strings.ToLower(x.Term) + "\x00" + strings.Join(x.Expanded, "\x00")
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
