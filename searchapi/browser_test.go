@@ -114,6 +114,48 @@ func screenshot(t *testing.T, ctx context.Context, dir, name string, full bool) 
 	}
 }
 
+// lowContrastJS lists visible text whose colour has a WCAG contrast ratio
+// below 4.5:1 against the background it is drawn on.
+const lowContrastJS = `(() => {
+  const parse = c => {
+    const m = c.match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const p = m[1].split(",").map(s => parseFloat(s));
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const lum = ({r, g, b}) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = parse(getComputedStyle(el).backgroundColor);
+      if (c && c.a > 0) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    if (el.closest(".visually-hidden, .skip") || el.getClientRects().length === 0) continue;
+    const fg = parse(getComputedStyle(el).color);
+    if (!fg) { bad.push(el.tagName + ": unparsed colour " + getComputedStyle(el).color); continue; }
+    const l1 = lum(fg), l2 = lum(background(el));
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    if (ratio < 4.5) bad.push(el.tagName + "." + el.className + " '" + el.textContent.trim().slice(0, 30) + "' " + ratio.toFixed(2));
+  }
+  return bad;
+})()`
+
+// checkContrast fails the test for text below WCAG AA contrast.
+func checkContrast(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	bad := step(t, ctx, "contrast "+page, chromedp.Evaluate[[]string](lowContrastJS))
+	for _, b := range bad {
+		t.Errorf("%s: low contrast: %s", page, b)
+	}
+}
+
 func TestBrowserSearchFlow(t *testing.T) {
 	arts := sampleArticles(t)
 	e := newPageEnv(t, arts)
@@ -181,6 +223,7 @@ func TestBrowserSearchFlow(t *testing.T) {
 		t.Error("the UK checkbox is not checked after the reload")
 	}
 	screenshot(t, ctx, shots, "search-uk.png", true)
+	checkContrast(t, ctx, "search page")
 
 	// Open an article by clicking its title.
 	title := step(t, ctx, "first title", chromedp.Text(chromedp.CSS(".hit-title a")))
@@ -191,6 +234,7 @@ func TestBrowserSearchFlow(t *testing.T) {
 		t.Errorf("article page title %q, clicked %q", h1, title)
 	}
 	screenshot(t, ctx, shots, "article.png", true)
+	checkContrast(t, ctx, "article page")
 
 	// Keyboard only: Tab to the skip link, Enter, then Tab to the first
 	// result and Enter.
@@ -247,4 +291,5 @@ func TestBrowserSearchFlow(t *testing.T) {
 	}
 	step(t, ctx, "phone article", chromedp.Navigate(e.ts.URL+articlePath(commented.ID)))
 	screenshot(t, ctx, shots, "article-phone.png", true)
+	checkContrast(t, ctx, "article page with comments")
 }
