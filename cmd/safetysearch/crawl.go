@@ -42,6 +42,9 @@ func (m *Main) runCrawl(ctx context.Context) error {
 		bar.Finish(runErr == nil)
 	}
 	fmt.Fprintln(m.Stdout, sum.String())
+	if runErr != nil && ctx.Err() != nil {
+		return fmt.Errorf("crawl interrupted: every page fetched so far is stored; run crawl again to go on (%w)", runErr)
+	}
 	if runErr != nil {
 		return fmt.Errorf("crawl failed: %w", runErr)
 	}

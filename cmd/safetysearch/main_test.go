@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -136,5 +139,38 @@ func TestFlagsOverrideEnvironmentInCommand(t *testing.T) {
 	}
 	if m.cfg.DataDir != "/flag/data" || m.cfg.Addr != "127.0.0.1:1" {
 		t.Errorf("data_dir %q addr %q", m.cfg.DataDir, m.cfg.Addr)
+	}
+}
+
+func TestJSONLogs(t *testing.T) {
+	data, _ := crawlSampleHub(t)
+	code, _, stderr := run(t, nil, "index", "--data", data, "--log-format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) == 0 || lines[0] == "" {
+		t.Fatal("no log lines")
+	}
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil || rec["msg"] == nil || rec["level"] == nil {
+			t.Errorf("not a JSON log record: %q", l)
+		}
+	}
+}
+
+// TestCrawlFailsAsAWhole: a source whose pages are all missing fails the
+// crawl: exit 1 with the reason, and still the summary.
+func TestCrawlFailsAsAWhole(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	env := map[string]string{"SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS": "true", "SAFETYSEARCH_CRAWL_DELAY": "1ms"}
+	code, stdout, stderr := run(t, env, "crawl", "--source", srv.URL+"/", "--data", t.TempDir())
+	if code != 1 || !strings.Contains(stderr, "crawl failed: ") {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+	if strings.TrimSpace(stdout) == "" {
+		t.Errorf("no summary on stdout")
 	}
 }
