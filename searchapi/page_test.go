@@ -189,6 +189,26 @@ func TestPageBrowseAndFilter(t *testing.T) {
 	}
 }
 
+func TestPageShowMore(t *testing.T) {
+	arts := sampleArticles(t)
+	e := newPageEnv(t, arts)
+	_, _, doc := e.page("/?q=patient", http.StatusOK)
+	more := doc.Find("#facet-topic details.more")
+	if more.Length() != 1 || doc.Find("#facet-topic > ul.facet-values > li").Length() != collapseAfter {
+		t.Fatalf("topic facet: %d values shown before 'show more' (want %d), details %d",
+			doc.Find("#facet-topic > ul.facet-values > li").Length(), collapseAfter, more.Length())
+	}
+	if _, open := more.Attr("open"); open {
+		t.Error("'show more' is open with nothing selected in it")
+	}
+	hiddenValue := strings.TrimSpace(more.Find(".value").First().Text())
+	_, _, doc = e.page("/?q=patient&topic="+url.QueryEscape(hiddenValue), http.StatusOK)
+	more = doc.Find("#facet-topic details.more")
+	if _, open := more.Attr("open"); more.Length() == 1 && !open {
+		t.Errorf("'show more' stays closed although %q in it is selected", hiddenValue)
+	}
+}
+
 func TestPagePagination(t *testing.T) {
 	arts := sampleArticles(t)
 	e := newPageEnv(t, arts)

@@ -45,7 +45,7 @@ var facetParams = []struct{ Name, Label string }{
 	{indexer.FacetYear, "Year"},
 }
 
-// filterLabels names every filter parameter for active-filter chips.
+// filterLabel names a filter parameter for people (chips, messages).
 func filterLabel(param string) string {
 	for _, f := range facetParams {
 		if f.Name == param {
@@ -148,6 +148,7 @@ type facetView struct {
 	Label    string
 	Shown    []facetValueView
 	More     []facetValueView // behind "show more"
+	MoreOpen bool             // a value behind "show more" is selected
 	Filter   bool             // offer the filter-as-you-type box
 	Selected int
 }
@@ -188,6 +189,7 @@ func buildFacets(params url.Values, res *indexer.Result) []facetView {
 		if len(all) > collapseAfter {
 			fv.Shown, fv.More = all[:collapseAfter], all[collapseAfter:]
 			fv.Filter = true
+			fv.MoreOpen = slices.ContainsFunc(fv.More, func(v facetValueView) bool { return v.Selected })
 		} else {
 			fv.Shown = all
 		}
