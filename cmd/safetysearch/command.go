@@ -60,6 +60,11 @@ type command struct {
 
 var configFlags = []string{"data", "log-level", "log-format"}
 
+// flagArgs name the value of each setting flag in the usage text.
+var flagArgs = map[string]string{
+	"data": "DIR", "addr": "ADDR", "source": "URL", "schedule": "SPEC", "log-level": "LEVEL", "log-format": "FORMAT",
+}
+
 func commands() []*command {
 	return []*command{
 		{name: "serve", summary: "serve the search API and web page, crawl and rebuild on a schedule",
@@ -114,7 +119,8 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("safetysearch "+m.cmd.name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: safetysearch %s [flags] %s\n\n%s.\n\nFlags:\n", m.cmd.name, m.cmd.args, upperFirst(m.cmd.summary))
+		fmt.Fprintf(fs.Output(), "Usage: safetysearch %s\n\n%s.\n\nFlags:\n",
+			strings.TrimSpace(m.cmd.name+" [flags] "+m.cmd.args), upperFirst(m.cmd.summary))
 		fs.PrintDefaults()
 	}
 	configFile := ""
@@ -122,7 +128,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		fs.StringVar(&configFile, "config", "", "YAML config `FILE` (or SAFETYSEARCH_CONFIG)")
 		for _, name := range m.cmd.settings {
 			s := settingByFlag(name)
-			help := fmt.Sprintf("%s (env %s, default %s)", s.Help, s.Env, s.Default)
+			help := fmt.Sprintf("%s (`%s`; env %s, default %s)", s.Help, flagArgs[name], s.Env, s.Default)
 			fs.Func(name, help, func(v string) error {
 				m.flags = append(m.flags, flagValue{Name: name, Value: v})
 				return nil

@@ -174,3 +174,11 @@ func TestCrawlFailsAsAWhole(t *testing.T) {
 		t.Errorf("no summary on stdout")
 	}
 }
+
+func TestEverySettingFlagHasAnArgumentName(t *testing.T) {
+	for _, s := range settings {
+		if s.Flag != "" && flagArgs[s.Flag] == "" {
+			t.Errorf("flag --%s has no entry in flagArgs", s.Flag)
+		}
+	}
+}
