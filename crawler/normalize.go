@@ -3,6 +3,7 @@ package crawler
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -46,12 +47,18 @@ func NormalizeURL(raw string, base *url.URL) (*url.URL, error) {
 		return nil, fmt.Errorf("crawler: normalize %q: no host", raw)
 	}
 	host := strings.ToLower(u.Hostname())
-	host = strings.TrimSuffix(host, ".")
+	host = strings.TrimRight(host, ".")
+	if host == "" {
+		return nil, fmt.Errorf("crawler: normalize %q: no host", raw)
+	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""
 	}
 	if strings.Contains(host, ":") {
+		if net.ParseIP(host) == nil {
+			return nil, fmt.Errorf("crawler: normalize %q: invalid host", raw)
+		}
 		host = "[" + host + "]"
 	}
 	if port != "" {
@@ -71,6 +78,9 @@ func NormalizeURL(raw string, base *url.URL) (*url.URL, error) {
 	out.Path = dec
 	out.RawPath = p
 	out.RawQuery = normalizeQuery(u.RawQuery)
+	if _, err := url.Parse(out.String()); err != nil {
+		return nil, fmt.Errorf("crawler: normalize %q: %w", raw, err)
+	}
 	return out, nil
 }
 
@@ -213,7 +223,7 @@ func sameHost(a, b *url.URL) bool {
 
 // hostKey is host[:port] with default ports dropped, lower-case.
 func hostKey(u *url.URL) string {
-	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	h := strings.ToLower(strings.TrimRight(u.Hostname(), "."))
 	p := u.Port()
 	if (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
 		p = ""

@@ -70,7 +70,7 @@ func TestNormalizeURL(t *testing.T) {
 }
 
 func TestNormalizeURLErrors(t *testing.T) {
-	for _, in := range []string{"", "  ", "mailto:a@b.org", "javascript:void(0)", "/relative/without/base", "ftp://x.org/", "http://%zz/", "http:///nohost", "https://www.pslhub.org/100%/x"} {
+	for _, in := range []string{"", "  ", "mailto:a@b.org", "javascript:void(0)", "/relative/without/base", "ftp://x.org/", "http://%zz/", "http:///nohost", "HTTP://.", "https://www.pslhub.org/100%/x"} {
 		if u, err := NormalizeURL(in, nil); err == nil {
 			t.Errorf("NormalizeURL(%q) = %q, want an error", in, u)
 		}
@@ -133,4 +133,29 @@ func TestSourceName(t *testing.T) {
 			t.Errorf("SourceName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzNormalizeURL: never panics, and a normal form is a fixed point.
+func FuzzNormalizeURL(f *testing.F) {
+	for _, s := range []string{
+		"https://www.pslhub.org/learn/doesn%e2%80%99t-r1/?utm_source=x&page=2#c",
+		"HTTP://Example.ORG:80/a/./b/../%7e?&b=2&a=1",
+		"//x.org/a b/%zz", "/relative/../x", "http://[::1]:443/", "https://x.org/%2F%2e%2E/",
+	} {
+		f.Add(s)
+	}
+	base, _ := NormalizeURL("https://www.pslhub.org/learn/a/", nil)
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := NormalizeURL(raw, base)
+		if err != nil {
+			return
+		}
+		again, err := NormalizeURL(u.String(), nil)
+		if err != nil {
+			t.Fatalf("normal form %q of %q does not parse: %v", u, raw, err)
+		}
+		if again.String() != u.String() {
+			t.Fatalf("not a fixed point: %q → %q → %q", raw, u, again)
+		}
+	})
 }
