@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -138,8 +139,23 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	}
 	checkDemoResult(t, &res)
 
-	if !strings.Contains(stdout.String(), "Authorization: Bearer ") {
+	// The generated admin token it printed opens the admin routes.
+	tok := regexp.MustCompile(`Authorization: Bearer ([0-9a-f]{32})`).FindStringSubmatch(stdout.String())
+	if tok == nil {
 		t.Errorf("demo did not print the generated admin token:\n%s", stdout.String())
+	} else {
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/admin/status", nil)
+		req.Header.Set("Authorization", "Bearer "+tok[1])
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st indexer.Status
+		err = json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil || st.Last == nil || st.Last.Trigger != "startup" || st.Last.Outcome != "ok" {
+			t.Errorf("admin status with the printed token: %d %v %+v", resp.StatusCode, err, st)
+		}
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
