@@ -391,7 +391,11 @@ func TestConformanceSampleHub(t *testing.T) {
 				t.Errorf("%q: got %v %+v, want %v", text, got, res.Expansions, idsWhere(arts, vte))
 			}
 		}
-		res := mustSearch(t, e, Query{Text: "HSSIB"})
+		res := mustSearch(t, e, Query{Text: "never events"})
+		if len(res.Expansions) != 0 || !sameSet(hitIDs(res), idsWhere(arts, re(`never events?`))) {
+			t.Errorf("never events: %v %+v", hitIDs(res), res.Expansions)
+		}
+		res = mustSearch(t, e, Query{Text: "HSSIB"})
 		if !slices.Contains(hitIDs(res), "pslhub:r14254") {
 			t.Errorf("HSSIB: %v", hitIDs(res))
 		}
@@ -558,6 +562,15 @@ func TestConformanceSampleHub(t *testing.T) {
 		hits, err := e.related(ctx, "pslhub:r9428", 5)
 		if err != nil || len(hits) == 0 || hits[0].ID != "pslhub:r9450" {
 			t.Errorf("related to r9428: %v %v", hits, err)
+		}
+		hits, err = e.related(ctx, "pslhub:r7950", 3) // Medication safety
+		if err != nil || len(hits) != 3 {
+			t.Fatalf("related to r7950: %v %v", hits, err)
+		}
+		for _, h := range hits {
+			if !slices.Contains(h.Topics, "Medication safety") || h.ID == "pslhub:r7950" {
+				t.Errorf("related to r7950: %s %v", h.ID, h.Topics)
+			}
 		}
 	})
 }

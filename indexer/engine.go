@@ -727,7 +727,8 @@ func wordEnd(s string, i int) int {
 
 // relax implements optional words: when the query with every unit required
 // finds fewer than perPage results, the least informative plain words (the
-// highest document frequency; first those found nowhere) become optional, one at a time, until the page
+// highest document frequency, counted exactly across the text fields; first
+// those found nowhere) become optional, one at a time, until the page
 // fills or one required unit remains. Optional units still score, so results
 // that match more words rank first. It returns the optional units in order.
 func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) ([]int, error) {
@@ -745,21 +746,30 @@ func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 		return nil, err
 	}
 	df := make(map[int]uint64, len(cands))
+	inTitles := make(map[int]uint64, len(cands))
 	for _, i := range cands {
-		if df[i], err = e.docFreq(ctx, plan.units[i]); err != nil {
+		if df[i], err = e.count(ctx, plan.units[i].q); err != nil {
+			return nil, err
+		}
+		if inTitles[i], err = e.titleFreq(plan.units[i]); err != nil {
 			return nil, err
 		}
 	}
 	// Words found nowhere first (requiring them can only give nothing), then
-	// the most frequent; on equal frequency the later word first.
+	// the most frequent; on equal frequency the word in fewer titles (titles
+	// name topics: "sepsis" before "signs"), then the later word.
 	sort.SliceStable(cands, func(a, b int) bool {
-		if (df[cands[a]] == 0) != (df[cands[b]] == 0) {
-			return df[cands[a]] == 0
+		x, y := cands[a], cands[b]
+		if (df[x] == 0) != (df[y] == 0) {
+			return df[x] == 0
 		}
-		if df[cands[a]] != df[cands[b]] {
-			return df[cands[a]] > df[cands[b]]
+		if df[x] != df[y] {
+			return df[x] > df[y]
 		}
-		return cands[a] > cands[b]
+		if inTitles[x] != inTitles[y] {
+			return inTitles[x] < inTitles[y]
+		}
+		return x > y
 	})
 	var optional []int
 	for _, i := range cands {
@@ -837,26 +847,20 @@ func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(Article) 
 	return nil
 }
 
-// docFreq is the number of documents a unit matches: for a one-token word,
-// from the term dictionary (the largest count over the text fields); for a
-// thesaurus concept or a multi-token word, by counting its matches.
-func (e *engine) docFreq(ctx context.Context, u textUnit) (uint64, error) {
+// titleFreq is the number of titles holding a one-token word, from the
+// term dictionary; 0 for other units.
+func (e *engine) titleFreq(u textUnit) (uint64, error) {
 	if u.token == "" {
-		return e.count(ctx, u.q)
+		return 0, nil
 	}
-	var df uint64
+	var n uint64
 	err := e.withReader(func(r index.IndexReader) error {
-		for _, f := range textFields {
-			c, err := termCount(r, f.field, u.token)
-			if err != nil {
-				return err
-			}
-			df = max(df, c)
-		}
-		return nil
+		var err error
+		n, err = termCount(r, fTitle, u.token)
+		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("indexer: document frequency of %q: %w", u.token, err)
+		return 0, fmt.Errorf("indexer: title frequency of %q: %w", u.token, err)
 	}
-	return df, nil
+	return n, nil
 }

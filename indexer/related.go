@@ -15,7 +15,12 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-const relatedTerms = 20
+// relatedTerms is how many distinctive terms of an article are looked for;
+// relatedTopicBoost weighs sharing its topics against sharing its terms.
+const (
+	relatedTerms      = 20
+	relatedTopicBoost = 2
+)
 
 // related returns up to n articles like the article id, best first, never
 // the article itself. ErrNotFound when id is unknown.
@@ -78,19 +83,29 @@ func (e *engine) related(ctx context.Context, id string, n int) ([]Hit, error) {
 	if len(terms) > relatedTerms {
 		terms = terms[:relatedTerms]
 	}
-	var should []query.Query
+	// Two signals, each a disjunction: the distinctive terms, and the
+	// shared topics (a strong signal: editors chose them).
+	var termQs, topicQs []query.Query
 	for _, t := range terms {
 		for _, f := range []fieldBoost{{fTitle, 2}, {fBody, 1}} {
 			tq := query.NewTermQuery(t.term)
 			tq.SetField(f.field)
 			tq.SetBoost(f.boost)
-			should = append(should, tq)
+			termQs = append(termQs, tq)
 		}
 	}
 	for _, topic := range keys(a.Topics) {
 		tq := query.NewTermQuery(topic)
 		tq.SetField(fTopic)
-		tq.SetBoost(3)
+		topicQs = append(topicQs, tq)
+	}
+	var should []query.Query
+	if len(termQs) > 0 {
+		should = append(should, query.NewDisjunctionQuery(termQs))
+	}
+	if len(topicQs) > 0 {
+		tq := query.NewDisjunctionQuery(topicQs)
+		tq.SetBoost(relatedTopicBoost)
 		should = append(should, tq)
 	}
 	if len(should) == 0 {

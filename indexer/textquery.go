@@ -266,7 +266,7 @@ type textUnit struct {
 	label     string // as typed, reported in Relaxation
 	q         query.Query
 	relaxable bool   // a plain word (or a thesaurus concept from plain words)
-	token     string // the index term of a plain one-token word, for its document frequency
+	token     string // the index term of a plain one-token word (title frequency in relaxation)
 }
 
 // textPlan is a compiled query: units are required unless made optional by
@@ -365,7 +365,7 @@ func (e *engine) compile(text string) (*textPlan, error) {
 					}
 				}
 				label := strings.Join(words[k:k+n], " ")
-				q, exp := e.concept(typedQ, g, typed)
+				q, exp := e.concept(typedQ, label, g, typed)
 				plan.units = append(plan.units, textUnit{label: label, q: q, relaxable: true})
 				if len(exp) > 0 {
 					plan.expansions = append(plan.expansions, Expansion{Term: label, Expanded: exp})
@@ -386,7 +386,7 @@ func (e *engine) compile(text string) (*textPlan, error) {
 			if t.Field == "" && t.Kind != kindPrefix {
 				if n, g, typed := e.thesMatch(strings.Fields(t.Text)); n > 0 && n == len(strings.Fields(t.Text)) {
 					var exp []string
-					q, exp = e.concept([]query.Query{q}, g, typed)
+					q, exp = e.concept([]query.Query{q}, t.Text, g, typed)
 					if len(exp) > 0 {
 						plan.expansions = append(plan.expansions, Expansion{Term: t.Text, Expanded: exp})
 					}
@@ -509,7 +509,8 @@ func (e *engine) fieldsQuery(t textTerm, fields []fieldBoost) query.Query {
 
 // concept is the disjunction of what was typed (all typed words) and the
 // other terms of a thesaurus group, each as a phrase over the text fields.
-func (e *engine) concept(typed []query.Query, g *thesGroup, matched int) (query.Query, []string) {
+func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, matched int) (query.Query, []string) {
+	typedTokens := strings.Join(e.analyze(typedText), " ")
 	var alts []query.Query
 	switch len(typed) {
 	case 0:
@@ -522,6 +523,9 @@ func (e *engine) concept(typed []query.Query, g *thesGroup, matched int) (query.
 	for i, t := range g.terms {
 		if i == matched || t.caseSensitive {
 			continue
+		}
+		if strings.Join(e.analyze(t.text), " ") == typedTokens {
+			continue // a spelling variant of what was typed ("never event(s)")
 		}
 		q := e.fieldsQuery(textTerm{Kind: kindPhrase, Text: t.text}, textFields)
 		if q == nil {
