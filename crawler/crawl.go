@@ -279,7 +279,7 @@ func (s *sourceRun) seed(pol *robotsPolicy) {
 			s.log.Warn("start URL skipped", "url", raw, "err", err)
 			continue
 		}
-		if s.enqueue(item{u: u, start: true}, false) {
+		if s.enqueue(item{u: u, start: true}) {
 			s.startTotal++
 		}
 	}
@@ -291,7 +291,7 @@ func (s *sourceRun) seed(pol *robotsPolicy) {
 			s.log.Warn("sitemap on another host skipped", "url", raw, "err", err)
 			continue
 		}
-		s.enqueue(item{u: u, kind: kindSitemap}, false)
+		s.enqueue(item{u: u, kind: kindSitemap})
 	}
 	urls, err := s.c.store.articleURLs(s.src.Name)
 	if err != nil {
@@ -299,23 +299,19 @@ func (s *sourceRun) seed(pol *robotsPolicy) {
 	}
 	for _, raw := range urls {
 		if u, err := NormalizeURL(raw, nil); err == nil && s.scope.Check(u) == ScopeOK {
-			s.enqueue(item{u: u}, false)
+			s.enqueue(item{u: u})
 		}
 	}
 }
 
-// enqueue adds it unless its URL was already queued in this run.
-func (s *sourceRun) enqueue(it item, front bool) bool {
+// enqueue appends it unless its URL was already queued in this run.
+func (s *sourceRun) enqueue(it item) bool {
 	k := it.u.String()
 	if s.seen[k] {
 		return false
 	}
 	s.seen[k] = true
-	if front {
-		s.queue = slices.Insert(s.queue, 0, it)
-	} else {
-		s.queue = append(s.queue, it)
-	}
+	s.queue = append(s.queue, it)
 	return true
 }
 
@@ -341,7 +337,7 @@ func (s *sourceRun) enqueueLinks(links []string) []string {
 		switch s.scope.Check(u) {
 		case ScopeOK:
 			kept = append(kept, u.String())
-			s.enqueue(item{u: u}, false)
+			s.enqueue(item{u: u})
 		case ScopeOtherHost:
 		default:
 			if k := u.String(); !s.outSeen[k] {
@@ -526,13 +522,13 @@ func (s *sourceRun) sitemap(ctx context.Context, it item) {
 				continue
 			}
 			if hostKey(v) == s.scope.Host {
-				s.enqueue(item{u: v, kind: kindSitemap, depth: it.depth + 1}, false)
+				s.enqueue(item{u: v, kind: kindSitemap, depth: it.depth + 1})
 			}
 			continue
 		}
 		switch s.scope.Check(v) {
 		case ScopeOK:
-			s.enqueue(item{u: v}, false)
+			s.enqueue(item{u: v})
 		case ScopeOtherHost:
 		default:
 			if k := v.String(); !s.outSeen[k] {
@@ -553,6 +549,10 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 	}
 	if !s.host.robots.Allowed(it.u) {
 		s.tally.update(func(sm *Summary) { sm.SkippedRobots++ })
+		if it.start {
+			s.startTotal--
+			s.log.Warn("start URL disallowed by robots.txt", "url", u)
+		}
 		s.log.Debug("disallowed by robots.txt", "url", u)
 		return
 	}
@@ -589,7 +589,7 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 		s.tally.update(func(sm *Summary) { sm.NotModified++ })
 		for _, l := range st.Links {
 			if v, err := NormalizeURL(l, nil); err == nil {
-				s.enqueue(item{u: v}, false)
+				s.enqueue(item{u: v})
 			}
 		}
 		if st.ArticleID != "" {
