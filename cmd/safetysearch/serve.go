@@ -145,6 +145,9 @@ func (m *Main) runServe(ctx context.Context) error {
 		}()
 	default:
 		close(startupDone)
+		if stored == 0 && crawl == nil {
+			log.Warn("nothing is stored and no sources are configured: searches will find nothing; pass --source URL or run `safetysearch crawl`")
+		}
 	}
 	sched.Start()
 
