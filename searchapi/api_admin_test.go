@@ -75,7 +75,7 @@ func TestAdminAuth(t *testing.T) {
 	arts := sampleArticles(t)
 	ix := openIndex(t, arts)
 	cfg := testConfig()
-	cfg.AdminToken = "correct horse battery staple"
+	cfg.AdminToken = "correct-horse-battery-staple"
 	e := newAPI(t, cfg, ix, nil)
 	cases := []struct {
 		name, header, challenge string
@@ -83,9 +83,9 @@ func TestAdminAuth(t *testing.T) {
 		{"no header", "", `Bearer realm="safetysearch-admin"`},
 		{"basic scheme", "Authorization: Basic Y29ycmVjdDpob3JzZQ==", `Bearer realm="safetysearch-admin"`},
 		{"empty token", "Authorization: Bearer", `Bearer realm="safetysearch-admin"`},
-		{"wrong token", "Authorization: Bearer correct horse", `Bearer realm="safetysearch-admin", error="invalid_token"`},
-		{"longer token", "Authorization: Bearer correct horse battery staple!", `Bearer realm="safetysearch-admin", error="invalid_token"`},
-		{"case differs", "Authorization: Bearer Correct horse battery staple", `Bearer realm="safetysearch-admin", error="invalid_token"`},
+		{"wrong token", "Authorization: Bearer correct-horse", `Bearer realm="safetysearch-admin", error="invalid_token"`},
+		{"longer token", "Authorization: Bearer correct-horse-battery-staple!", `Bearer realm="safetysearch-admin", error="invalid_token"`},
+		{"case differs", "Authorization: Bearer Correct-horse-battery-staple", `Bearer realm="safetysearch-admin", error="invalid_token"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,13 +107,13 @@ func TestAdminAuth(t *testing.T) {
 	}
 	// The right token, any case of the scheme.
 	var st indexer.Status
-	e.get("/api/v1/admin/status", http.StatusOK, &st, "Authorization: bearer correct horse battery staple")
+	e.get("/api/v1/admin/status", http.StatusOK, &st, "Authorization: bearer correct-horse-battery-staple")
 	if !st.Ready || st.Documents != uint64(len(arts)) || st.Generation == "" || st.Schedule != "off" {
 		t.Errorf("status %+v", st)
 	}
 	// Without a Rebuilder there is no manual rebuild.
 	e.expectProblem(http.MethodPost, "/api/v1/admin/rebuild", http.StatusNotFound, codeNotFound, "",
-		"Authorization: Bearer correct horse battery staple")
+		"Authorization: Bearer correct-horse-battery-staple")
 	// The token never reaches the log.
 	if strings.Contains(e.logs.String(), "battery") {
 		t.Error("the admin token appears in the log")

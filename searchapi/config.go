@@ -13,6 +13,7 @@ import (
 type Config struct {
 	// AdminToken is the bearer token of the admin routes
 	// (/api/v1/admin/...). Empty disables them: they answer 404 not_found.
+	// It may not contain white space.
 	AdminToken string
 
 	// CORSOrigins lists the origins (scheme://host[:port]) allowed to call
@@ -96,6 +97,9 @@ func (c Config) withDefaults() (Config, error) {
 		c.CacheMaxAge = DefaultCacheMaxAge
 	}
 	var errs []error
+	if c.AdminToken != strings.TrimSpace(c.AdminToken) || strings.ContainsAny(c.AdminToken, " \t\r\n") {
+		errs = append(errs, errors.New("AdminToken contains white space; it could never be sent in a Bearer header"))
+	}
 	if c.RateBurst < 0 {
 		errs = append(errs, fmt.Errorf("RateBurst %d is negative", c.RateBurst))
 	}

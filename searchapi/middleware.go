@@ -79,8 +79,11 @@ func (s *Server) observe(c *gin.Context) {
 	s.metrics.observeRequest(route, c.Request.Method, status, d)
 
 	level := slog.LevelInfo
-	if status >= http.StatusInternalServerError {
+	switch {
+	case status >= http.StatusInternalServerError:
 		level = slog.LevelError
+	case isProbeRoute(route):
+		level = slog.LevelDebug // probes and scrapes would drown the log
 	}
 	s.log.LogAttrs(c.Request.Context(), level, "http request",
 		slog.String("method", c.Request.Method),
@@ -92,6 +95,11 @@ func (s *Server) observe(c *gin.Context) {
 		slog.String("request_id", requestIDOf(c)),
 		slog.String("client_ip", c.ClientIP()),
 	)
+}
+
+// isProbeRoute reports the routes that monitoring polls.
+func isProbeRoute(route string) bool {
+	return route == "/healthz" || route == "/readyz" || route == "/metrics"
 }
 
 // recovery turns a panic in a handler into a 500 internal problem. The
