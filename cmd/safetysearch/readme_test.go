@@ -59,3 +59,30 @@ func TestREADMEConfigTable(t *testing.T) {
 	}
 	t.Errorf("README.md configuration table is out of date; run go test ./cmd/safetysearch -run TestREADMEConfigTable -update\ngot:\n%s\nwant:\n%s", got, want)
 }
+
+// TestREADMEExampleConfig loads the example config file of README.md.
+func TestREADMEExampleConfig(t *testing.T) {
+	raw, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	i := strings.Index(readme, "An example file:")
+	if i < 0 {
+		t.Fatal(`README.md has no "An example file:"`)
+	}
+	block := readme[i:]
+	start := strings.Index(block, "```yaml\n")
+	if start < 0 {
+		t.Fatal("no yaml block after the example heading")
+	}
+	block = block[start+len("```yaml\n"):]
+	block = block[:strings.Index(block, "```")]
+	c, err := loadConfig(writeFile(t, "example.yaml", block), envMap(nil), nil)
+	if err != nil {
+		t.Fatalf("the README example config is refused: %v", err)
+	}
+	if len(c.Sources) != 1 || c.Sources[0].URL != "https://www.pslhub.org/" || c.LogFormat != "json" {
+		t.Errorf("example config read as %+v", c)
+	}
+}
