@@ -465,6 +465,10 @@ func (c *Config) Validate() error {
 	if u, err := url.Parse(c.ContactURL); c.ContactURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
 		return bad("contact_url", c.ContactURL, "expected an http(s) or mailto URL")
 	}
+	if strings.ContainsAny(c.AdminToken, " \t\r\n") {
+		// The token itself is not repeated in the message.
+		return fmt.Errorf("config: admin_token: contains white space, so it could never be sent in a Bearer header%s", c.where("admin_token"))
+	}
 	for _, o := range c.CORSOrigins {
 		if o == "*" {
 			continue

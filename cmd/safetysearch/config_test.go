@@ -135,6 +135,8 @@ func TestConfigErrors(t *testing.T) {
 		{name: "allow prefix", file: "sources: [{url: 'https://a.example/', allow_prefixes: [learn]}]\n",
 			want: `config: sources[0].allow_prefixes "learn": must start with /`},
 		{name: "negative delay", file: "crawl_delay: -1s\n", want: `config: crawl_delay "-1s": must not be negative`},
+		{name: "admin token", env: map[string]string{"SAFETYSEARCH_ADMIN_TOKEN": "two words"},
+			want: "config: admin_token: contains white space, so it could never be sent in a Bearer header (set by SAFETYSEARCH_ADMIN_TOKEN)"},
 		{name: "bool", env: map[string]string{"SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS": "maybe"},
 			want: `SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS "maybe": expected true or false`},
 	}
