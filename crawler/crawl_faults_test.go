@@ -54,7 +54,9 @@ func (f *faultSite) handler(t *testing.T) http.Handler {
 	redirect := func(to string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to, http.StatusFound) }
 	}
-	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+	// robots.txt is reached through a redirect (RFC 9309 §2.3.1.2)
+	mux.HandleFunc("/robots.txt", redirect("/static/robots.txt"))
+	mux.HandleFunc("/static/robots.txt", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "User-agent: *\nCrawl-delay: 0.05\nDisallow: /learn/private/\n\nUser-agent: GPTBot\nCrawl-delay: 30\nDisallow: /\n")
 	})
 	mux.HandleFunc("/sitemap.php", func(w http.ResponseWriter, r *http.Request) {
@@ -428,4 +430,27 @@ func (s *sendRecorder) times() []time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]time.Time(nil), s.at...)
+}
+
+// TestCrawlOneSourceDown: one source's robots.txt fails; the other source
+// is crawled and stored, and Run reports the failed source by name.
+func TestCrawlOneSourceDown(t *testing.T) {
+	want, _ := fixtureRecordIDs(t)
+	up, down := newSiteServer(t), newSiteServer(t)
+	down.setFault("/robots.txt", func(w http.ResponseWriter, r *http.Request, n int) bool {
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+		return true
+	})
+	store := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	cfg := testConfig(up.URL)
+	cfg.MaxRetries = 1
+	cfg.Sources = []SourceConfig{{Name: "up", URL: up.URL}, {Name: "down", URL: down.URL}}
+	c, _ := New(cfg, store, nil)
+	sum, err := c.Run(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "source down:") || strings.Contains(err.Error(), "source up:") {
+		t.Fatalf("Run error = %v", err)
+	}
+	if n, _ := store.Count(context.Background()); n != len(want) || sum.New != len(want) {
+		t.Errorf("stored %d (new %d), want %d from the healthy source", n, sum.New, len(want))
+	}
 }
