@@ -50,3 +50,24 @@ func TestConfigDefaultsAndErrors(t *testing.T) {
 		t.Errorf("limiter %v, Cache-Control %q", s.limiter, s.publicCacheControl())
 	}
 }
+
+func TestClientKeyAndMethodLabel(t *testing.T) {
+	for ip, want := range map[string]string{
+		"203.0.113.7":          "203.0.113.7",
+		"::ffff:203.0.113.7":   "203.0.113.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"fe80::1%eth0":         "fe80::/64",
+		"":                     "unknown",
+		"not-an-ip":            "not-an-ip",
+	} {
+		if got := clientKey(ip); got != want {
+			t.Errorf("clientKey(%q) = %q, want %q", ip, got, want)
+		}
+	}
+	for m, want := range map[string]string{"GET": "GET", "OPTIONS": "OPTIONS", "BREW": "other", "get": "other"} {
+		if got := methodLabel(m); got != want {
+			t.Errorf("methodLabel(%q) = %q, want %q", m, got, want)
+		}
+	}
+}

@@ -76,7 +76,7 @@ func (s *Server) observe(c *gin.Context) {
 	d := time.Since(start)
 	status := c.Writer.Status()
 	route := routeLabel(c)
-	s.metrics.observeRequest(route, c.Request.Method, status, d)
+	s.metrics.observeRequest(route, methodLabel(c.Request.Method), status, d)
 
 	level := slog.LevelInfo
 	switch {
@@ -95,6 +95,17 @@ func (s *Server) observe(c *gin.Context) {
 		slog.String("request_id", requestIDOf(c)),
 		slog.String("client_ip", c.ClientIP()),
 	)
+}
+
+// methodLabel is the request method for metrics, with methods outside RFC
+// 9110's set folded into "other" so clients cannot grow the label space.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // isProbeRoute reports the routes that monitoring polls.

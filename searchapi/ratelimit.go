@@ -1,6 +1,7 @@
 package searchapi
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -100,14 +101,32 @@ func (l *ipLimiter) size() int {
 	return len(l.clients)
 }
 
+// clientKey is the rate-limit bucket of a client IP: the address itself for
+// IPv4, its /64 network for IPv6 (one subscriber usually holds a whole /64,
+// so per-address buckets would be trivial to dodge).
+func clientKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		if ip == "" {
+			return "unknown"
+		}
+		return ip
+	}
+	addr = addr.Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, err := addr.WithZone("").Prefix(64)
+	if err != nil {
+		return addr.String()
+	}
+	return p.String()
+}
+
 // rateLimit refuses requests over the client's rate with 429 rate_limited
 // and a Retry-After header.
 func (s *Server) rateLimit(c *gin.Context) {
-	ip := c.ClientIP()
-	if ip == "" {
-		ip = "unknown"
-	}
-	if ok, wait := s.limiter.allow(ip); !ok {
+	if ok, wait := s.limiter.allow(clientKey(c.ClientIP())); !ok {
 		s.fail(c, &rateLimitedError{retryAfter: wait})
 		return
 	}
