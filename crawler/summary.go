@@ -76,22 +76,23 @@ func (s Summary) String() string {
 	var b strings.Builder
 	d := s.Finished.Sub(s.Started).Round(100 * time.Millisecond)
 	fmt.Fprintf(&b, "crawl finished in %s\n", d)
-	fmt.Fprintf(&b, "  fetched:         %d\n", s.Fetched)
-	fmt.Fprintf(&b, "  not modified:    %d\n", s.NotModified)
-	fmt.Fprintf(&b, "  new:             %d\n", s.New)
-	fmt.Fprintf(&b, "  changed:         %d\n", s.Changed)
-	fmt.Fprintf(&b, "  unchanged:       %d\n", s.Unchanged)
-	fmt.Fprintf(&b, "  removed:         %d\n", s.Removed)
-	fmt.Fprintf(&b, "  duplicates:      %d\n", s.Duplicates)
-	fmt.Fprintf(&b, "  skipped (robots): %d\n", s.SkippedRobots)
-	fmt.Fprintf(&b, "  out of scope:    %d\n", s.OutOfScope)
+	for _, l := range []struct {
+		label string
+		n     int
+	}{
+		{"fetched", s.Fetched}, {"not modified", s.NotModified}, {"new", s.New}, {"changed", s.Changed},
+		{"unchanged", s.Unchanged}, {"removed", s.Removed}, {"duplicates", s.Duplicates},
+		{"skipped (robots)", s.SkippedRobots}, {"out of scope", s.OutOfScope},
+	} {
+		fmt.Fprintf(&b, "  %-22s %d\n", l.label+":", l.n)
+	}
 	if s.HostPauses > 0 || s.RetryAfterCapped > 0 {
-		fmt.Fprintf(&b, "  host pauses:     %d (Retry-After capped: %d)\n", s.HostPauses, s.RetryAfterCapped)
+		fmt.Fprintf(&b, "  %-22s %d (Retry-After capped: %d)\n", "host pauses:", s.HostPauses, s.RetryAfterCapped)
 	}
 	if s.MaxPagesReached > 0 {
-		fmt.Fprintf(&b, "  stopped at MaxPages: %d source(s)\n", s.MaxPagesReached)
+		fmt.Fprintf(&b, "  %-22s %d source(s)\n", "stopped (MaxPages):", s.MaxPagesReached)
 	}
-	fmt.Fprintf(&b, "  errors:          %d", s.ErrorCount())
+	fmt.Fprintf(&b, "  %-22s %d", "errors:", s.ErrorCount())
 	kinds := make([]string, 0, len(s.Errors))
 	for k := range s.Errors {
 		kinds = append(kinds, k)
