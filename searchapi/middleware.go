@@ -91,7 +91,7 @@ func (s *Server) observe(c *gin.Context) {
 		slog.String("path", c.Request.URL.Path),
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
-		slog.Int("bytes", c.Writer.Size()),
+		slog.Int("bytes", max(c.Writer.Size(), 0)), // gin reports -1 before any write
 		slog.String("request_id", requestIDOf(c)),
 		slog.String("client_ip", c.ClientIP()),
 	)
