@@ -102,6 +102,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		m.usage(m.Stderr)
 		return &usageError{err: errors.New("no command given"), printed: false}
 	}
+	if args[0] == "help" && len(args) > 1 {
+		return m.ParseFlags(ctx, []string{args[1], "--help"})
+	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		m.usage(m.Stdout)
@@ -182,7 +185,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 // Run runs the parsed command.
 func (m *Main) Run(ctx context.Context) error {
 	if m.cmd == nil {
-		return errors.New("Run called before ParseFlags")
+		return errors.New("main: Run called before ParseFlags")
 	}
 	return m.cmd.run(m, ctx)
 }

@@ -73,6 +73,8 @@ func TestUsage(t *testing.T) {
 			stderr: []string{"flag provided but not defined: -adr", "Usage: safetysearch serve"}, noStderr: []string{"goroutine"}},
 		{name: "command help", args: []string{"crawl", "--help"}, code: 0,
 			stderr: []string{"Usage: safetysearch crawl", "-source", "SAFETYSEARCH_SOURCES", "-config"}},
+		{name: "help command", args: []string{"help", "export"}, code: 0,
+			stderr: []string{"Usage: safetysearch export", "-format"}},
 		{name: "search help", args: []string{"search", "-h"}, code: 0,
 			stderr: []string{"-region", "-per-page", "-json"}},
 		{name: "stray argument", args: []string{"index", "extra"}, code: 2, stderr: []string{"index takes no arguments"}},
