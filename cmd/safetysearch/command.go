@@ -88,7 +88,7 @@ func (m *Main) usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "\nRun 'safetysearch COMMAND --help' for a command's flags.\n")
+	fmt.Fprintf(w, "\nRun 'safetysearch help COMMAND' (or 'safetysearch COMMAND --help') for a command's flags.\n")
 	fmt.Fprintf(w, "Settings come from flags, then SAFETYSEARCH_* variables, then --config FILE (YAML), then defaults.\n")
 }
 
