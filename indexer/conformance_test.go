@@ -404,8 +404,9 @@ func TestConformanceSampleHub(t *testing.T) {
 	t.Run("relaxation of a long question", func(t *testing.T) {
 		res := mustSearch(t, e, Query{Text: "What are the warning signs of sepsis in older patients?"})
 		// Five content words (warning signs sepsis older patients); the page
-		// never fills on this small hub, so four become optional.
-		if len(res.Hits) == 0 || res.Hits[0].ID != "pslhub:r13688" || res.Relaxed == nil || len(res.Relaxed.Optional) != 4 {
+		// never fills on this small hub, so all become optional and the
+		// article matching most of them, and the rarest, comes first.
+		if len(res.Hits) == 0 || res.Hits[0].ID != "pslhub:r13688" || res.Relaxed == nil || len(res.Relaxed.Optional) != 5 {
 			t.Fatalf("long question: %v relaxed %+v", hitIDs(res), res.Relaxed)
 		}
 		if res.Relaxed.Optional[0] != "patients?" {

@@ -725,12 +725,18 @@ func wordEnd(s string, i int) int {
 	return j
 }
 
+// longQueryUnits is the number of units from which relaxation may make
+// every word optional.
+const longQueryUnits = 3
+
 // relax implements optional words: when the query with every unit required
 // finds fewer than perPage results, the least informative plain words (the
 // highest document frequency, counted exactly across the text fields; first
 // those found nowhere) become optional, one at a time, until the page
-// fills or one required unit remains. Optional units still score, so results
-// that match more words rank first. It returns the optional units in order.
+// fills or one required unit remains (none for a query of longQueryUnits
+// units or more; phrases, prefixes, field terms and OR groups always stay
+// required). Optional units still score, so results that match more words
+// rank first. It returns the optional units in order.
 func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) ([]int, error) {
 	var cands []int
 	for i, u := range plan.units {
@@ -771,9 +777,17 @@ func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 		}
 		return x > y
 	})
+	// Short queries keep their rarest word required. A long question (three
+	// units or more) may end with every word optional: any match counts,
+	// ranked by how many and how rare the matched words are, which is what
+	// plain BM25 does and what long natural-language questions need.
+	minRequired := 1
+	if len(plan.units) >= longQueryUnits {
+		minRequired = 0
+	}
 	var optional []int
 	for _, i := range cands {
-		if len(plan.units)-len(optional) <= 1 {
+		if len(plan.units)-len(optional) <= minRequired {
 			break
 		}
 		optional = append(optional, i)
