@@ -396,6 +396,9 @@ func TestOpenAPIDocument(t *testing.T) {
 			req := httptest.NewRequest(method, regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(path, "x"), nil)
 			rec := httptest.NewRecorder()
 			e.srv.ServeHTTP(rec, req)
+			if err := sp.check(req, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+				t.Errorf("OpenAPI: %v", err)
+			}
 			if rec.Code == http.StatusNotFound && problemOf(t, rec.Body.Bytes()).Detail == "no route matches this path" ||
 				rec.Code == http.StatusMethodNotAllowed {
 				t.Errorf("documented %s %s is not routed (%d)", method, path, rec.Code)
