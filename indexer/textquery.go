@@ -349,13 +349,17 @@ func (e *engine) compile(text string) (*textPlan, error) {
 				words = append(words, tq.Clauses[j].Alts[0].Text)
 				j++
 			}
+			tokens := make([][]string, len(words))
+			for i, w := range words {
+				tokens[i] = e.analyze(w)
+			}
 			for k := 0; k < len(words); {
-				n, g, typed := e.thesMatch(words[k:])
+				n, g, typed := e.thesMatch(words[k:], tokens[k:])
 				if n == 0 {
 					if q := e.termQuery(textTerm{Kind: kindWord, Text: words[k]}); q != nil {
 						u := textUnit{label: words[k], q: q, relaxable: true}
-						if tokens := e.analyze(words[k]); len(tokens) == 1 {
-							u.token = tokens[0]
+						if len(tokens[k]) == 1 {
+							u.token = tokens[k][0]
 						}
 						plan.units = append(plan.units, u)
 					}
@@ -388,7 +392,12 @@ func (e *engine) compile(text string) (*textPlan, error) {
 				continue
 			}
 			if t.Field == "" && t.Kind != kindPrefix {
-				if n, g, typed := e.thesMatch(strings.Fields(t.Text)); n > 0 && n == len(strings.Fields(t.Text)) {
+				words := strings.Fields(t.Text)
+				tokens := make([][]string, len(words))
+				for i, w := range words {
+					tokens[i] = e.analyze(w)
+				}
+				if n, g, typed := e.thesMatch(words, tokens); n > 0 && n == len(words) {
 					var exp []string
 					q, exp = e.concept([]query.Query{q}, t.Text, g, typed)
 					if len(exp) > 0 {

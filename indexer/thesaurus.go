@@ -156,19 +156,16 @@ func trimPunct(w string) string {
 	return strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
-// thesMatch finds the longest thesaurus term at the start of words. It
+// thesMatch finds the longest thesaurus term at the start of words, whose
+// index terms are wordTokens (e.analyze of each word). It
 // returns how many words it covers (0: none), its group and the index of
 // the matched term in the group. Case-sensitive terms win ties.
-func (e *engine) thesMatch(words []string) (int, *thesGroup, int) {
+func (e *engine) thesMatch(words []string, wordTokens [][]string) (int, *thesGroup, int) {
 	if len(words) == 0 {
 		return 0, nil, 0
 	}
 	bestN, bestTerm := 0, 0
 	var best *thesGroup
-	wordTokens := make([][]string, len(words))
-	for i, w := range words {
-		wordTokens[i] = e.analyze(w)
-	}
 	for _, k := range e.thesaurusKeys {
 		n := 0
 		if k.words != nil {
