@@ -25,7 +25,7 @@ func FuzzSearchParams(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	gin.SetMode(gin.TestMode)
+	ginTestMode.Do(func() { gin.SetMode(gin.TestMode) })
 	ix := openIndex(f, sampleArticles(f))
 	cfg := testConfig()
 	cfg.SearchTimeout = 5 * time.Second
