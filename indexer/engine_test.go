@@ -144,6 +144,15 @@ func TestEngineThesaurus(t *testing.T) {
 	if got := hitIDs(res); !sameSet(got, []string{"t:r4"}) {
 		t.Fatalf("venous thromboembolism surgery: %v", got)
 	}
+	// An exclusion excludes the whole concept.
+	res = mustSearch(t, e, Query{Text: "framework -PSIRF"})
+	if got := hitIDs(res); len(got) != 0 {
+		t.Fatalf("framework -PSIRF: %v", got)
+	}
+	res = mustSearch(t, e, Query{Text: "trust OR framework -VTE"})
+	if got := hitIDs(res); !sameSet(got, []string{"t:r1", "t:r2"}) {
+		t.Fatalf("trust OR framework -VTE: %v", got)
+	}
 	// "who" in lower case is an ordinary (stop) word, not WHO.
 	res = mustSearch(t, e, Query{Text: "who falls"})
 	if len(res.Expansions) != 0 {

@@ -336,8 +336,11 @@ func (e *engine) compile(text string) (*textPlan, error) {
 			if firstNeg < 0 {
 				firstNeg = c.Pos
 			}
-			if q := e.termQuery(c.Alts[0]); q != nil {
+			if q, exp := e.expandedTerm(c.Alts[0]); q != nil {
 				plan.negatives = append(plan.negatives, q)
+				if exp != nil {
+					plan.expansions = append(plan.expansions, *exp)
+				}
 			}
 			continue
 		}
@@ -374,7 +377,9 @@ func (e *engine) compile(text string) (*textPlan, error) {
 				}
 				label := strings.Join(words[k:k+n], " ")
 				q, exp := e.concept(typedQ, label, g, typed)
-				plan.units = append(plan.units, textUnit{label: label, q: q, relaxable: true})
+				if q != nil {
+					plan.units = append(plan.units, textUnit{label: label, q: q, relaxable: true})
+				}
 				if len(exp) > 0 {
 					plan.expansions = append(plan.expansions, Expansion{Term: label, Expanded: exp})
 				}
@@ -387,23 +392,12 @@ func (e *engine) compile(text string) (*textPlan, error) {
 		var labels []string
 		for _, t := range c.Alts {
 			labels = append(labels, t.Text)
-			q := e.termQuery(t)
+			q, exp := e.expandedTerm(t)
 			if q == nil {
 				continue
 			}
-			if t.Field == "" && t.Kind != kindPrefix {
-				words := strings.Fields(t.Text)
-				tokens := make([][]string, len(words))
-				for i, w := range words {
-					tokens[i] = e.analyze(w)
-				}
-				if n, g, typed := e.thesMatch(words, tokens); n > 0 && n == len(words) {
-					var exp []string
-					q, exp = e.concept([]query.Query{q}, t.Text, g, typed)
-					if len(exp) > 0 {
-						plan.expansions = append(plan.expansions, Expansion{Term: t.Text, Expanded: exp})
-					}
-				}
+			if exp != nil {
+				plan.expansions = append(plan.expansions, *exp)
 			}
 			alts = append(alts, q)
 		}
@@ -424,6 +418,33 @@ func (e *engine) compile(text string) (*textPlan, error) {
 		return nil, &QueryError{Pos: 0, Msg: "nothing to search for: every word is too common (like \"the\" or \"what\") or punctuation"}
 	}
 	return plan, nil
+}
+
+// expandedTerm compiles one term of an OR group or an exclusion; an
+// unfielded word or phrase that is a whole thesaurus term is expanded.
+func (e *engine) expandedTerm(t textTerm) (query.Query, *Expansion) {
+	q := e.termQuery(t)
+	if t.Field != "" || t.Kind == kindPrefix {
+		return q, nil
+	}
+	words := strings.Fields(t.Text)
+	tokens := make([][]string, len(words))
+	for i, w := range words {
+		tokens[i] = e.analyze(w)
+	}
+	n, g, typed := e.thesMatch(words, tokens)
+	if n == 0 || n != len(words) {
+		return q, nil
+	}
+	var typedQ []query.Query
+	if q != nil {
+		typedQ = append(typedQ, q)
+	}
+	cq, exp := e.concept(typedQ, t.Text, g, typed)
+	if len(exp) == 0 {
+		return cq, nil
+	}
+	return cq, &Expansion{Term: t.Text, Expanded: exp}
 }
 
 func isPlainWord(c textClause) bool {
@@ -548,7 +569,10 @@ func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, ma
 		expanded = append(expanded, t.text)
 	}
 	sort.Strings(expanded)
-	if len(alts) == 1 {
+	switch len(alts) {
+	case 0:
+		return nil, nil
+	case 1:
 		return alts[0], expanded
 	}
 	return query.NewDisjunctionQuery(alts), expanded
