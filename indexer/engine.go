@@ -234,6 +234,7 @@ func filterQueries(q Query, sel map[string][]string, skip string) []query.Query 
 		incl, excl := true, false
 		dr := query.NewDateRangeInclusiveQuery(start, end, &incl, &excl)
 		dr.SetField(fPublished)
+		dr.SetBoost(0)
 		out = append(out, dr)
 	}
 	return out
@@ -244,24 +245,35 @@ func dayStart(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// keywordAny matches any of the normalised values in a keyword field.
+// keywordAny matches any of the normalised values in a keyword field. Its
+// clauses have boost 0: as filters they add nothing to scores (see
+// withFilters).
 func keywordAny(field string, vals []string) query.Query {
-	if len(vals) == 1 {
-		tq := query.NewTermQuery(vals[0])
-		tq.SetField(field)
-		return tq
-	}
 	qs := make([]query.Query, 0, len(vals))
 	for _, v := range vals {
 		tq := query.NewTermQuery(v)
 		tq.SetField(field)
+		tq.SetBoost(0)
 		qs = append(qs, tq)
+	}
+	if len(qs) == 1 {
+		return qs[0]
 	}
 	return query.NewDisjunctionQuery(qs)
 }
 
-// withFilters combines a scoring text query (nil: everything) with
-// non-scoring filters.
+// withFilters combines a scoring text query (nil: everything) with filters
+// that must not change scores.
+//
+// With text, it is a conjunction of the text and the filters, so that
+// selective filters drive the iteration (the conjunction leapfrogs) instead
+// of the text query being evaluated in full and filtered afterwards, as
+// BooleanQuery.AddFilter does. Every filter leaf has boost 0: it scores 0
+// and its weight is 0, so the query norm the conjunction hands to the text
+// query is the text query's own, and scores are exactly those of the text
+// query alone (TestEngineFiltersDoNotScore).
+//
+// Without text (browsing), everything is matched and filtered.
 func withFilters(text query.Query, filters []query.Query) query.Query {
 	if len(filters) == 0 {
 		if text == nil {
@@ -269,10 +281,11 @@ func withFilters(text query.Query, filters []query.Query) query.Query {
 		}
 		return text
 	}
-	bq := query.NewBooleanQuery(nil, nil, nil)
 	if text != nil {
-		bq.AddMust(text)
+		return query.NewConjunctionQuery(append([]query.Query{text}, filters...))
 	}
+	bq := query.NewBooleanQuery(nil, nil, nil)
+	bq.AddMust(query.NewMatchAllQuery())
 	if len(filters) == 1 {
 		bq.AddFilter(filters[0])
 	} else {

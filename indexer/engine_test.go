@@ -286,6 +286,22 @@ func TestEngineFiltersDoNotScore(t *testing.T) {
 	if len(a.Hits) != 1 || len(b.Hits) != 1 || a.Hits[0].Score != b.Hits[0].Score {
 		t.Fatalf("scores differ: %v vs %v", a.Hits, b.Hits)
 	}
+	text := "trust OR thromboembolism OR sepsis OR falls -medication"
+	all := mustSearch(t, e, Query{Text: text})
+	filtered := mustSearch(t, e, Query{Text: text, Regions: []string{"uk", "ireland", "england"},
+		Years: []int{2022, 2024, 2025}, Types: []string{"research", "blogs", "reports and articles"}, From: day("2020-01-01")})
+	scores := map[string]float64{}
+	for _, h := range all.Hits {
+		scores[h.ID] = h.Score
+	}
+	if got := hitIDs(filtered); !sameSet(got, []string{"t:r3", "t:r4", "t:r1"}) {
+		t.Fatalf("filtered hits %v", got)
+	}
+	for _, h := range filtered.Hits {
+		if h.Score != scores[h.ID] || h.Score <= 0 {
+			t.Fatalf("%s: score %v with filters, %v without", h.ID, h.Score, scores[h.ID])
+		}
+	}
 }
 
 func TestEngineDates(t *testing.T) {

@@ -265,6 +265,13 @@ var textFields = []fieldBoost{
 	{fTitle, 1.5}, {fSummary, 1.2}, {fTagsText, 1.2}, {fBody, 1}, {fAuthorText, 0.8}, {fComments, 0.5},
 }
 
+// expansionFields are the fields searched for thesaurus expansions: the
+// publication's own text. Phrase queries are the costliest part of a query
+// (every expansion is one per field), and a term spelled out only in a
+// comment or an author name is a weak match. (Title, summary, tags, body:
+// the first four textFields, with their boosts.)
+var expansionFields = textFields[:4]
+
 // textUnit is one positive element of a compiled query.
 type textUnit struct {
 	label     string // as typed, reported in Relaxation
@@ -561,7 +568,7 @@ func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, ma
 		if strings.Join(e.analyze(t.text), " ") == typedTokens {
 			continue // a spelling variant of what was typed ("never event(s)")
 		}
-		q := e.fieldsQuery(textTerm{Kind: kindPhrase, Text: t.text}, textFields)
+		q := e.fieldsQuery(textTerm{Kind: kindPhrase, Text: t.text}, expansionFields)
 		if q == nil {
 			continue
 		}
