@@ -464,30 +464,47 @@ func (e *engine) label(f, key string) string {
 
 // hit turns a Bleve match into a Hit, with highlights when asked.
 func (e *engine) hit(h *search.DocumentMatch, highlight bool) (Hit, error) {
-	a, err := decodeArticle(h)
-	if err != nil {
-		return Hit{}, err
-	}
 	hit := Hit{
-		ID:           a.ID,
-		URL:          a.URL,
-		Title:        a.Title,
-		Published:    a.Published,
-		Author:       a.Author,
-		Type:         a.ContentType,
-		Regions:      nonNil(a.Regions),
-		Audiences:    nonNil(a.Audiences),
-		Topics:       nonNil(a.Topics),
-		Tags:         nonNil(a.Tags),
-		Score:        h.Score,
-		CommentCount: len(a.Comments),
-		Highlights:   Highlights{Title: []string{}, Body: []string{}, Comments: []string{}},
+		Score:      h.Score,
+		Highlights: Highlights{Title: []string{}, Body: []string{}, Comments: []string{}},
 	}
 	commentSpans := spansByArray(h.Locations[fComments])
 	hit.MatchedComments = len(commentSpans)
 	if !highlight {
+		// The hit needs no body or comment text: decode the stored JSON
+		// into a narrower struct (the comments only to count them).
+		var d struct {
+			ID          string     `json:"id"`
+			URL         string     `json:"url"`
+			Title       string     `json:"title"`
+			Author      string     `json:"author"`
+			Published   time.Time  `json:"published"`
+			ContentType string     `json:"content_type"`
+			Regions     []string   `json:"regions"`
+			Audiences   []string   `json:"audiences"`
+			Topics      []string   `json:"topics"`
+			Tags        []string   `json:"tags"`
+			Comments    []struct{} `json:"comments"`
+		}
+		raw, _ := h.Fields[fArticle].(string)
+		if raw == "" {
+			return Hit{}, fmt.Errorf("indexer: article %s: stored document missing", h.ID)
+		}
+		if err := json.Unmarshal([]byte(raw), &d); err != nil {
+			return Hit{}, fmt.Errorf("indexer: article %s: decode: %w", h.ID, err)
+		}
+		hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = d.ID, d.URL, d.Title, d.Published, d.Author, d.ContentType
+		hit.Regions, hit.Audiences, hit.Topics, hit.Tags = nonNil(d.Regions), nonNil(d.Audiences), nonNil(d.Topics), nonNil(d.Tags)
+		hit.CommentCount = len(d.Comments)
 		return hit, nil
 	}
+	a, err := decodeArticle(h)
+	if err != nil {
+		return Hit{}, err
+	}
+	hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = a.ID, a.URL, a.Title, a.Published, a.Author, a.ContentType
+	hit.Regions, hit.Audiences, hit.Topics, hit.Tags = nonNil(a.Regions), nonNil(a.Audiences), nonNil(a.Topics), nonNil(a.Tags)
+	hit.CommentCount = len(a.Comments)
 	if sp := spansByArray(h.Locations[fTitle])[0]; len(sp) > 0 {
 		hit.Highlights.Title = []string{markAll(a.Title, sp)}
 	}
