@@ -487,7 +487,7 @@ func TestEngineHighlightUnfold(t *testing.T) {
 	}
 }
 
-func FuzzHighlight(f *testing.F) {
+func FuzzEngineHighlight(f *testing.F) {
 	for _, s := range []string{"", "a", "café ﬁ ’x’", "<script>x</script> & é", "\xff\xfe abc", "Œ Œ Œ"} {
 		f.Add(s, 30)
 	}
