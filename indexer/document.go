@@ -91,11 +91,13 @@ func projectArticle(a Article) (map[string]any, int, error) {
 	for _, t := range a.Topics {
 		spell = append(spell, foldText(t))
 	}
+	title, summary, body := foldText(a.Title), foldText(a.Summary), foldText(a.Body)
 	doc := map[string]any{
 		"_type":       docType,
-		fTitle:        foldText(a.Title),
-		fSummary:      foldText(a.Summary),
-		fBody:         foldText(a.Body),
+		fText:         combinedText(title, summary, body),
+		fTitle:        title,
+		fSummary:      summary,
+		fBody:         body,
 		fComments:     comments,
 		fTagsText:     tagsText,
 		fAuthorText:   foldText(a.Author),
@@ -119,6 +121,18 @@ func projectArticle(a Article) (map[string]any, int, error) {
 	}
 	size := len(raw) * 2
 	return doc, size, nil
+}
+
+// combinedText is the text of the combined field fText: title, summary and
+// body on separate lines. Pseudo-relevance feedback analyzes the same text
+// of its feedback articles (articleText).
+func combinedText(title, summary, body string) string {
+	return title + "\n" + summary + "\n" + body
+}
+
+// articleText is the folded combinedText of an article.
+func articleText(a Article) string {
+	return combinedText(foldText(a.Title), foldText(a.Summary), foldText(a.Body))
 }
 
 // keys normalises keyword values, dropping empty ones and duplicates.

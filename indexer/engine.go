@@ -320,22 +320,22 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 		Expansions: []Expansion{},
 	}
 	var text query.Query
+	var lvl textLevel
 	if plan != nil {
 		res.Expansions = append(res.Expansions, plan.expansions...)
-		optional, err := e.relax(ctx, plan, allFilters, q.PerPage)
-		if err != nil {
+		if lvl, err = e.textLevel(ctx, plan, allFilters, q.PerPage); err != nil {
 			return nil, err
 		}
-		text = plan.query(optional)
-		if len(optional) > 0 {
-			res.Relaxed = &Relaxation{Optional: plan.labels(optional)}
+		text = lvl.q
+		if len(lvl.optional) > 0 {
+			res.Relaxed = &Relaxation{Optional: plan.labels(lvl.optional)}
 		}
 	}
 
 	req := bleve.NewSearchRequestOptions(withFilters(text, allFilters), q.PerPage, (q.Page-1)*q.PerPage, false)
 	req.SortByCustom(sortOrder(q.Sort))
 	req.Fields = []string{fArticle}
-	req.IncludeLocations = plan != nil
+	req.IncludeLocations = plan != nil && lvl.located == nil
 	var disjunctive []string
 	for _, f := range q.Facets {
 		if _, selected := sel[f]; selected {
@@ -370,6 +370,11 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 	}
 
 	res.Total = mainRes.Total
+	if lvl.located != nil {
+		if err := e.locate(ctx, lvl.located, mainRes.Hits); err != nil {
+			return nil, err
+		}
+	}
 	for _, h := range mainRes.Hits {
 		hit, err := e.hit(h, q.Highlight)
 		if err != nil {
@@ -831,6 +836,63 @@ func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 	return optional, nil
 }
 
+// textLevel is the text query a search runs.
+type textLevel struct {
+	q        query.Query
+	optional []int // units made optional by relaxation, in order
+	// located, when not nil, is the per-field query of the same level: q
+	// ranks on the combined field, which records no match locations, and
+	// locate takes the hits' locations (highlights, matched comments)
+	// from located.
+	located query.Query
+}
+
+// textLevel relaxes plan and builds its query: the plan's own, or, when a
+// long question has every plain word optional, its bag-of-words level with
+// pseudo-relevance feedback (feedback.go).
+func (e *engine) textLevel(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) (textLevel, error) {
+	optional, err := e.relax(ctx, plan, filters, perPage)
+	if err != nil {
+		return textLevel{}, err
+	}
+	lvl := textLevel{q: plan.query(optional), optional: optional}
+	if !plan.bagOfWords(optional) {
+		return lvl, nil
+	}
+	fq, err := e.feedbackQuery(ctx, plan, filters)
+	if err != nil {
+		return textLevel{}, err
+	}
+	lvl.located, lvl.q = lvl.q, fq
+	return lvl, nil
+}
+
+// locate sets the match locations of hits from the per-field query q,
+// searched among those hits only.
+func (e *engine) locate(ctx context.Context, q query.Query, hits search.DocumentMatchCollection) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}), len(ids), 0, false)
+	req.IncludeLocations = true
+	res, err := e.run(ctx, req)
+	if err != nil {
+		return err
+	}
+	locs := make(map[string]search.FieldTermLocationMap, len(res.Hits))
+	for _, h := range res.Hits {
+		locs[h.ID] = h.Locations
+	}
+	for _, h := range hits {
+		h.Locations = locs[h.ID]
+	}
+	return nil
+}
+
 // scan calls fn with every article of the result set of q, in the order of
 // its sort, up to limit (0: no limit), for exports and feeds. Paging fields
 // of q but PerPage are ignored; relaxation applies as in search, to fill
@@ -849,11 +911,11 @@ func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(Article) 
 		if err != nil {
 			return err
 		}
-		optional, err := e.relax(ctx, plan, filters, q.PerPage)
+		lvl, err := e.textLevel(ctx, plan, filters, q.PerPage)
 		if err != nil {
 			return err
 		}
-		text = plan.query(optional)
+		text = lvl.q
 	}
 	const pageSize = 200
 	var after []string

@@ -180,13 +180,14 @@ func TestEngineRelaxation(t *testing.T) {
 	}
 	// The most frequent word is relaxed first. A two-word query keeps one
 	// required word; from three words on, every word may become optional
-	// and documents matching more of them rank first.
+	// and documents matching more of them rank first (then documents found
+	// by pseudo-relevance feedback alone, see TestEngineFeedback).
 	res = mustSearch(t, e, Query{Text: "errors thromboembolism"})
 	if res.Relaxed == nil || !slices.Equal(res.Relaxed.Optional, []string{"thromboembolism"}) || !slices.Equal(hitIDs(res), []string{"t:r5"}) {
 		t.Fatalf("two words: %v %+v", hitIDs(res), res.Relaxed)
 	}
 	res = mustSearch(t, e, Query{Text: "errors surgery thromboembolism"})
-	if res.Relaxed == nil || !slices.Equal(res.Relaxed.Optional, []string{"thromboembolism", "surgery", "errors"}) || !sameSet(hitIDs(res), []string{"t:r4", "t:r5"}) {
+	if res.Relaxed == nil || !slices.Equal(res.Relaxed.Optional, []string{"thromboembolism", "surgery", "errors"}) || len(res.Hits) < 2 || !sameSet(hitIDs(res)[:2], []string{"t:r4", "t:r5"}) {
 		t.Fatalf("three words: %v %+v", hitIDs(res), res.Relaxed)
 	}
 	// A phrase stays required.

@@ -43,6 +43,11 @@ type Config struct {
 	// OpenTimeout bounds the wait for a generation's file lock (Bleve's
 	// bolt_timeout); default 5s.
 	OpenTimeout time.Duration
+	// Scoring is the scoring model of the generations Rebuild builds:
+	// ScoringBM25 ("bm25", the default when empty) or ScoringTFIDF
+	// ("tf-idf"). The model is part of a generation's mapping: a change
+	// applies from the next rebuild on.
+	Scoring string
 }
 
 // RebuildReport describes a successful rebuild.
@@ -123,6 +128,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Index, error) 
 	if cfg.OpenTimeout <= 0 {
 		cfg.OpenTimeout = 5 * time.Second
 	}
+	model, err := scoringModel(cfg.Scoring)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Scoring = model
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("indexer: open %s: %w", cfg.Dir, err)
 	}
@@ -385,7 +395,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 		}
 	}
 
-	n, err := build(ctx, dir, src)
+	n, err := build(ctx, dir, ix.cfg.Scoring, src)
 	if err != nil {
 		discard(nil)
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild %s: %w", name, err)
@@ -448,13 +458,14 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 	return rep, nil
 }
 
-// build creates the index in dir, fills it from src, records when it was
-// built and closes it. It returns the number of articles indexed.
-func build(ctx context.Context, dir string, src Source) (int, error) {
+// build creates the index in dir with the scoring model, fills it from src,
+// records when it was built and closes it. It returns the number of articles
+// indexed.
+func build(ctx context.Context, dir, scoring string, src Source) (int, error) {
 	var idx bleve.Index
 	if err := safely(func() error {
 		var err error
-		idx, err = createIndex(dir)
+		idx, err = createIndexScoring(dir, scoring)
 		return err
 	}); err != nil {
 		return 0, fmt.Errorf("create: %w", err)

@@ -17,12 +17,15 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // SchemaVersion is the version of the mapping and of the document projection.
 // It is stored inside every index generation (SetInternal); an index built
 // with another version is not searched (ErrSchemaMismatch) but rebuilt.
-const SchemaVersion = 1
+//
+// Version 2 added the combined full-text field (fText).
+const SchemaVersion = 2
 
 // ErrSchemaMismatch is returned by openEngine when an index generation was
 // built with another SchemaVersion (or carries none).
@@ -52,6 +55,10 @@ const (
 	fTagsText   = "tags_text"
 	fAuthorText = "author_text"
 	fSpell      = "spell"
+	// fText is title, summary and body in one field, without term vectors:
+	// long natural-language questions are ranked on it as one bag of words
+	// (see feedback.go), which scores better than a sum over fields.
+	fText = "text"
 
 	fRegion       = "region"
 	fAudience     = "audience"
@@ -84,13 +91,37 @@ var facetFields = map[string]string{
 	FacetAuthor:   fAuthor,
 }
 
-// BuildMapping returns the index mapping used for every generation. It is
-// exported for tools and benchmarks; buildMapping is the implementation.
-func BuildMapping() (mapping.IndexMapping, error) { return buildMapping() }
+// Scoring models of Config.Scoring (Bleve's names).
+const (
+	ScoringBM25  = index.BM25Scoring  // "bm25", the default
+	ScoringTFIDF = index.TFIDFScoring // "tf-idf"
+)
 
-func buildMapping() (mapping.IndexMapping, error) {
+// scoringModel validates a Config.Scoring value; "" is ScoringBM25.
+func scoringModel(s string) (string, error) {
+	switch s {
+	case "":
+		return ScoringBM25, nil
+	case ScoringBM25, ScoringTFIDF:
+		return s, nil
+	}
+	return "", fmt.Errorf("indexer: Config.Scoring %q is not a scoring model; use %q (default) or %q", s, ScoringBM25, ScoringTFIDF)
+}
+
+// BuildMapping returns the index mapping used for every generation (with
+// BM25 scoring). It is exported for tools and benchmarks; buildMapping is
+// the implementation.
+func BuildMapping() (mapping.IndexMapping, error) { return buildMapping(ScoringBM25) }
+
+// buildMapping returns the mapping with the given scoring model (a value
+// accepted by scoringModel).
+func buildMapping(scoring string) (mapping.IndexMapping, error) {
+	model, err := scoringModel(scoring)
+	if err != nil {
+		return nil, err
+	}
 	im := bleve.NewIndexMapping()
-	im.ScoringModel = "bm25"
+	im.ScoringModel = model
 	im.TypeField = "_type"
 	im.DefaultType = docType
 	im.DefaultAnalyzer = analyzerText
@@ -118,6 +149,9 @@ func buildMapping() (mapping.IndexMapping, error) {
 	for _, f := range []string{fTitle, fSummary, fBody, fComments, fTagsText, fAuthorText} {
 		dm.AddFieldMappingsAt(f, textField(analyzerText))
 	}
+	combined := textField(analyzerText)
+	combined.IncludeTermVectors = false
+	dm.AddFieldMappingsAt(fText, combined)
 	spell := textField(analyzerWords)
 	spell.IncludeTermVectors = false
 	dm.AddFieldMappingsAt(fSpell, spell)
@@ -178,10 +212,14 @@ func keywordField() *mapping.FieldMapping {
 	return f
 }
 
-// createIndex makes a new on-disk scorch index at dir with the mapping and
-// records SchemaVersion inside it.
-func createIndex(dir string) (bleve.Index, error) {
-	im, err := buildMapping()
+// createIndex makes a new on-disk scorch index at dir with the BM25 mapping
+// and records SchemaVersion inside it.
+func createIndex(dir string) (bleve.Index, error) { return createIndexScoring(dir, ScoringBM25) }
+
+// createIndexScoring is createIndex with a scoring model (a Config.Scoring
+// value).
+func createIndexScoring(dir, scoring string) (bleve.Index, error) {
+	im, err := buildMapping(scoring)
 	if err != nil {
 		return nil, err
 	}

@@ -278,6 +278,11 @@ type textUnit struct {
 	q         query.Query
 	relaxable bool   // a plain word (or a thesaurus concept from plain words)
 	token     string // the index term of a plain one-token word (title frequency in relaxation)
+	// words are the index terms of what was typed, and alts the thesaurus
+	// alternatives of a concept (nil otherwise): the bag-of-words level of
+	// a long question is built from them (feedback.go).
+	words []string
+	alts  query.Query
 }
 
 // textPlan is a compiled query: units are required unless made optional by
@@ -367,7 +372,7 @@ func (e *engine) compile(text string) (*textPlan, error) {
 				n, g, typed := e.thesMatch(words[k:], tokens[k:])
 				if n == 0 {
 					if q := e.termQuery(textTerm{Kind: kindWord, Text: words[k]}); q != nil {
-						u := textUnit{label: words[k], q: q, relaxable: true}
+						u := textUnit{label: words[k], q: q, relaxable: true, words: tokens[k]}
 						if len(tokens[k]) == 1 {
 							u.token = tokens[k][0]
 						}
@@ -383,9 +388,13 @@ func (e *engine) compile(text string) (*textPlan, error) {
 					}
 				}
 				label := strings.Join(words[k:k+n], " ")
-				q, exp := e.concept(typedQ, label, g, typed)
+				q, exp, alts := e.concept(typedQ, label, g, typed)
 				if q != nil {
-					plan.units = append(plan.units, textUnit{label: label, q: q, relaxable: true})
+					var typedTokens []string
+					for _, t := range tokens[k : k+n] {
+						typedTokens = append(typedTokens, t...)
+					}
+					plan.units = append(plan.units, textUnit{label: label, q: q, relaxable: true, words: typedTokens, alts: alts})
 				}
 				if len(exp) > 0 {
 					plan.expansions = append(plan.expansions, Expansion{Term: label, Expanded: exp})
@@ -447,7 +456,7 @@ func (e *engine) expandedTerm(t textTerm) (query.Query, *Expansion) {
 	if q != nil {
 		typedQ = append(typedQ, q)
 	}
-	cq, exp := e.concept(typedQ, t.Text, g, typed)
+	cq, exp, _ := e.concept(typedQ, t.Text, g, typed)
 	if len(exp) == 0 {
 		return cq, nil
 	}
@@ -550,7 +559,9 @@ func (e *engine) fieldsQuery(t textTerm, fields []fieldBoost) query.Query {
 
 // concept is the disjunction of what was typed (all typed words) and the
 // other terms of a thesaurus group, each as a phrase over the text fields.
-func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, matched int) (query.Query, []string) {
+// It also returns the expanded terms and the disjunction of their queries
+// alone (nil when there is none).
+func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, matched int) (query.Query, []string, query.Query) {
 	typedTokens := strings.Join(e.analyze(typedText), " ")
 	var alts []query.Query
 	switch len(typed) {
@@ -561,6 +572,7 @@ func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, ma
 		alts = append(alts, query.NewConjunctionQuery(typed))
 	}
 	var expanded []string
+	var expQ []query.Query
 	for i, t := range g.terms {
 		if i == matched || t.caseSensitive {
 			continue
@@ -573,16 +585,25 @@ func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, ma
 			continue
 		}
 		alts = append(alts, q)
+		expQ = append(expQ, q)
 		expanded = append(expanded, t.text)
 	}
 	sort.Strings(expanded)
+	var onlyExp query.Query
+	switch len(expQ) {
+	case 0:
+	case 1:
+		onlyExp = expQ[0]
+	default:
+		onlyExp = query.NewDisjunctionQuery(expQ)
+	}
 	switch len(alts) {
 	case 0:
-		return nil, nil
+		return nil, nil, nil
 	case 1:
-		return alts[0], expanded
+		return alts[0], expanded, onlyExp
 	}
-	return query.NewDisjunctionQuery(alts), expanded
+	return query.NewDisjunctionQuery(alts), expanded, onlyExp
 }
 
 // maxCompletions bounds how many dictionary words a prefix expands to.
