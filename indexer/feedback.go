@@ -15,6 +15,7 @@ package indexer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -203,9 +204,18 @@ func (e *engine) feedbackQuery(ctx context.Context, plan *textPlan, filters []qu
 	}
 	docs := make([]map[string]int, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		a, err := decodeArticle(h)
-		if err != nil {
-			return nil, err
+		// Only the text of the combined field is needed: decode no more.
+		var a struct {
+			Title   string `json:"title"`
+			Summary string `json:"summary"`
+			Body    string `json:"body"`
+		}
+		raw, _ := h.Fields[fArticle].(string)
+		if raw == "" {
+			return nil, fmt.Errorf("indexer: article %s: stored document missing", h.ID)
+		}
+		if err := json.Unmarshal([]byte(raw), &a); err != nil {
+			return nil, fmt.Errorf("indexer: article %s: decode: %w", h.ID, err)
 		}
 		counts := map[string]int{}
 		for _, t := range e.analyze(combinedText(a.Title, a.Summary, a.Body)) {
