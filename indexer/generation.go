@@ -25,6 +25,11 @@ const (
 	// builtAtKey is the Bleve internal key under which a rebuild records when
 	// the generation was completed (RFC 3339, UTC).
 	builtAtKey = "safetysearch.built_at"
+	// docCountKey records how many articles a completed rebuild indexed. A
+	// generation whose damaged segments made Bleve fall back to an older
+	// snapshot opens with fewer documents (or without this key): it is not
+	// served.
+	docCountKey = "safetysearch.doc_count"
 )
 
 // generation is one open, read-only index directory.
@@ -181,8 +186,18 @@ func openGeneration(ctx context.Context, root, name string, cfg Config) (*genera
 		if eng, err = openEngine(idx, cfg.Engine); err != nil {
 			return err
 		}
-		docs, err = eng.docCount()
-		return err
+		if docs, err = eng.docCount(); err != nil {
+			return err
+		}
+		raw, err := idx.GetInternal([]byte(docCountKey))
+		if err != nil {
+			return err
+		}
+		want, perr := strconv.ParseUint(string(raw), 10, 64)
+		if perr != nil || want != docs {
+			return fmt.Errorf("incomplete or damaged: it holds %d documents, its rebuild recorded %q", docs, raw)
+		}
+		return nil
 	})
 	if err != nil {
 		_ = closeIndex(idx, name)

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,6 +90,7 @@ type Index struct {
 	mu       sync.Mutex
 	closed   bool
 	broken   []string // generations that failed to open; deleted after the next successful rebuild
+	created  []string // generation names this Index has made: never reused, even once deleted
 	retiring sync.WaitGroup
 	building sync.WaitGroup     // a running Rebuild
 	closing  context.Context    // done once Close has begun: cancels a running Rebuild
@@ -372,7 +374,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild: count the source: %w", err)
 	}
 	ix.mu.Lock()
-	reserved := slices.Clone(ix.broken)
+	reserved := append(slices.Clone(ix.broken), ix.created...)
 	ix.mu.Unlock()
 	if g := ix.cur.Load(); g != nil {
 		reserved = append(reserved, g.name)
@@ -381,6 +383,11 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild: %w", err)
 	}
+	// Two rebuilds in the same second would otherwise reuse the name of a
+	// generation deleted in between, and a reader could not tell them apart.
+	ix.mu.Lock()
+	ix.created = append(ix.created, name)
+	ix.mu.Unlock()
 	log = log.With("generation", name)
 	log.Info("rebuild started", "source_documents", expected)
 
@@ -477,6 +484,9 @@ func build(ctx context.Context, dir, scoring string, src Source) (int, error) {
 			return src.Each(ctx, fn)
 		})
 		if err != nil {
+			return err
+		}
+		if err := idx.SetInternal([]byte(docCountKey), []byte(strconv.Itoa(n))); err != nil {
 			return err
 		}
 		return idx.SetInternal([]byte(builtAtKey), []byte(time.Now().UTC().Format(time.RFC3339Nano)))
