@@ -1,0 +1,302 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/synthetic"
+	"github.com/safetysearch/safetysearch/searchapi"
+)
+
+const benchToken = "bench-admin-token"
+
+func newChildFlags(name string) *flag.FlagSet {
+	return flag.NewFlagSet("child "+name, flag.ContinueOnError)
+}
+
+// childServe serves the API over an already built index on a loopback port,
+// printing "ADDR host:port", until SIGTERM. Rebuilds triggered through the
+// admin route re-read the synthetic corpus.
+func childServe(ctx context.Context, args []string) error {
+	var dir string
+	var n int
+	var seed int64
+	fs := newChildFlags("serve")
+	fs.StringVar(&dir, "dir", "", "")
+	fs.IntVar(&n, "n", 0, "")
+	fs.Int64Var(&seed, "seed", 0, "")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	gin.SetMode(gin.ReleaseMode)
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ix, err := indexer.Open(ctx, indexer.Config{Dir: filepath.Join(dir, "index")}, logger)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	sched, err := indexer.NewScheduler(ctx, indexer.ScheduleConfig{Spec: "off"}, nil, ix, synthetic.Corpus{Seed: seed, N: n}, logger)
+	if err != nil {
+		return err
+	}
+	h, err := searchapi.New(searchapi.Config{AdminToken: benchToken, RateLimit: -1}, ix, sched, logger)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	fmt.Printf("ADDR %s\n", l.Addr())
+	go srv.Serve(l)
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	return sched.Stop(sctx)
+}
+
+// loadStep is one open-loop run at a fixed rate.
+type loadStep struct {
+	Name     string
+	Rate     int
+	Sent     int
+	Errors   int
+	Seconds  float64
+	P50, P99 time.Duration
+}
+
+func (s loadStep) throughput() float64 { return float64(s.Sent-s.Errors) / s.Seconds }
+
+// openLoop sends requests at a fixed rate whatever the server's pace (so a
+// slow server cannot slow the load down and hide its latency: latency is
+// measured from each request's scheduled start). At most maxInFlight run at
+// once; a request that cannot start is counted as an error.
+func openLoop(ctx context.Context, client *http.Client, urls []string, rate int, dur time.Duration, name string) loadStep {
+	const maxInFlight = 1024
+	step := loadStep{Name: name, Rate: rate}
+	interval := time.Second / time.Duration(rate)
+	total := int(dur / interval)
+	var mu sync.Mutex
+	var lat latencies
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxInFlight)
+	start := time.Now()
+	for i := 0; i < total && ctx.Err() == nil; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if d := time.Until(due); d > 0 {
+			time.Sleep(d)
+		}
+		select {
+		case sem <- struct{}{}:
+		default:
+			errs.Add(1)
+			continue
+		}
+		wg.Add(1)
+		u := urls[i%len(urls)]
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(rctx, http.MethodGet, u, nil)
+			resp, err := client.Do(req)
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					err = fmt.Errorf("status %d", resp.StatusCode)
+				}
+			}
+			d := time.Since(due)
+			if err != nil {
+				errs.Add(1)
+				return
+			}
+			mu.Lock()
+			lat = append(lat, d)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	step.Sent = total
+	step.Errors = int(errs.Load())
+	step.Seconds = time.Since(start).Seconds()
+	step.P50, step.P99 = lat.percentile(50), lat.percentile(99)
+	return step
+}
+
+// standardURL is the standard page query as an API request.
+func standardURL(base string, q benchQuery) string {
+	v := url.Values{}
+	v.Set("q", q.text())
+	for _, r := range q.Regions {
+		v.Add("region", r)
+	}
+	for _, a := range q.Audience {
+		v.Add("audience", a)
+	}
+	v.Set("per_page", strconv.Itoa(q.Size))
+	return base + "/api/v1/search?" + v.Encode()
+}
+
+func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, exe, "child", "serve", "-dir", dir, "-n", strconv.Itoa(b.o.n), "-seed", strconv.FormatInt(b.o.seed, 10))
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+		}
+	}()
+	br := bufio.NewReader(stdout)
+	var line string
+	for !strings.HasPrefix(line, "ADDR ") {
+		if line, err = readLine(br, 2*time.Minute); err != nil {
+			return fmt.Errorf("child serve did not start: %w", err)
+		}
+	}
+	base := "http://" + strings.TrimSpace(strings.TrimPrefix(line, "ADDR "))
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 0}, Timeout: 15 * time.Second}
+	var urls []string
+	for _, q := range qs {
+		if q.Class == "standard" {
+			urls = append(urls, standardURL(base, q))
+		}
+	}
+	dur := time.Duration(b.o.httpSeconds * float64(time.Second))
+	// Warm-up.
+	openLoop(ctx, client, urls, 50, 2*time.Second, "warm-up")
+	for _, rate := range b.o.httpRates {
+		b.rep.http = append(b.rep.http, openLoop(ctx, client, []string{base + "/healthz"}, rate, dur, "healthz"))
+		st := openLoop(ctx, client, urls, rate, dur, "standard")
+		b.rep.http = append(b.rep.http, st)
+		b.logf("http %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors", rate, st.throughput(), ms(st.P50), ms(st.P99), st.Errors)
+	}
+	// During a rebuild and swap: trigger it, load at the lowest measured
+	// rate until the rebuild has finished.
+	rate := b.o.httpRates[0]
+	idle := openLoop(ctx, client, urls, rate, dur, "idle")
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/admin/rebuild", nil)
+	req.Header.Set("Authorization", "Bearer "+benchToken)
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("trigger rebuild: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("trigger rebuild: status %d", resp.StatusCode)
+	}
+	var during []loadStep
+	genBefore := idleGeneration(ctx, client, base)
+	for i := 0; i < 1000; i++ {
+		during = append(during, openLoop(ctx, client, urls, rate, 2*time.Second, "rebuild"))
+		if st, err := adminStatus(ctx, client, base); err == nil && !st.Running {
+			break
+		}
+	}
+	merged := mergeSteps(during, "during rebuild")
+	b.rep.rebuild = &rebuildLoad{Idle: idle, During: merged, GenerationBefore: genBefore, GenerationAfter: idleGeneration(ctx, client, base)}
+	if rss, err := peakRSS(cmd.Process.Pid); err == nil {
+		b.rep.serveRSS = rss
+	}
+	b.logf("http during rebuild: p99 %.1f ms (idle %.1f ms), %d errors of %d", ms(merged.P99), ms(idle.P99), merged.Errors, merged.Sent)
+	return nil
+}
+
+func mergeSteps(steps []loadStep, name string) loadStep {
+	out := loadStep{Name: name}
+	var p99 time.Duration
+	for _, s := range steps {
+		out.Rate = s.Rate
+		out.Sent += s.Sent
+		out.Errors += s.Errors
+		out.Seconds += s.Seconds
+		out.P50 = max(out.P50, s.P50) // conservative: the worst window
+		p99 = max(p99, s.P99)
+	}
+	out.P99 = p99
+	return out
+}
+
+func adminStatus(ctx context.Context, client *http.Client, base string) (indexer.Status, error) {
+	var st indexer.Status
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/admin/status", nil)
+	req.Header.Set("Authorization", "Bearer "+benchToken)
+	resp, err := client.Do(req)
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return st, fmt.Errorf("admin status: %d", resp.StatusCode)
+	}
+	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+func idleGeneration(ctx context.Context, client *http.Client, base string) string {
+	st, err := adminStatus(ctx, client, base)
+	if err != nil {
+		return ""
+	}
+	return st.Generation
+}
+
+// peakRSS reads a process's high-water resident set (VmHWM) in bytes.
+func peakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, err := strconv.ParseInt(f[1], 10, 64)
+				return kb * 1024, err
+			}
+		}
+	}
+	return 0, errors.New("no VmHWM")
+}

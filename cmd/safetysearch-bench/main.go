@@ -1,0 +1,196 @@
+// Command safetysearch-bench measures safetysearch against the peers a team
+// would pick instead — SQLite FTS5 and PostgreSQL full-text search — on the
+// same corpus, the same queries and the same machine, in one run: build
+// speed and memory, query latency per query class with top-10 overlap, HTTP
+// throughput under open-loop load (also during a rebuild), and relevance on
+// the SMART MED and Cystic Fibrosis judged collections. It prints one table
+// with ratios to safetysearch and writes a Markdown report.
+//
+// It is its own Go module so that the service's dependencies stay lean.
+//
+//	go run . -mode smoke                  # 10k articles, a few hundred queries, relevance on MED (CI)
+//	go run . -mode standard -report ../../docs/bench/report-100k.md
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	mode        string
+	n           int
+	seed        int64
+	perClass    int
+	peers       []string
+	relevance   []string
+	external    string
+	work        string
+	keep        bool
+	report      string
+	http        bool
+	httpRates   []int
+	httpSeconds float64
+	floors      bool
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "child" {
+		os.Exit(childMain(os.Args[2:]))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "safetysearch-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseOptions(args []string) (options, error) {
+	fs := flag.NewFlagSet("safetysearch-bench", flag.ContinueOnError)
+	var o options
+	var peers, rel, rates string
+	fs.StringVar(&o.mode, "mode", "smoke", "smoke (10k articles, CI), standard (100k) or stress (1M)")
+	fs.IntVar(&o.n, "n", 0, "articles in the synthetic corpus (default from -mode)")
+	fs.Int64Var(&o.seed, "seed", 42, "corpus and query seed")
+	fs.IntVar(&o.perClass, "queries", 0, "measured queries per class and peer (default from -mode)")
+	fs.StringVar(&peers, "peers", "safetysearch,sqlite,postgres", "peers to measure, comma-separated")
+	fs.StringVar(&rel, "relevance", "", "judged collections: med,cf (default from -mode; \"none\" to skip)")
+	fs.StringVar(&o.external, "external", "../../../shared/external", "directory holding smart-med/ and cystic-fibrosis/")
+	fs.StringVar(&o.work, "work", "", "work directory (default: a new temporary directory, removed afterwards)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	fs.StringVar(&o.report, "report", "", "write the Markdown report here (default: bench-<mode>-<n>.md in the work directory's parent… or none)")
+	fs.BoolVar(&o.http, "http", true, "measure the HTTP API under load (and during a rebuild)")
+	fs.StringVar(&rates, "http-rates", "", "open-loop request rates per second, comma-separated (default from -mode)")
+	fs.Float64Var(&o.httpSeconds, "http-seconds", 0, "seconds per load step (default from -mode)")
+	fs.BoolVar(&o.floors, "floors", true, "fail when a relevance figure of safetysearch is below the orientation floors (MED nDCG@10 0.70, CF 0.46)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	defRel, defRates := "med", "100,300"
+	switch o.mode {
+	case "smoke":
+		o.n = or(o.n, 10_000)
+		o.perClass = or(o.perClass, 40)
+		o.httpSeconds = orf(o.httpSeconds, 3)
+	case "standard":
+		o.n = or(o.n, 100_000)
+		o.perClass = or(o.perClass, 300)
+		o.httpSeconds = orf(o.httpSeconds, 10)
+		defRel, defRates = "med,cf", "100,200,300,400"
+	case "stress":
+		o.n = or(o.n, 1_000_000)
+		o.perClass = or(o.perClass, 300)
+		o.httpSeconds = orf(o.httpSeconds, 10)
+		defRel, defRates = "med,cf", "100,200,300,400"
+	default:
+		return o, fmt.Errorf("-mode %q: want smoke, standard or stress", o.mode)
+	}
+	if rel == "" {
+		rel = defRel
+	}
+	if rates == "" {
+		rates = defRates
+	}
+	o.peers = splitList(peers)
+	if rel != "none" {
+		o.relevance = splitList(rel)
+	}
+	for _, c := range o.relevance {
+		if c != "med" && c != "cf" {
+			return o, fmt.Errorf("-relevance %q: want med, cf or none", c)
+		}
+	}
+	for _, r := range splitList(rates) {
+		var v int
+		if _, err := fmt.Sscan(r, &v); err != nil || v <= 0 {
+			return o, fmt.Errorf("-http-rates %q: want positive whole numbers", r)
+		}
+		o.httpRates = append(o.httpRates, v)
+	}
+	if o.n < 100 {
+		return o, fmt.Errorf("-n %d: at least 100 articles", o.n)
+	}
+	for _, p := range o.peers {
+		if _, err := newPeer(p); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
+func or(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func orf(v, d float64) float64 {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	o, err := parseOptions(args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if o.work == "" {
+		if o.work, err = os.MkdirTemp("", "safetysearch-bench-"); err != nil {
+			return err
+		}
+		if !o.keep {
+			defer os.RemoveAll(o.work)
+		}
+	}
+	if o.work, err = filepath.Abs(o.work); err != nil {
+		return err
+	}
+	// PostgreSQL runs as an unprivileged user when we are root: let it in.
+	os.Chmod(o.work, 0o755)
+	rep := &report{opts: o, started: time.Now()}
+	rep.machine = describeMachine()
+	b := &bench{o: o, out: out, rep: rep}
+	if err := b.all(ctx); err != nil {
+		return err
+	}
+	rep.finished = time.Now()
+	text := rep.markdown()
+	fmt.Fprintln(out)
+	fmt.Fprint(out, rep.table())
+	if o.report != "" {
+		if err := os.WriteFile(o.report, []byte(text), 0o644); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		fmt.Fprintf(out, "\nreport written to %s\n", o.report)
+	}
+	return rep.failure()
+}
