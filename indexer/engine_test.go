@@ -534,3 +534,12 @@ func FuzzEngineSearch(f *testing.F) {
 		}
 	})
 }
+
+func TestEngineRelaxationLabelsDropSentencePunctuation(t *testing.T) {
+	p := &textPlan{units: []textUnit{{label: "children?"}, {label: "sepsis,"}, {label: `"never event"`}, {label: "?"}}}
+	got := p.labels([]int{0, 1, 2, 3})
+	want := []string{"children", "sepsis", `"never event"`, "?"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("labels = %q, want %q", got, want)
+	}
+}

@@ -317,7 +317,13 @@ func (p *textPlan) query(optional []int) query.Query {
 func (p *textPlan) labels(optional []int) []string {
 	out := make([]string, 0, len(optional))
 	for _, i := range optional {
-		out = append(out, p.units[i].label)
+		// A word typed at the end of a sentence ("children?") is reported
+		// without its punctuation, which is text, not part of the word.
+		label := strings.TrimFunc(p.units[i].label, func(r rune) bool { return unicode.IsPunct(r) && r != '"' })
+		if label == "" {
+			label = p.units[i].label
+		}
+		out = append(out, label)
 	}
 	return out
 }
