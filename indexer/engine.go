@@ -361,7 +361,23 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 			facetRes[i], errs[i+1] = e.run(ctx, fr)
 		}()
 	}
+	// A relaxed query ranks the articles that hold every word first: the
+	// main request then only counts and facets, and the page comes from
+	// the strict tier followed by the rest (relaxed matches without every
+	// word). The strict tier is smaller than a page, or there would be no
+	// relaxation. Long questions ranked as a bag of words (located != nil)
+	// and date sorts keep one ranking.
+	tiered := plan != nil && len(lvl.optional) > 0 && lvl.located == nil && q.Sort == SortRelevance
+	if tiered {
+		req.Size, req.From = 0, 0
+	}
 	mainRes, errs[0] = e.run(ctx, req)
+	var pageHits search.DocumentMatchCollection
+	if tiered && errs[0] == nil {
+		pageHits, errs[0] = e.tieredPage(ctx, plan, text, allFilters, req, (q.Page-1)*q.PerPage, q.PerPage)
+	} else if errs[0] == nil {
+		pageHits = mainRes.Hits
+	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
@@ -371,11 +387,11 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 
 	res.Total = mainRes.Total
 	if lvl.located != nil {
-		if err := e.locate(ctx, lvl.located, mainRes.Hits); err != nil {
+		if err := e.locate(ctx, lvl.located, pageHits); err != nil {
 			return nil, err
 		}
 	}
-	for _, h := range mainRes.Hits {
+	for _, h := range pageHits {
 		hit, err := e.hit(h, q.Highlight)
 		if err != nil {
 			return nil, err
@@ -393,6 +409,35 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 	}
 	res.TookMS = time.Since(start).Milliseconds()
 	return res, nil
+}
+
+// tieredPage returns the hits from offset from, size of them, of the
+// relaxed query text ranked in two tiers: the articles matching the strict
+// query (every word) first, then the others. like is the main request,
+// whose sort, fields and locations the tier requests copy.
+func (e *engine) tieredPage(ctx context.Context, plan *textPlan, text query.Query, filters []query.Query, like *bleve.SearchRequest, from, size int) (search.DocumentMatchCollection, error) {
+	tier := func(q query.Query, from, size int) (*bleve.SearchResult, error) {
+		r := bleve.NewSearchRequestOptions(withFilters(q, filters), size, from, false)
+		r.Sort = like.Sort
+		r.Fields = like.Fields
+		r.IncludeLocations = like.IncludeLocations
+		return e.run(ctx, r)
+	}
+	strictQ := plan.query(nil)
+	strict, err := tier(strictQ, from, size)
+	if err != nil {
+		return nil, err
+	}
+	hits := strict.Hits
+	if need := size - len(hits); need > 0 {
+		restFrom := max(0, from-int(strict.Total))
+		rest, err := tier(query.NewBooleanQuery([]query.Query{text}, nil, []query.Query{strictQ}), restFrom, need)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, rest.Hits...)
+	}
+	return hits, nil
 }
 
 func indexOf(list []string, s string) int {
