@@ -329,7 +329,7 @@ func (p *postgresPeer) query(ctx context.Context, q benchQuery) (queryResult, er
 		for _, facet := range []string{"region", "audience", "topic", "type", "year"} {
 			sub, sargs := base(facet)
 			n := len(sargs) + 1
-			frows, err := p.pool.Query(ctx, `SELECT value, count(*) AS n FROM tags WHERE facet = $`+itoa(n)+` AND doc IN (`+sub+`) GROUP BY value ORDER BY n DESC, value LIMIT 10`,
+			frows, err := p.pool.Query(ctx, `SELECT t.value, count(*) AS n FROM (`+sub+`) m JOIN tags t ON t.doc = m.id AND t.facet = $`+itoa(n)+` GROUP BY t.value ORDER BY n DESC, t.value LIMIT 10`,
 				append(sargs, facet)...)
 			if err != nil {
 				return res, fmt.Errorf("postgres: facet %s: %w", facet, err)

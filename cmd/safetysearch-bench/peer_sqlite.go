@@ -201,8 +201,10 @@ func (p *sqlitePeer) query(ctx context.Context, q benchQuery) (queryResult, erro
 	if q.Facets {
 		for _, facet := range []string{"region", "audience", "topic", "type", "year"} {
 			sub, sargs := base(facet)
-			frows, err := p.db.QueryContext(ctx, `SELECT value, count(*) AS n FROM tags WHERE facet = ? AND rowid IN (`+sub+`) GROUP BY value ORDER BY n DESC, value LIMIT 10`,
-				append([]any{facet}, sargs...)...)
+			// Driven by the matching set (tags_row index), not by a scan of
+			// every tag of the facet.
+			frows, err := p.db.QueryContext(ctx, `SELECT t.value, count(*) AS n FROM (`+sub+`) m JOIN tags t ON t.rowid = m.r AND t.facet = ? GROUP BY t.value ORDER BY n DESC, t.value LIMIT 10`,
+				append(sargs, facet)...)
 			if err != nil {
 				return res, fmt.Errorf("sqlite: facet %s: %w", facet, err)
 			}
