@@ -138,22 +138,30 @@ func (b *bench) queryPhase(ctx context.Context, peers []string, qs []benchQuery)
 			}
 		}
 		lat := map[string]latencies{}
+		spent := map[string]time.Duration{}
+		budget := time.Duration(b.o.classBudget * float64(time.Second))
 		res := make([]queryResult, len(qs))
-		errs := 0
+		errs, cut := 0, map[string]bool{}
 		for i, q := range qs {
 			if ctx.Err() != nil {
 				p.close()
 				return ctx.Err()
 			}
+			if budget > 0 && spent[q.Class] >= budget {
+				cut[q.Class] = true
+				continue
+			}
 			t := time.Now()
 			r, err := p.query(ctx, q)
 			d := time.Since(t)
+			spent[q.Class] += d
 			if err != nil {
 				errs++
 				b.rep.notes = append(b.rep.notes, fmt.Sprintf("%s: %s query %q failed: %v", name, q.Class, q.text(), err))
 				continue
 			}
 			lat[q.Class] = append(lat[q.Class], d)
+			r.measured = true
 			res[i] = r
 		}
 		results[name] = res
@@ -164,7 +172,12 @@ func (b *bench) queryPhase(ctx context.Context, peers []string, qs []benchQuery)
 			pq := peerQuery{Peer: name, Class: c, N: len(lat[c]), P50: lat[c].percentile(50), P90: lat[c].percentile(90), P99: lat[c].percentile(99)}
 			b.rep.latency = append(b.rep.latency, pq)
 		}
-		b.logf("queries %s: %d measured, %d errors", name, len(qs)-errs, errs)
+		for _, c := range classes {
+			if cut[c] {
+				b.rep.notes = append(b.rep.notes, fmt.Sprintf("%s: the %s class reached its %.0f s budget after %d queries", name, c, b.o.classBudget, len(lat[c])))
+			}
+		}
+		b.logf("queries %s: %d errors", name, errs)
 	}
 	// Top-10 overlap with safetysearch, per class.
 	if base, ok := results["safetysearch"]; ok {
@@ -174,8 +187,10 @@ func (b *bench) queryPhase(ctx context.Context, peers []string, qs []benchQuery)
 			}
 			sum, n := map[string]float64{}, map[string]int{}
 			for i, q := range qs {
-				sum[q.Class] += overlap(base[i].IDs, res[i].IDs, 10)
-				n[q.Class]++
+				if base[i].measured && res[i].measured {
+					sum[q.Class] += overlap(base[i].IDs, res[i].IDs, 10)
+					n[q.Class]++
+				}
 			}
 			for j := range b.rep.latency {
 				l := &b.rep.latency[j]

@@ -41,6 +41,7 @@ type options struct {
 	httpRates   []int
 	httpSeconds float64
 	floors      bool
+	classBudget float64 // seconds of measured queries per class and peer
 }
 
 func main() {
@@ -72,6 +73,7 @@ func parseOptions(args []string) (options, error) {
 	fs.BoolVar(&o.http, "http", true, "measure the HTTP API under load (and during a rebuild)")
 	fs.StringVar(&rates, "http-rates", "", "open-loop request rates per second, comma-separated (default from -mode)")
 	fs.Float64Var(&o.httpSeconds, "http-seconds", 0, "seconds per load step (default from -mode)")
+	fs.Float64Var(&o.classBudget, "class-seconds", 0, "stop measuring a query class of a peer after this many seconds (default from -mode; the count measured is reported)")
 	fs.BoolVar(&o.floors, "floors", true, "fail when a relevance figure of safetysearch is below the orientation floors (MED nDCG@10 0.70, CF 0.46)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -85,15 +87,18 @@ func parseOptions(args []string) (options, error) {
 		o.n = or(o.n, 10_000)
 		o.perClass = or(o.perClass, 40)
 		o.httpSeconds = orf(o.httpSeconds, 3)
+		o.classBudget = orf(o.classBudget, 30)
 	case "standard":
 		o.n = or(o.n, 100_000)
 		o.perClass = or(o.perClass, 300)
 		o.httpSeconds = orf(o.httpSeconds, 10)
+		o.classBudget = orf(o.classBudget, 60)
 		defRel, defRates = "med,cf", "100,200,300,400"
 	case "stress":
 		o.n = or(o.n, 1_000_000)
 		o.perClass = or(o.perClass, 300)
 		o.httpSeconds = orf(o.httpSeconds, 10)
+		o.classBudget = orf(o.classBudget, 120)
 		defRel, defRates = "med,cf", "100,200,300,400"
 	default:
 		return o, fmt.Errorf("-mode %q: want smoke, standard or stress", o.mode)

@@ -167,12 +167,16 @@ func (p *sqlitePeer) query(ctx context.Context, q benchQuery) (queryResult, erro
 	var rows *sql.Rows
 	var err error
 	if match != "" {
-		cols := `meta.id`
+		// Rank inside the FTS query and join meta only for the page: a join
+		// around bm25() makes SQLite evaluate the MATCH once per meta row.
+		cols := `rowid AS r, bm25(fts, ` + sqliteWeights + `) AS s`
 		if q.Snippets {
-			cols += `, highlight(fts, 0, '<mark>', '</mark>'), snippet(fts, 2, '<mark>', '</mark>', '…', 24), snippet(fts, 3, '<mark>', '</mark>', '…', 24)`
+			cols += `, highlight(fts, 0, '<mark>', '</mark>') AS t, snippet(fts, 2, '<mark>', '</mark>', '…', 24) AS b, snippet(fts, 3, '<mark>', '</mark>', '…', 24) AS c`
+		} else {
+			cols += `, NULL AS t, NULL AS b, NULL AS c`
 		}
-		rows, err = p.db.QueryContext(ctx, `SELECT `+cols+` FROM fts JOIN meta ON meta.rowid = fts.rowid WHERE fts MATCH ?`+
-			strings.ReplaceAll(filters, " r IN", " fts.rowid IN")+` ORDER BY bm25(fts, `+sqliteWeights+`), meta.id LIMIT ?`,
+		rows, err = p.db.QueryContext(ctx, `SELECT meta.id, x.t, x.b, x.c FROM (SELECT `+cols+` FROM fts WHERE fts MATCH ?`+
+			strings.ReplaceAll(filters, " r IN", " rowid IN")+` ORDER BY s, rowid LIMIT ?) x JOIN meta ON meta.rowid = x.r ORDER BY x.s, x.r`,
 			append(append([]any{match}, fargs...), q.Size)...)
 	} else {
 		rows, err = p.db.QueryContext(ctx, `SELECT id FROM meta WHERE 1`+strings.ReplaceAll(filters, " r IN", " rowid IN")+
@@ -184,7 +188,7 @@ func (p *sqlitePeer) query(ctx context.Context, q benchQuery) (queryResult, erro
 	for rows.Next() {
 		var id string
 		dest := []any{&id}
-		if match != "" && q.Snippets {
+		if match != "" {
 			var t, b, c sql.NullString
 			dest = append(dest, &t, &b, &c)
 		}
@@ -227,8 +231,8 @@ func (p *sqlitePeer) rank(ctx context.Context, text string, k int) ([]string, er
 	for i, w := range words {
 		words[i] = `"` + w + `"`
 	}
-	rows, err := p.db.QueryContext(ctx, `SELECT meta.id FROM fts JOIN meta ON meta.rowid = fts.rowid WHERE fts MATCH ? ORDER BY bm25(fts, `+sqliteWeights+`), meta.id LIMIT ?`,
-		strings.Join(words, " OR "), k)
+	rows, err := p.db.QueryContext(ctx, `SELECT meta.id FROM (SELECT rowid AS r, bm25(fts, `+sqliteWeights+`) AS s FROM fts WHERE fts MATCH ? ORDER BY s, rowid LIMIT ?) x
+		JOIN meta ON meta.rowid = x.r ORDER BY x.s, meta.id`, strings.Join(words, " OR "), k)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: rank: %w", err)
 	}
