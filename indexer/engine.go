@@ -170,8 +170,14 @@ func decodeArticle(h *search.DocumentMatch) (Article, error) {
 	return a, nil
 }
 
-// sortOrder is the Bleve sort of a query; it always ends with the id so the
-// order is total.
+// sortOrder is the Bleve sort of a query. The date sorts end with the id so
+// the order is total. The relevance sort is the score alone: Bleve breaks
+// ties on the internal document order, which is fixed within a generation,
+// so the order is total and deterministic there (two identical searches
+// return identical pages; TestEngineRelevanceOrderDeterministic). It costs
+// no per-document loading: with any secondary key Bleve reads the
+// published date and external id of every matching document, which was
+// most of a query's time.
 func sortOrder(s Sort) search.SortOrder {
 	published := func(desc bool) *search.SortField {
 		return &search.SortField{Field: fPublished, Desc: desc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}
@@ -182,7 +188,7 @@ func sortOrder(s Sort) search.SortOrder {
 	case SortOldest:
 		return search.SortOrder{published(false), &search.SortDocID{}}
 	default:
-		return search.SortOrder{&search.SortScore{Desc: true}, published(true), &search.SortDocID{}}
+		return search.SortOrder{&search.SortScore{Desc: true}}
 	}
 }
 
@@ -970,10 +976,16 @@ func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(Article) 
 		if limit > 0 && limit-sent < size {
 			size = limit - sent
 		}
-		req := bleve.NewSearchRequestOptions(withFilters(text, filters), size, 0, false)
+		// The relevance order's ties follow the internal document order,
+		// which SearchAfter cannot resume from: it pages by offset.
+		from := 0
+		if q.Sort == SortRelevance {
+			from = sent
+		}
+		req := bleve.NewSearchRequestOptions(withFilters(text, filters), size, from, false)
 		req.SortByCustom(sortOrder(q.Sort))
 		req.Fields = []string{fArticle}
-		if after != nil {
+		if after != nil && q.Sort != SortRelevance {
 			req.SearchAfter = after
 		}
 		res, err := e.run(ctx, req)

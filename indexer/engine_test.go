@@ -543,3 +543,47 @@ func TestEngineRelaxationLabelsDropSentencePunctuation(t *testing.T) {
 		t.Fatalf("labels = %q, want %q", got, want)
 	}
 }
+
+// TestEngineRelevanceOrderDeterministic: the relevance sort is the score
+// alone, ties following the generation's internal document order. Articles
+// with identical text tie; two identical searches, the pages of a search
+// and a scan must all give the same order.
+func TestEngineRelevanceOrderDeterministic(t *testing.T) {
+	var arts []Article
+	for i := range 9 {
+		arts = append(arts, Article{
+			ID: "t:tie" + string(rune('a'+i)), Title: "Falls prevention on wards", Author: "Jane Smith",
+			Published: day("2024-03-1" + string(rune('1'+i%9))), ContentType: "Blogs",
+			Regions: []string{"UK"}, Audiences: []string{"Everyone"}, Topics: []string{"Falls"},
+			Body: "Falls prevention needs bed rails and checks.",
+		})
+	}
+	e := buildEngine(t, arts, EngineConfig{})
+	q := Query{Text: "falls prevention", PerPage: 9}
+	first := hitIDs(mustSearch(t, e, q))
+	if len(first) != 9 {
+		t.Fatalf("hits %v", first)
+	}
+	for range 3 {
+		if again := hitIDs(mustSearch(t, e, q)); !slices.Equal(again, first) {
+			t.Fatalf("second search %v, first %v", again, first)
+		}
+	}
+	var paged []string
+	for p := 1; p <= 3; p++ {
+		paged = append(paged, hitIDs(mustSearch(t, e, Query{Text: "falls prevention", PerPage: 4, Page: p}))...)
+	}
+	if !slices.Equal(paged, first) {
+		t.Errorf("pages %v, whole %v", paged, first)
+	}
+	var scanned []string
+	if err := e.scan(context.Background(), Query{Text: "falls prevention", PerPage: 2}, 0, func(a Article) error {
+		scanned = append(scanned, a.ID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(scanned, first) {
+		t.Errorf("scan %v, search %v", scanned, first)
+	}
+}
