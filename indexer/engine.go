@@ -351,20 +351,17 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 		req.AddFacet(f, bleve.NewFacetRequest(facetFields[f], e.facetRequestSize(f, q.FacetSize)))
 	}
 
-	// One request per facet with a selection, counting with every other
-	// filter but not its own, run concurrently with the main request.
-	facetRes := make([]*bleve.SearchResult, len(disjunctive))
-	errs := make([]error, len(disjunctive)+1)
+	// The facets with a selection count with every other filter but not
+	// their own, in one search run concurrently with the main request.
+	var disjCounts map[string]map[string]int
+	errs := make([]error, 2)
 	var mainRes *bleve.SearchResult
 	var wg sync.WaitGroup
-	for i, f := range disjunctive {
+	if len(disjunctive) > 0 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fr := bleve.NewSearchRequestOptions(withFilters(text, filterQueries(q, sel, f)), 0, 0, false)
-			fr.Score = "none"
-			fr.AddFacet(f, bleve.NewFacetRequest(facetFields[f], e.facetRequestSize(f, q.FacetSize)))
-			facetRes[i], errs[i+1] = e.run(ctx, fr)
+			disjCounts, errs[1] = e.disjunctiveCounts(ctx, text, q, sel, disjunctive)
 		}()
 	}
 	// A relaxed query ranks the articles that hold every word first: the
@@ -405,13 +402,11 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 		res.Hits = append(res.Hits, hit)
 	}
 	for _, f := range q.Facets {
-		var fr *search.FacetResult
-		if i := indexOf(disjunctive, f); i >= 0 {
-			fr = facetRes[i].Facets[f]
-		} else {
-			fr = mainRes.Facets[f]
+		counts, ok := disjCounts[f]
+		if !ok {
+			counts = bleveCounts(mainRes.Facets[f])
 		}
-		res.Facets[f] = e.facetValues(f, fr, sel[f], q.FacetSize)
+		res.Facets[f] = e.facetValues(f, counts, sel[f], q.FacetSize)
 	}
 	res.TookMS = time.Since(start).Milliseconds()
 	return res, nil
@@ -446,15 +441,6 @@ func (e *engine) tieredPage(ctx context.Context, plan *textPlan, text query.Quer
 	return hits, nil
 }
 
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
-}
-
 // facetRequestSize asks Bleve for every value of the facet (the label
 // dictionary knows the cardinality), so that ordering and truncation are
 // done here, deterministically.
@@ -468,15 +454,15 @@ func (e *engine) facetRequestSize(f string, size int) int {
 // facetValues orders a facet's values (year: newest first; others: count
 // desc, then label), keeps size values and adds every selected value,
 // with its published label, even at count 0.
-func (e *engine) facetValues(f string, fr *search.FacetResult, selected []string, size int) []FacetValue {
+func (e *engine) facetValues(f string, counts map[string]int, selected []string, size int) []FacetValue {
 	type kv struct {
 		key   string
 		count int
 	}
-	var terms []kv
-	if fr != nil {
-		for _, t := range fr.Terms.Terms() {
-			terms = append(terms, kv{t.Term, t.Count})
+	terms := make([]kv, 0, len(counts))
+	for k, c := range counts {
+		if c > 0 {
+			terms = append(terms, kv{k, c})
 		}
 	}
 	sort.Slice(terms, func(i, j int) bool {
@@ -486,7 +472,10 @@ func (e *engine) facetValues(f string, fr *search.FacetResult, selected []string
 		if terms[i].count != terms[j].count {
 			return terms[i].count > terms[j].count
 		}
-		return e.label(f, terms[i].key) < e.label(f, terms[j].key)
+		if li, lj := e.label(f, terms[i].key), e.label(f, terms[j].key); li != lj {
+			return li < lj
+		}
+		return terms[i].key < terms[j].key
 	})
 	isSel := map[string]bool{}
 	for _, s := range selected {

@@ -1,0 +1,136 @@
+package indexer
+
+// This file counts disjunctive facets in one pass over the matching
+// documents.
+
+import (
+	"context"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// disjunctiveCounts counts the values of every facet in disj (facets with a
+// selection) as if by one request per facet filtered by everything but its
+// own selection, in one search instead of len(disj):
+//
+// A document counts in facet f exactly when it matches text and every
+// filter but f's. So the search matches text, the filters of the other
+// selected facets and the date range, and all but at most one of the
+// disj selections (a disjunction with a minimum); for each document the
+// values of the disj fields are read from doc values, and the selections
+// it misses are found. Missing none, its values count in every disj facet;
+// missing one, only in that facet's. The doc values of a keyword field are
+// its indexed terms, which is what the term filters match and what Bleve's
+// own term facets count, so the counts are Bleve's
+// (TestEngineDisjunctiveCountsMatchBleve).
+//
+// It returns, for each facet of disj, value key → count.
+func (e *engine) disjunctiveCounts(ctx context.Context, text query.Query, q Query, sel map[string][]string, disj []string) (map[string]map[string]int, error) {
+	rest := make(map[string][]string, len(sel))
+	for f, v := range sel {
+		rest[f] = v
+	}
+	fields := make([]string, len(disj))
+	fieldIdx := make(map[string]int, len(disj))
+	selected := make([]map[string]bool, len(disj))
+	var either []query.Query
+	for i, f := range disj {
+		delete(rest, f)
+		fields[i] = facetFields[f]
+		fieldIdx[fields[i]] = i
+		selected[i] = make(map[string]bool, len(sel[f]))
+		for _, v := range sel[f] {
+			selected[i][v] = true
+		}
+		either = append(either, keywordAny(facetFields[f], sel[f]))
+	}
+	filters := filterQueries(q, rest, "")
+	if len(disj) > 1 {
+		dq := query.NewDisjunctionQuery(either)
+		dq.SetMin(float64(len(disj) - 1))
+		dq.SetBoost(0)
+		filters = append(filters, dq)
+	}
+
+	counts := make([]map[string]int, len(disj))
+	for i := range counts {
+		counts[i] = map[string]int{}
+	}
+	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		dvr, err := sctx.IndexReader.DocValueReader(fields)
+		if err != nil {
+			return nil, false, err
+		}
+		vals := make([][]string, len(disj))
+		var visitErr error
+		visit := func(field string, term []byte) {
+			if i, ok := fieldIdx[field]; ok {
+				vals[i] = append(vals[i], string(term))
+			}
+		}
+		return func(d *search.DocumentMatch) error {
+			if d == nil {
+				return visitErr
+			}
+			for i := range vals {
+				vals[i] = vals[i][:0]
+			}
+			err := dvr.VisitDocValues(d.IndexInternalID, index.DocValueVisitor(visit))
+			sctx.DocumentMatchPool.Put(d)
+			if err != nil {
+				return err
+			}
+			misses, missed := 0, -1
+			for i, vs := range vals {
+				hit := false
+				for _, v := range vs {
+					if selected[i][v] {
+						hit = true
+						break
+					}
+				}
+				if !hit {
+					misses++
+					missed = i
+				}
+			}
+			switch misses {
+			case 0:
+				for i, vs := range vals {
+					for _, v := range vs {
+						counts[i][v]++
+					}
+				}
+			case 1:
+				for _, v := range vals[missed] {
+					counts[missed][v]++
+				}
+			}
+			return nil
+		}, false, nil
+	}
+	req := bleve.NewSearchRequestOptions(withFilters(text, filters), 0, 0, false)
+	req.Score = "none"
+	if _, err := e.run(context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker)), req); err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]int, len(disj))
+	for i, f := range disj {
+		out[f] = counts[i]
+	}
+	return out, nil
+}
+
+// bleveCounts is a Bleve term facet's value key → count.
+func bleveCounts(fr *search.FacetResult) map[string]int {
+	out := map[string]int{}
+	if fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			out[t.Term] = t.Count
+		}
+	}
+	return out
+}
