@@ -52,7 +52,9 @@ func childServe(ctx context.Context, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	gin.SetMode(gin.ReleaseMode)
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Failed requests are counted by the load generator; the child logs
+	// only what stops it.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 4}))
 	ix, err := indexer.Open(ctx, indexer.Config{Dir: filepath.Join(dir, "index")}, logger)
 	if err != nil {
 		return err
