@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -177,8 +178,29 @@ func (s *Server) fail(c *gin.Context, err error) {
 		c.Abort()
 		return
 	}
+	if wantsPage(c.Request) {
+		s.renderError(c, err)
+		return
+	}
 	s.writeJSON(c, p.Status, "application/problem+json", p)
 	c.Abort()
+}
+
+// wantsPage reports whether a failed request is a browser reading the
+// site's pages (a mistyped address, a rate-limited page view) rather than
+// an API client: it then gets the friendly HTML error page, not a problem
+// body. API paths, probes, metrics and assets always get problem+json.
+func wantsPage(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/api/"), strings.HasPrefix(p, "/static/"),
+		p == "/healthz", p == "/readyz", p == "/metrics", p == "/openapi.json":
+		return false
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
 // noRoute answers paths no route matches.

@@ -668,3 +668,55 @@ func TestPageInternalError(t *testing.T) {
 		}
 	}
 }
+
+// A browser that mistypes an address or reads pages too fast gets the
+// friendly HTML page; an API client (or an /api/ path) still gets the
+// problem body.
+func TestPageErrorsForBrowsers(t *testing.T) {
+	ginTestMode.Do(func() { gin.SetMode(gin.TestMode) })
+	ix := openIndex(t, sampleArticles(t))
+	srv, err := New(Config{RateLimit: 1, RateBurst: 2}, ix, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	get := func(path, accept string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	resp, body := get("/no-such-page", browser)
+	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "<h1") {
+		t.Fatalf("browser 404: %d %s\n%.300s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	resp, _ = get("/no-such-page", "")
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("API client 404: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	resp, _ = get("/api/v1/nope", browser)
+	if resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("API path for a browser: %s", resp.Header.Get("Content-Type"))
+	}
+	// Exhaust the bucket (burst 2, the requests above used it), then a page
+	// view is refused with an HTML 429 and a Retry-After.
+	for i := 0; i < 5; i++ {
+		resp, body = get("/?q=sepsis", browser)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("browser 429: %d %s Retry-After %q\n%.300s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"), body)
+	}
+}
