@@ -65,6 +65,8 @@ type engine struct {
 	labels   map[string]map[string]string // facet → key → published label
 
 	thesaurusKeys []thesKey
+
+	counts countCache // disjunctive facet counts of recent searches
 }
 
 // openEngine wraps an opened generation. It fails with ErrSchemaMismatch when
@@ -361,7 +363,14 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			disjCounts, errs[1] = e.disjunctiveCounts(ctx, text, q, sel, disjunctive)
+			key := countKey(q, lvl, sel, disjunctive)
+			var ok bool
+			if disjCounts, ok = e.counts.get(key); ok {
+				return
+			}
+			if disjCounts, errs[1] = e.disjunctiveCounts(ctx, text, q, sel, disjunctive); errs[1] == nil {
+				e.counts.put(key, disjCounts)
+			}
 		}()
 	}
 	// A relaxed query ranks the articles that hold every word first: the

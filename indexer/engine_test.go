@@ -5,7 +5,9 @@ import (
 	"errors"
 	"html"
 	"maps"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -650,5 +652,47 @@ func TestEngineDisjunctiveCountsMatchBleve(t *testing.T) {
 	}
 	if nonZero == 0 {
 		t.Fatal("no facet counted anything: the comparison proves nothing")
+	}
+}
+
+// TestEngineCountCache: repeated searches reuse their disjunctive counts;
+// searches differing in any part of the key do not share them.
+func TestEngineCountCache(t *testing.T) {
+	e := buildEngine(t, append(loadSampleHub(t), inlineCorpus()...), EngineConfig{})
+	base := Query{Text: "safety", Regions: []string{"UK", "England"}, Years: []int{2024}}
+	variants := []Query{
+		base,
+		{Text: "safety", Regions: []string{"UK"}, Years: []int{2024}},
+		{Text: "safety", Regions: []string{"UK", "England"}, Years: []int{2023}},
+		{Text: "incident", Regions: []string{"UK", "England"}, Years: []int{2024}},
+		{Text: "safety", Regions: []string{"UK", "England"}, Years: []int{2024}, From: day("2024-06-01")},
+		{Text: "safety", Regions: []string{"UK", "England"}, Years: []int{2024}, Facets: []string{FacetRegion}},
+	}
+	first := make([]map[string][]FacetValue, len(variants))
+	for i, q := range variants {
+		first[i] = mustSearch(t, e, q).Facets
+	}
+	if len(e.counts.m) != len(variants) {
+		t.Errorf("cache holds %d entries, want one per distinct query (%d)", len(e.counts.m), len(variants))
+	}
+	distinct := 0
+	for i, q := range variants {
+		again := mustSearch(t, e, q).Facets
+		if !reflect.DeepEqual(again, first[i]) {
+			t.Errorf("%+v: cached facets %v, first %v", q, again, first[i])
+		}
+		if i > 0 && !reflect.DeepEqual(first[i], first[0]) {
+			distinct++
+		}
+	}
+	if distinct == 0 {
+		t.Error("every variant has the same facets: the test proves nothing")
+	}
+	var c countCache
+	for i := range maxCachedCounts + 3 {
+		c.put(strconv.Itoa(i), nil)
+	}
+	if len(c.m) > maxCachedCounts {
+		t.Errorf("cache grew to %d entries", len(c.m))
 	}
 }

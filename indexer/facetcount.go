@@ -5,6 +5,8 @@ package indexer
 
 import (
 	"context"
+	"fmt"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -133,4 +135,43 @@ func bleveCounts(fr *search.FacetResult) map[string]int {
 		}
 	}
 	return out
+}
+
+// maxCachedCounts bounds the disjunctive counts an engine keeps.
+const maxCachedCounts = 512
+
+// countCache keeps the disjunctive facet counts of recent searches. A
+// generation never changes, so counts stay valid as long as its engine;
+// the cache goes with the engine. When full it is emptied. Values are
+// shared and never modified. Safe for concurrent use; the zero value is
+// ready.
+type countCache struct {
+	mu sync.Mutex
+	m  map[string]map[string]map[string]int
+}
+
+func (c *countCache) get(key string) (map[string]map[string]int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[key]
+	return v, ok
+}
+
+func (c *countCache) put(key string, v map[string]map[string]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedCounts {
+		c.m = make(map[string]map[string]map[string]int)
+	}
+	c.m[key] = v
+}
+
+// countKey identifies what the disjunctive counts of a normalised query
+// depend on: its text and relaxation level (the text query is a pure
+// function of these within a generation), the selections, the date range
+// and the facets counted.
+func countKey(q Query, lvl textLevel, sel map[string][]string, disj []string) string {
+	// %q quotes every string; fmt prints maps sorted by key.
+	return fmt.Sprintf("%q|%v|%t|%q|%s|%s|%q", q.Text, lvl.optional, lvl.located != nil, sel,
+		q.From.UTC().Format("2006-01-02"), q.To.UTC().Format("2006-01-02"), disj)
 }
