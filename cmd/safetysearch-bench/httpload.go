@@ -208,18 +208,21 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 		}
 	}
 	dur := time.Duration(b.o.httpSeconds * float64(time.Second))
-	// Warm-up.
-	openLoop(ctx, client, urls, 50, 2*time.Second, "warm-up")
+	// Warm-up, then the idle baseline of the rebuild comparison at the
+	// lowest rate, measured before any overload can leave a backlog.
+	rate := b.o.httpRates[0]
+	openLoop(ctx, client, urls, min(rate, 50), 2*time.Second, "warm-up")
+	idle := openLoop(ctx, client, urls, rate, dur, "idle")
 	for _, rate := range b.o.httpRates {
 		b.rep.http = append(b.rep.http, openLoop(ctx, client, []string{base + "/healthz"}, rate, dur, "healthz"))
 		st := openLoop(ctx, client, urls, rate, dur, "standard")
 		b.rep.http = append(b.rep.http, st)
 		b.logf("http %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors", rate, st.throughput(), ms(st.P50), ms(st.P99), st.Errors)
 	}
-	// During a rebuild and swap: trigger it, load at the lowest measured
-	// rate until the rebuild has finished.
-	rate := b.o.httpRates[0]
-	idle := openLoop(ctx, client, urls, rate, dur, "idle")
+	// During a rebuild and swap: let an overloaded server drain (requests
+	// whose clients gave up may still be running), then trigger it and load
+	// at the lowest rate until the rebuild has finished.
+	settle(ctx, client, base, 60*time.Second)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/admin/rebuild", nil)
 	req.Header.Set("Authorization", "Bearer "+benchToken)
 	resp, err := client.Do(req)
@@ -245,6 +248,23 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 	}
 	b.logf("http during rebuild: p99 %.1f ms (idle %.1f ms), %d errors of %d", ms(merged.P99), ms(idle.P99), merged.Errors, merged.Sent)
 	return nil
+}
+
+// settle waits until the server answers a search promptly again (or max).
+func settle(ctx context.Context, client *http.Client, base string, maxWait time.Duration) {
+	deadline := time.Now().Add(maxWait)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		t := time.Now()
+		resp, err := client.Get(base + "/api/v1/search?q=patient")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && time.Since(t) < time.Second {
+				return
+			}
+		}
+		time.Sleep(time.Second)
+	}
 }
 
 func mergeSteps(steps []loadStep, name string) loadStep {

@@ -189,7 +189,7 @@ func (r *report) targets() []string {
 		out = append(out, fmt.Sprintf("- %s: **%s** (%s)", name, mark, detail))
 	}
 	ss, okS := r.lat("safetysearch", "standard")
-	sq, okQ := r.lat("sqlite-fts5", "standard")
+	sq, okQ := r.lat("sqlite", "standard") // peers are named as on the command line
 	if okS && okQ {
 		check("standard query p50 ≤ SQLite FTS5's", ss.P50 <= sq.P50, fmt.Sprintf("%.2f ms vs %.2f ms, %s", ms(ss.P50), ms(sq.P50), fmtRatio(ratio(ms(ss.P50), ms(sq.P50)))))
 		check("standard query p99 ≤ SQLite FTS5's", ss.P99 <= sq.P99, fmt.Sprintf("%.2f ms vs %.2f ms, %s", ms(ss.P99), ms(sq.P99), fmtRatio(ratio(ms(ss.P99), ms(sq.P99)))))
