@@ -2,15 +2,14 @@ package crawler
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
+	"errors"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,57 +165,17 @@ func (s *siteServer) handle(w http.ResponseWriter, r *http.Request) {
 	rec.Write(body)
 }
 
-// file maps a request to a fixture file with {{BASE}} substituted.
+// file maps a request to a fixture file with {{BASE}} substituted, as the
+// demo serves it (SampleHub).
 func (s *siteServer) file(r *http.Request) ([]byte, string, bool) {
-	p := r.URL.Path
-	var name, ctype string
-	switch {
-	case p == "/robots.txt":
-		name, ctype = "robots.txt", "text/plain; charset=utf-8"
-	case p == "/sitemap.php":
-		ctype = "text/xml"
-		if f := r.URL.Query().Get("file"); f != "" {
-			if strings.ContainsAny(f, "/\\") {
-				return nil, "", false
-			}
-			name = filepath.Join("_sitemap", f+".xml")
-			if _, err := os.Stat(filepath.Join(s.root, name)); err != nil {
-				name += ".gz"
-			}
-		} else {
-			name = filepath.Join("_sitemap", "index.xml")
-		}
-	case strings.HasSuffix(p, "/"):
-		name, ctype = filepath.FromSlash(strings.TrimPrefix(p, "/"))+string(filepath.Separator)+"index.html", "text/html; charset=utf-8"
-		if strings.Contains(p, "..") {
-			return nil, "", false
-		}
-	default:
-		return nil, "", false
-	}
-	b, err := os.ReadFile(filepath.Join(s.root, name))
+	b, ctype, err := NewSampleHub(os.DirFS(s.root), s.URL).File(r)
 	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			s.t.Errorf("sample hub: %v", err)
+		}
 		return nil, "", false
 	}
-	base := []byte(s.URL)
-	if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			s.t.Errorf("fixture %s: %v", name, err)
-			return nil, "", false
-		}
-		plain, err := io.ReadAll(zr)
-		if err != nil {
-			s.t.Errorf("fixture %s: %v", name, err)
-			return nil, "", false
-		}
-		var out bytes.Buffer
-		zw := gzip.NewWriter(&out)
-		zw.Write(bytes.ReplaceAll(plain, []byte("{{BASE}}"), base))
-		zw.Close()
-		return out.Bytes(), ctype, true
-	}
-	return bytes.ReplaceAll(b, []byte("{{BASE}}"), base), ctype, true
+	return b, ctype, true
 }
 
 // maxInflight is the largest number of concurrent requests seen.

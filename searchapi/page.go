@@ -345,7 +345,7 @@ func safePrefix(s string, n int) string {
 // handleArticlePage serves GET /articles/:id.
 func (s *Server) handleArticlePage(c *gin.Context) {
 	id := c.Param("id")
-	if id == "" || len(id) > maxArticleIDBytes || !utf8.ValidString(id) {
+	if !validArticleID(id) {
 		s.renderError(c, indexer.ErrNotFound)
 		return
 	}

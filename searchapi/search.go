@@ -19,6 +19,12 @@ const contentTypeJSON = "application/json; charset=utf-8"
 // maxArticleIDBytes bounds the id path parameter; longer ids cannot exist.
 const maxArticleIDBytes = 256
 
+// validArticleID is false for an id no article can have (empty, too long,
+// not UTF-8): such a request is answered 404 without asking the index.
+func validArticleID(id string) bool {
+	return id != "" && len(id) <= maxArticleIDBytes && utf8.ValidString(id)
+}
+
 // errNoResult is a Searcher that returned neither a result nor an error.
 var errNoResult = errors.New("searchapi: searcher returned no result and no error")
 
@@ -86,7 +92,7 @@ func (s *Server) handleFacets(c *gin.Context) {
 // same JSON as the export.
 func (s *Server) handleArticle(c *gin.Context) {
 	id := c.Param("id")
-	if id == "" || len(id) > maxArticleIDBytes || !utf8.ValidString(id) {
+	if !validArticleID(id) {
 		s.fail(c, indexer.ErrNotFound)
 		return
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"github.com/safetysearch/safetysearch/crawler"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -37,7 +38,7 @@ func TestSiteHandler(t *testing.T) {
 		"_sitemap/two.xml.gz":          {Data: gz(t, `<loc>{{BASE}}/learn/b-r2/</loc>`)},
 	}
 	const base = "http://127.0.0.1:9"
-	srv := httptest.NewServer(newSiteHandler(root, base))
+	srv := httptest.NewServer(crawler.NewSampleHub(root, base))
 	defer srv.Close()
 
 	get := func(path string) (int, string, string) {
@@ -77,7 +78,7 @@ func TestSiteHandler(t *testing.T) {
 		if tc.wantCode != 200 {
 			continue
 		}
-		if !strings.Contains(body, tc.wantBody) || strings.Contains(body, basePlaceholder) {
+		if !strings.Contains(body, tc.wantBody) || strings.Contains(body, crawler.SampleBasePlaceholder) {
 			t.Errorf("GET %s: body %q, want it to contain %q and no placeholder", tc.path, body, tc.wantBody)
 		}
 		if !strings.HasPrefix(ctype, tc.wantType) {
@@ -109,7 +110,7 @@ func TestSiteHandlerServesSampleHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newSiteHandler(os.DirFS(dir), "http://127.0.0.1:1")
+	h := crawler.NewSampleHub(os.DirFS(dir), "http://127.0.0.1:1")
 	pages := 0
 	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -140,7 +141,7 @@ func TestSiteHandlerServesSampleHub(t *testing.T) {
 		if rec.Code != 200 {
 			t.Errorf("GET %s (%s): status %d", url, rel, rec.Code)
 		}
-		if !strings.HasSuffix(rel, ".gz") && strings.Contains(rec.Body.String(), basePlaceholder) {
+		if !strings.HasSuffix(rel, ".gz") && strings.Contains(rec.Body.String(), crawler.SampleBasePlaceholder) {
 			t.Errorf("GET %s: placeholder left in the body", url)
 		}
 		pages++

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/safetysearch/safetysearch/crawler"
 	"io"
 	"net"
 	"net/http"
@@ -245,7 +246,7 @@ func startSampleHub(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(nil)
-	srv.Config.Handler = newSiteHandler(os.DirFS(dir), "http://"+srv.Listener.Addr().String())
+	srv.Config.Handler = crawler.NewSampleHub(os.DirFS(dir), "http://"+srv.Listener.Addr().String())
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv
