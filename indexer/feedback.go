@@ -73,7 +73,7 @@ type feedbackTerm struct {
 // alphabetical order).
 //
 // df is called lazily: terms are visited in decreasing order of their
-// length-normalised frequency, and the visit stops once even the largest
+// weighted, length-normalised frequency, and the visit stops once even the largest
 // possible idf (df = feedbackMinDF) cannot reach the k-th weight found.
 func selectFeedbackTerms(docs []feedbackDoc, n uint64, df func(string) (uint64, error), skip map[string]bool, k int) ([]feedbackTerm, error) {
 	if k <= 0 || n == 0 {
