@@ -12,18 +12,19 @@ import (
 )
 
 // TestSelectFeedbackTerms checks the term weights on a hand-computed
-// example: 10 documents in the index, two feedback documents of 4 terms.
+// example: 10 documents in the index, two feedback documents of 4 terms,
+// the second with half the first-pass score of the first.
 //
-//	doc 1: a×2 b q        doc 2: a c×2 d
+//	doc 1 (weight 1): a×2 b q        doc 2 (weight 0.5): a c×2 d
 //	df: a 5, b 2, c 1, d 10; q is a query term
 //
-//	a: (2/4 + 1/4)·ln(10/5) = 0.75·ln 2 ≈ 0.5199
-//	b: (1/4)·ln(10/2)       = 0.25·ln 5 ≈ 0.4024
+//	a: (1·2/4 + 0.5·1/4)·ln(10/5) = 0.625·ln 2 ≈ 0.4332
+//	b: (1·1/4)·ln(10/2)           = 0.25·ln 5  ≈ 0.4024
 //	c: df 1 < 2, left out; d: ln(10/10) = 0, left out; q: skipped
 func TestSelectFeedbackTerms(t *testing.T) {
-	docs := []map[string]int{
-		{"a": 2, "b": 1, "q": 1},
-		{"a": 1, "c": 2, "d": 1},
+	docs := []feedbackDoc{
+		{counts: map[string]int{"a": 2, "b": 1, "q": 1}, weight: 1},
+		{counts: map[string]int{"a": 1, "c": 2, "d": 1}, weight: 0.5},
 	}
 	dfs := map[string]uint64{"a": 5, "b": 2, "c": 1, "d": 10, "q": 3}
 	var asked []string
@@ -41,7 +42,7 @@ func TestSelectFeedbackTerms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []feedbackTerm{{"a", 0.75 * math.Ln2}, {"b", 0.25 * math.Log(5)}}
+	want := []feedbackTerm{{"a", 0.625 * math.Ln2}, {"b", 0.25 * math.Log(5)}}
 	if len(got) != len(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
@@ -54,7 +55,7 @@ func TestSelectFeedbackTerms(t *testing.T) {
 		t.Errorf("df asked for the skipped query term: %v", asked)
 	}
 
-	// With k = 1, b (at most 0.25·ln 5 < 0.5199) cannot enter: its df is
+	// With k = 1, b (at most 0.25·ln 5 < 0.4332) cannot enter: its df is
 	// never looked up.
 	asked = nil
 	got, err = selectFeedbackTerms(docs, 10, df, skip, 1)
@@ -69,7 +70,7 @@ func TestSelectFeedbackTerms(t *testing.T) {
 	}
 
 	// Equal weights: alphabetical order.
-	got, err = selectFeedbackTerms([]map[string]int{{"y": 1, "x": 1}}, 10,
+	got, err = selectFeedbackTerms([]feedbackDoc{{counts: map[string]int{"y": 1, "x": 1}, weight: 1}}, 10,
 		func(string) (uint64, error) { return 2, nil }, nil, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -161,6 +162,14 @@ func TestEngineFeedback(t *testing.T) {
 	filtered := mustSearch(t, e, Query{Text: "insulin overdose by clinicians", Regions: []string{"UK"}})
 	if len(filtered.Hits) != 0 {
 		t.Errorf("UK filter: hits %v, want none", hitIDs(filtered))
+	}
+
+	// A long question whose words occur only in a comment finds its
+	// article at the bag-of-words level too (the combined field holds
+	// title, summary and body only).
+	onlyComment := mustSearch(t, e, Query{Text: "unclear charts worried grandparents"})
+	if onlyComment.Relaxed == nil || len(onlyComment.Hits) == 0 || onlyComment.Hits[0].ID != "f:1" {
+		t.Errorf("question matching a comment only: relaxed %+v, hits %v; want f:1 first", onlyComment.Relaxed, hitIDs(onlyComment))
 	}
 
 	// A short query keeps its strict, per-field level: no feedback.

@@ -32,8 +32,11 @@ func (s collectionSource) Each(ctx context.Context, fn func(indexer.Article) err
 
 // TestRelevance indexes the SMART MED and Cystic Fibrosis collections
 // through the real Index, runs every judged query as its raw text (relevance
-// sort, one page of 100 hits) and fails when nDCG@10 falls below a floor a
-// plain BM25 OR-query reaches (SQLite FTS5 bm25). nDCG uses graded gains
+// sort, one page of 100 hits) and fails when nDCG@10 falls below a floor
+// just under the figures measured (BM25: MED 0.714, CF 0.498), both above
+// what a plain BM25 OR-query with a title weight reaches (SQLite FTS5 bm25
+// in cmd/safetysearch-bench: MED 0.692, CF 0.475). The benchmark's
+// relevance phase runs the same Query and evaluator. nDCG uses graded gains
 // (MED: binary; CF: sum of the four judges' scores, 1..8); MAP, P@10 and
 // Recall@100 count every judged document as relevant. Documents are indexed
 // as Title + Body = TI + AB/EX for CF (no MeSH headings) and the abstract
@@ -47,10 +50,10 @@ func TestRelevance(t *testing.T) {
 		load  func() (*relevance.Collection, error)
 		floor float64
 	}{
-		{"med", func() (*relevance.Collection, error) { return relevance.LoadMED("../../shared/external/smart-med") }, 0.70},
+		{"med", func() (*relevance.Collection, error) { return relevance.LoadMED("../../shared/external/smart-med") }, 0.71},
 		{"cf", func() (*relevance.Collection, error) {
 			return relevance.LoadCF("../../shared/external/cystic-fibrosis")
-		}, 0.46},
+		}, 0.49},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := tc.load()
