@@ -49,6 +49,10 @@ type Config struct {
 	// ("tf-idf"). The model is part of a generation's mapping: a change
 	// applies from the next rebuild on.
 	Scoring string
+	// Builder builds each new generation; nil builds it in this process.
+	// A ProcessBuilder runs the build in a child process, so that the
+	// build's memory and CPU are not the serving process's.
+	Builder Builder
 }
 
 // RebuildReport describes a successful rebuild.
@@ -389,7 +393,8 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 	ix.created = append(ix.created, name)
 	ix.mu.Unlock()
 	log = log.With("generation", name)
-	log.Info("rebuild started", "source_documents", expected)
+	_, inChild := ix.cfg.Builder.(*ProcessBuilder)
+	log.Info("rebuild started", "source_documents", expected, "child_process", inChild)
 
 	discard := func(g *generation) {
 		if g != nil {
@@ -402,7 +407,11 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 		}
 	}
 
-	n, err := build(ctx, dir, ix.cfg.Scoring, src)
+	builder := ix.cfg.Builder
+	if builder == nil {
+		builder = inProcess{}
+	}
+	n, err := builder.Build(ctx, dir, ix.cfg.Scoring, src)
 	if err != nil {
 		discard(nil)
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild %s: %w", name, err)

@@ -280,6 +280,10 @@ func childMain(args []string) int {
 		err = childBuild(ctx, args[1:])
 	case "serve":
 		err = childServe(ctx, args[1:])
+	case "build-generation":
+		// The rebuild child of "child serve" (indexer.ProcessBuilder), as
+		// safetysearch serve's hidden build-generation command.
+		err = indexer.BuildFromStream(ctx, os.Stdin, os.Stdout)
 	default:
 		err = fmt.Errorf("unknown child command %q", args[0])
 	}

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,7 +56,15 @@ func childServe(ctx context.Context, args []string) error {
 	// Failed requests are counted by the load generator; the child logs
 	// only what stops it.
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 4}))
-	ix, err := indexer.Open(ctx, indexer.Config{Dir: filepath.Join(dir, "index")}, logger)
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	// Rebuilds run in a child process with one core fewer than the machine,
+	// as safetysearch serve does by default (rebuild_procs).
+	builder := &indexer.ProcessBuilder{Path: exe, Args: []string{"child", "build-generation"},
+		MaxProcs: max(1, runtime.NumCPU()-1), Stderr: os.Stderr}
+	ix, err := indexer.Open(ctx, indexer.Config{Dir: filepath.Join(dir, "index"), Builder: builder}, logger)
 	if err != nil {
 		return err
 	}
@@ -237,6 +246,7 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 	genBefore := idleGeneration(ctx, client, base)
 	for i := 0; i < 1000; i++ {
 		during = append(during, openLoop(ctx, client, urls, rate, 2*time.Second, "rebuild"))
+		b.rep.builderRSS = max(b.rep.builderRSS, childrenPeakRSS(cmd.Process.Pid))
 		if st, err := adminStatus(ctx, client, base); err == nil && !st.Running {
 			break
 		}
@@ -303,6 +313,27 @@ func idleGeneration(ctx context.Context, client *http.Client, base string) strin
 		return ""
 	}
 	return st.Generation
+}
+
+// childrenPeakRSS is the largest VmHWM of pid's child processes now (the
+// rebuild child of the server), 0 when it has none.
+func childrenPeakRSS(pid int) int64 {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var peak int64
+	for _, t := range tasks {
+		raw, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(raw)) {
+			if c, err := strconv.Atoi(f); err == nil {
+				if rss, err := peakRSS(c); err == nil {
+					peak = max(peak, rss)
+				}
+			}
+		}
+	}
+	return peak
 }
 
 // peakRSS reads a process's high-water resident set (VmHWM) in bytes.

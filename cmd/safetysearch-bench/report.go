@@ -48,6 +48,7 @@ type report struct {
 	http              []loadStep
 	rebuild           *rebuildLoad
 	serveRSS          int64
+	builderRSS        int64 // the server's rebuild child, sampled every 2 s
 	relevance         []peerRelevance
 	notes             []string
 }
@@ -164,6 +165,9 @@ func (r *report) table() string {
 		}
 		if r.serveRSS > 0 {
 			fmt.Fprintf(w, "serving peak RSS\t%s\n", bytesHuman(r.serveRSS))
+			if r.builderRSS > 0 {
+				fmt.Fprintf(w, "rebuild child peak RSS\t%s (sampled every 2 s)\n", bytesHuman(r.builderRSS))
+			}
 		}
 	}
 	if len(r.relevance) > 0 {
@@ -251,7 +255,11 @@ func (r *report) targets() []string {
 		}
 	}
 	if r.serveRSS > 0 {
-		check(fmt.Sprintf("serving peak RSS ≤ 1 GiB (at %d articles)", r.opts.n), r.serveRSS <= 1<<30, bytesHuman(r.serveRSS))
+		detail := bytesHuman(r.serveRSS)
+		if r.builderRSS > 0 {
+			detail += fmt.Sprintf("; the rebuild ran in a child process, as serve does by default, whose peak was %s", bytesHuman(r.builderRSS))
+		}
+		check(fmt.Sprintf("serving peak RSS ≤ 1 GiB (at %d articles)", r.opts.n), r.serveRSS <= 1<<30, detail)
 	}
 	return out
 }

@@ -20,6 +20,10 @@ type Main struct {
 	Getenv func(string) string
 	// Version is the program version (see version.go).
 	Version string
+	// Executable is this program's path, run as the child process that
+	// rebuilds the index for serve ("build-generation"). Empty (tests
+	// running Main in-process) rebuilds inside the server.
+	Executable string
 
 	cmd     *command
 	fs      *flag.FlagSet
@@ -38,7 +42,11 @@ type Main struct {
 
 // NewMain returns a Main wired to the process's streams and environment.
 func NewMain() *Main {
-	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: buildVersion()}
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: buildVersion()}
+	if exe, err := os.Executable(); err == nil {
+		m.Executable = exe
+	}
+	return m
 }
 
 // command is one subcommand.
@@ -56,6 +64,8 @@ type command struct {
 	// quiet commands log at warn unless log_level is set: their output
 	// on stdout is what matters.
 	quiet bool
+	// hidden commands are not listed in the usage (internal use).
+	hidden bool
 }
 
 var configFlags = []string{"data", "log-level", "log-format"}
@@ -79,6 +89,8 @@ func commands() []*command {
 			settings: configFlags, define: defineExport, run: (*Main).runExport, quiet: true},
 		{name: "version", summary: "print the version and the Go version", define: func(*Main, *flag.FlagSet) {},
 			run: (*Main).runVersion, noConfig: true},
+		{name: buildGenerationCommand, summary: "build one index generation from the article stream on standard input (run by serve)",
+			define: func(*Main, *flag.FlagSet) {}, run: (*Main).runBuildGeneration, noConfig: true, hidden: true},
 	}
 }
 
@@ -86,7 +98,9 @@ func (m *Main) usage(w io.Writer) {
 	fmt.Fprintf(w, "safetysearch: full-text search over patient-safety publications.\n\n")
 	fmt.Fprintf(w, "Usage:\n  safetysearch COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		if !c.hidden {
+			fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		}
 	}
 	fmt.Fprintf(w, "\nRun 'safetysearch help COMMAND' (or 'safetysearch COMMAND --help') for a command's flags.\n")
 	fmt.Fprintf(w, "Settings come from flags, then SAFETYSEARCH_* variables, then --config FILE (YAML), then defaults.\n")

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -91,6 +92,11 @@ type Config struct {
 	// FragmentSize is the length in characters of a highlighted snippet;
 	// 0 takes the index's default.
 	FragmentSize int `yaml:"fragment_size"`
+	// RebuildProcs is the number of cores (GOMAXPROCS) of the child process
+	// in which serve rebuilds the index, so that the build's memory is
+	// returned when it ends and queries keep a core; 0 rebuilds inside the
+	// server. Default: cores − 1, at least 1.
+	RebuildProcs int `yaml:"rebuild_procs"`
 
 	// origin records where each setting came from, for error messages.
 	origin map[string]string
@@ -204,6 +210,8 @@ var settings = []setting{
 		func(c *Config, v string) error { c.ThesaurusFile = v; return nil }},
 	{"fragment_size", "SAFETYSEARCH_FRAGMENT_SIZE", "", "0 (200)", "length of a highlighted snippet in characters",
 		intSetter(func(c *Config) *int { return &c.FragmentSize })},
+	{"rebuild_procs", "SAFETYSEARCH_REBUILD_PROCS", "", "cores − 1 (at least 1)", "cores of the child process in which serve rebuilds the index (0 = inside the server)",
+		intSetter(func(c *Config) *int { return &c.RebuildProcs })},
 }
 
 func durationSetter(field func(*Config) *time.Duration) func(*Config, string) error {
@@ -262,8 +270,13 @@ func DefaultConfig() Config {
 		RateBurst:      DefaultRateBurst,
 		LogLevel:       "info",
 		LogFormat:      "text",
+		RebuildProcs:   DefaultRebuildProcs(),
 	}
 }
+
+// DefaultRebuildProcs leaves one core to the server while a child process
+// rebuilds the index: the number of CPUs less one, at least 1.
+func DefaultRebuildProcs() int { return max(1, runtime.NumCPU()-1) }
 
 // flagValue is one flag occurrence, in command-line order.
 type flagValue struct {
@@ -496,6 +509,9 @@ func (c *Config) Validate() error {
 	}
 	if c.FragmentSize < 0 {
 		return bad("fragment_size", strconv.Itoa(c.FragmentSize), "must not be negative")
+	}
+	if c.RebuildProcs < 0 {
+		return bad("rebuild_procs", strconv.Itoa(c.RebuildProcs), "must not be negative")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer"
@@ -18,7 +19,7 @@ func (m *Main) runIndex(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ix, err := m.openIndex(ctx)
+	ix, err := m.openIndex(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -33,4 +34,30 @@ func (m *Main) runIndex(ctx context.Context) error {
 	fmt.Fprintf(m.Stdout, "indexed %d documents into generation %s in %s\n",
 		rep.Documents, rep.Generation, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// buildGenerationCommand is the hidden command serve runs as its rebuild
+// child (indexer.ProcessBuilder).
+const buildGenerationCommand = "build-generation"
+
+// runBuildGeneration is the child side of a rebuild: it reads the article
+// stream that serve writes to its standard input and builds the generation
+// (indexer.BuildFromStream).
+func (m *Main) runBuildGeneration(ctx context.Context) error {
+	return indexer.BuildFromStream(ctx, os.Stdin, m.Stdout)
+}
+
+// rebuildBuilder is how serve builds generations: in a child process of
+// rebuild_procs cores running this executable, or in process when
+// rebuild_procs is 0 or the executable is unknown.
+func (m *Main) rebuildBuilder() indexer.Builder {
+	if m.cfg.RebuildProcs == 0 || m.Executable == "" {
+		return nil
+	}
+	return &indexer.ProcessBuilder{
+		Path:     m.Executable,
+		Args:     []string{buildGenerationCommand},
+		MaxProcs: m.cfg.RebuildProcs,
+		Stderr:   m.Stderr,
+	}
 }

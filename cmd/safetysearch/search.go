@@ -93,7 +93,7 @@ func (m *Main) runSearch(ctx context.Context) error {
 	if _, err := os.Stat(filepath.Join(m.cfg.DataDir, indexDir)); err != nil {
 		return fmt.Errorf("search: no index in %s (%v): run `safetysearch index` (after a crawl), or pass --data DIR", m.cfg.DataDir, err)
 	}
-	ix, err := m.openIndex(ctx)
+	ix, err := m.openIndex(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func (m *Main) runServe(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ix, err := m.openIndex(ctx)
+	ix, err := m.openIndex(ctx, m.rebuildBuilder())
 	if err != nil {
 		return err
 	}

@@ -36,11 +36,11 @@ func (m *Main) openStore(readOnly bool) (*crawler.Store, error) {
 	return st, nil
 }
 
-// openIndex opens the index generations in <data>/index/. It is closed at
-// m.Close.
+// openIndex opens the index generations in <data>/index/, building new
+// ones with builder (nil: in process). It is closed at m.Close.
 // When another process (a running serve) owns the directory, the index is
 // opened read-only: it serves searches but cannot be rebuilt.
-func (m *Main) openIndex(ctx context.Context) (*indexer.Index, error) {
+func (m *Main) openIndex(ctx context.Context, builder indexer.Builder) (*indexer.Index, error) {
 	th := indexer.DefaultThesaurus()
 	if m.cfg.ThesaurusFile != "" {
 		f, err := os.Open(m.cfg.ThesaurusFile)
@@ -54,8 +54,9 @@ func (m *Main) openIndex(ctx context.Context) (*indexer.Index, error) {
 		}
 	}
 	ix, err := indexer.Open(ctx, indexer.Config{
-		Dir:    filepath.Join(m.cfg.DataDir, indexDir),
-		Engine: indexer.EngineConfig{Thesaurus: th, FragmentSize: m.cfg.FragmentSize},
+		Dir:     filepath.Join(m.cfg.DataDir, indexDir),
+		Engine:  indexer.EngineConfig{Thesaurus: th, FragmentSize: m.cfg.FragmentSize},
+		Builder: builder,
 	}, m.logger)
 	if err != nil {
 		return nil, err
