@@ -303,7 +303,7 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 	}
 	// The standard query with distinct queries never sent before, so the
 	// result cache cannot answer them: the uncached capacity.
-	if err := b.distinctSteps(ctx, client, base, urls, dur); err != nil {
+	if err := b.distinctSteps(ctx, client, base, cmd.Process.Pid, urls, dur); err != nil {
 		return err
 	}
 	// During a rebuild and swap: let an overloaded server drain (requests
@@ -341,8 +341,10 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 // distinctSteps loads the server with standard queries it has never seen,
 // from the bench's query generator with other seeds: first at the lowest
 // rate, then at a rate near the uncached capacity estimated from that
-// step (80% of GOMAXPROCS ÷ the mean server-side search time).
-func (b *bench) distinctSteps(ctx context.Context, client *http.Client, base string, seen []string, dur time.Duration) error {
+// step: 80% of GOMAXPROCS ÷ the server's CPU time per request (its CPU
+// time over the step, from /proc, divided by the requests answered), i.e.
+// what the server's cores could serve were they its own.
+func (b *bench) distinctSteps(ctx context.Context, client *http.Client, base string, pid int, seen []string, dur time.Duration) error {
 	low := b.o.httpRates[0]
 	used := make(map[string]bool, len(seen))
 	for _, u := range seen {
@@ -377,14 +379,22 @@ func (b *bench) distinctSteps(ctx context.Context, client *http.Client, base str
 	if err != nil {
 		return err
 	}
+	cpu0, err0 := processCPU(pid)
 	st, mean := withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, low, dur, "distinct") })
+	cpu1, err1 := processCPU(pid)
 	b.rep.http = append(b.rep.http, st)
-	b.logf("http distinct %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s, mean search %.1f ms",
-		low, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio(), ms(mean))
-	if mean <= 0 {
+	answered := st.Sent - st.Errors
+	if err0 != nil || err1 != nil || answered == 0 || cpu1 <= cpu0 {
+		b.logf("http distinct %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s; no CPU time per request (%v, %v)",
+			low, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio(), err0, err1)
 		return nil
 	}
-	sat := int(0.8 * float64(runtime.GOMAXPROCS(0)) / mean.Seconds())
+	perReq := (cpu1 - cpu0) / time.Duration(answered)
+	sat := int(0.8 * float64(runtime.GOMAXPROCS(0)) / perReq.Seconds())
+	b.logf("http distinct %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s, mean search %.1f ms, server CPU %.1f ms per request",
+		low, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio(), ms(mean), ms(perReq))
+	b.rep.notes = append(b.rep.notes, fmt.Sprintf("HTTP uncached standard query: %.1f ms of server CPU per request at %d/s "+
+		"(%.0f requests/s on %d cores, were they the server's own)", ms(perReq), low, float64(runtime.GOMAXPROCS(0))/perReq.Seconds(), runtime.GOMAXPROCS(0)))
 	if sat <= low {
 		return nil
 	}
@@ -397,6 +407,30 @@ func (b *bench) distinctSteps(ctx context.Context, client *http.Client, base str
 	b.logf("http distinct %d/s (near the uncached capacity): %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s",
 		sat, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio())
 	return nil
+}
+
+// processCPU is a process's user + system CPU time so far, from
+// /proc/<pid>/stat (in clock ticks of 1/100 s, Linux's USER_HZ).
+func processCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces: count from its ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 // settle waits until the server answers a search promptly again (or max).

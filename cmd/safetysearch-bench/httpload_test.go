@@ -1,0 +1,40 @@
+package main
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+func TestProcessCPU(t *testing.T) {
+	before, err := processCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		now, err := processCPU(os.Getpid())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if now > before {
+			return
+		}
+	}
+	t.Errorf("CPU time stayed at %v over 5 s of busy looping", before)
+}
+
+func TestLoadStepHitRatio(t *testing.T) {
+	for _, c := range []struct {
+		st   loadStep
+		want string
+	}{
+		{loadStep{}, "–"},
+		{loadStep{CacheKnown: true}, "–"},
+		{loadStep{CacheKnown: true, CacheHits: 3, CacheMisses: 1}, "75.0%"},
+		{loadStep{CacheKnown: true, CacheMisses: 4}, "0.0%"},
+	} {
+		if got := c.st.hitRatio(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.st, got, c.want)
+		}
+	}
+}
