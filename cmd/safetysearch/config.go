@@ -13,6 +13,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/safetysearch/safetysearch/indexer"
 )
 
 // Config is every setting of safetysearch. Each setting is read, first match
@@ -91,6 +93,10 @@ type Config struct {
 	// FragmentSize is the length in characters of a highlighted snippet;
 	// 0 takes the index's default.
 	FragmentSize int `yaml:"fragment_size"`
+	// ResultCacheEntries is how many search results the index keeps per
+	// generation (indexer.ResultCacheConfig.Entries): 0 takes the index's
+	// default, negative disables the cache.
+	ResultCacheEntries int `yaml:"result_cache_entries"`
 
 	// origin records where each setting came from, for error messages.
 	origin map[string]string
@@ -204,6 +210,8 @@ var settings = []setting{
 		func(c *Config, v string) error { c.ThesaurusFile = v; return nil }},
 	{"fragment_size", "SAFETYSEARCH_FRAGMENT_SIZE", "", "0 (200)", "length of a highlighted snippet in characters",
 		intSetter(func(c *Config) *int { return &c.FragmentSize })},
+	{"result_cache_entries", "SAFETYSEARCH_RESULT_CACHE_ENTRIES", "", "0 (" + strconv.Itoa(indexer.DefaultResultCacheEntries) + ")", "search results cached per index generation; -1 disables the cache",
+		intSetter(func(c *Config) *int { return &c.ResultCacheEntries })},
 }
 
 func durationSetter(field func(*Config) *time.Duration) func(*Config, string) error {

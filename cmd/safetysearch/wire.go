@@ -54,8 +54,9 @@ func (m *Main) openIndex(ctx context.Context) (*indexer.Index, error) {
 		}
 	}
 	ix, err := indexer.Open(ctx, indexer.Config{
-		Dir:    filepath.Join(m.cfg.DataDir, indexDir),
-		Engine: indexer.EngineConfig{Thesaurus: th, FragmentSize: m.cfg.FragmentSize},
+		Dir:         filepath.Join(m.cfg.DataDir, indexDir),
+		Engine:      indexer.EngineConfig{Thesaurus: th, FragmentSize: m.cfg.FragmentSize},
+		ResultCache: indexer.ResultCacheConfig{Entries: m.cfg.ResultCacheEntries},
 	}, m.logger)
 	if err != nil {
 		return nil, err
