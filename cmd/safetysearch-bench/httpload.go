@@ -176,6 +176,18 @@ func withCache(ctx context.Context, client *http.Client, base string, run func()
 
 func (s loadStep) throughput() float64 { return float64(s.Sent-s.Errors) / s.Seconds }
 
+// sustained is the rate at which requests were answered over the step's
+// schedule (Sent requests at Rate per second): Rate exactly when every
+// request was answered. throughput divides by the time until the last
+// answer instead, which adds the last request's latency, so a server that
+// kept up with 300/s reads 299.x there.
+func (s loadStep) sustained() float64 {
+	if s.Rate == 0 || s.Sent == 0 {
+		return 0
+	}
+	return float64(s.Sent-s.Errors) / (float64(s.Sent) / float64(s.Rate))
+}
+
 // openLoop sends requests at a fixed rate whatever the server's pace (so a
 // slow server cannot slow the load down and hide its latency: latency is
 // measured from each request's scheduled start). At most maxInFlight run at
@@ -373,7 +385,7 @@ func (b *bench) distinctSteps(ctx context.Context, client *http.Client, base str
 		return out, nil
 	}
 	b.rep.notes = append(b.rep.notes, "HTTP \"distinct\" steps: standard queries never sent before (the bench's query generator with other seeds), "+
-		"so the result cache cannot answer them: the uncached capacity. The first runs at the lowest rate, the second at 80% of GOMAXPROCS ÷ the first's mean server-side search time.")
+		"so the result cache cannot answer them: the uncached capacity. The first runs at the lowest rate, the second at 80% of GOMAXPROCS ÷ the server's CPU time per request in the first.")
 	steps := int(dur / (time.Second / time.Duration(low)))
 	urls, err := fresh(steps)
 	if err != nil {

@@ -38,3 +38,16 @@ func TestLoadStepHitRatio(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadStepSustained(t *testing.T) {
+	kept := loadStep{Rate: 300, Sent: 1500, Seconds: 5.004}
+	if got := kept.sustained(); got != 300 {
+		t.Errorf("every request answered: sustained %v, want 300", got)
+	}
+	if kept.throughput() >= 300 {
+		t.Errorf("throughput %v includes the last answer's latency: want below 300", kept.throughput())
+	}
+	if got := (loadStep{Rate: 300, Sent: 1500, Errors: 300, Seconds: 9}).sustained(); got != 240 {
+		t.Errorf("a fifth failed: sustained %v, want 240", got)
+	}
+}

@@ -223,8 +223,9 @@ func (r *report) targets() []string {
 	for _, s := range r.http {
 		if s.Name == "standard" && s.Rate >= 300 {
 			check(fmt.Sprintf("HTTP standard query at %d/s: ≥300 req/s, p99 ≤ 100 ms, zero errors", s.Rate),
-				s.throughput() >= 300 && s.P99 <= 100*time.Millisecond && s.Errors == 0,
-				fmt.Sprintf("%.0f req/s, p99 %.1f ms, %d errors; cycling through the bench's standard queries, %s of them from the result cache", s.throughput(), ms(s.P99), s.Errors, s.hitRatio()))
+				s.sustained() >= 300 && s.P99 <= 100*time.Millisecond && s.Errors == 0,
+				fmt.Sprintf("%.1f req/s sustained (%.1f/s until the last answer), p99 %.1f ms, %d errors; cycling through the bench's standard queries, %s of them from the result cache",
+					s.sustained(), s.throughput(), ms(s.P99), s.Errors, s.hitRatio()))
 		}
 	}
 	if rb := r.rebuild; rb != nil {
