@@ -46,6 +46,7 @@ type generation struct {
 	eng     *engine
 	docs    uint64
 	builtAt time.Time
+	results *resultCache // nil when the result cache is disabled
 
 	refs    atomic.Int64
 	drained chan struct{}

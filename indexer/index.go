@@ -53,6 +53,10 @@ type Config struct {
 	// A ProcessBuilder runs the build in a child process, so that the
 	// build's memory and CPU are not the serving process's.
 	Builder Builder
+	// ResultCache bounds each generation's result cache and sets how many
+	// queries a rebuild replays to warm the new generation's (see
+	// ResultCacheConfig for the defaults).
+	ResultCache ResultCacheConfig
 }
 
 // RebuildReport describes a successful rebuild.
@@ -90,6 +94,7 @@ type Index struct {
 	cur          atomic.Pointer[generation]
 	rebuilding   atomic.Bool
 	needsRebuild atomic.Bool
+	cacheStats   cacheCounters // of every generation's result cache
 
 	mu       sync.Mutex
 	closed   bool
@@ -139,6 +144,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Index, error) 
 		return nil, err
 	}
 	cfg.Scoring = model
+	cfg.ResultCache = cfg.ResultCache.withDefaults()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("indexer: open %s: %w", cfg.Dir, err)
 	}
@@ -219,6 +225,7 @@ func (ix *Index) openServing(ctx context.Context, name string) (*generation, err
 		}
 		return nil, fmt.Errorf("indexer: generation %s: %w", name, err)
 	}
+	g.results = ix.newResultCache()
 	return g, nil
 }
 
@@ -277,13 +284,18 @@ func (ix *Index) acquire() (*generation, error) {
 }
 
 // Search runs q on the current generation. Result.Generation names it.
-// It returns ErrUnavailable when no generation is loaded.
+// It returns ErrUnavailable when no generation is loaded. Results come
+// from the generation's result cache when it is enabled (Config.ResultCache):
+// callers must not modify a Result's slices and maps.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	g, err := ix.acquire()
 	if err != nil {
 		return nil, err
 	}
 	defer g.release()
+	if g.results != nil {
+		return cachedSearch(ctx, g, q)
+	}
 	res, err := g.eng.search(ctx, q)
 	if err != nil {
 		return nil, err
@@ -433,6 +445,8 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 		discard(g)
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild %s: %w", name, err)
 	}
+	g.results = ix.newResultCache()
+	ix.autowarm(ctx, ix.cur.Load(), g)
 	if err := writeCurrent(ix.cfg.Dir, name); err != nil {
 		discard(g)
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild %s: %w", name, err)

@@ -562,6 +562,7 @@ func TestMetrics(t *testing.T) {
 		"http_requests_total": "counter", "http_request_duration_seconds": "histogram",
 		"search_duration_seconds": "histogram", "index_documents": "gauge", "index_generation_info": "gauge",
 		"rebuild_last_outcome": "gauge", "rebuild_last_duration_seconds": "gauge", "rebuild_running": "gauge",
+		"search_result_cache_hits_total": "counter", "search_result_cache_entries": "gauge",
 	} {
 		if types[name] != typ {
 			t.Errorf("family %s: type %q, want %s", name, types[name], typ)
@@ -599,6 +600,10 @@ func TestMetrics(t *testing.T) {
 		{"rebuild_last_outcome", map[string]string{"outcome": "ok"}, 1},
 		{"rebuild_last_outcome", map[string]string{"outcome": "failed"}, 0},
 		{"rebuild_running", nil, 0},
+		// The three identical searches: one computed, two from the cache.
+		{"search_result_cache_misses_total", nil, 1},
+		{"search_result_cache_hits_total", nil, 2},
+		{"search_result_cache_entries", nil, 1},
 	}
 	for _, c := range checks {
 		if v, ok := find(c.name, c.labels); !ok || v != c.want {

@@ -93,6 +93,9 @@ func (s *Server) handleMetrics(c *gin.Context) {
 	var b bytes.Buffer
 	s.metrics.write(&b)
 	writeIndexMetrics(&b, s.searcher.Status(), s.rebuilder)
+	if r, ok := s.searcher.(resultCacheReporter); ok {
+		writeResultCacheMetrics(&b, r.ResultCacheStats())
+	}
 	c.Data(http.StatusOK, contentTypeMetrics, b.Bytes())
 }
 
@@ -170,6 +173,31 @@ func writeIndexMetrics(b *bytes.Buffer, st indexer.Status, r Rebuilder) {
 	sample(b, "rebuild_last_start_timestamp_seconds", "", unixSeconds(rs.Last.Started))
 	family(b, "rebuild_last_errors", "gauge", "Errors reported by the last crawl and rebuild.")
 	sample(b, "rebuild_last_errors", "", float64(len(rs.Last.Errors)))
+}
+
+// resultCacheReporter is a Searcher with a result cache (indexer.Index);
+// /metrics then carries the cache's counters.
+type resultCacheReporter interface {
+	ResultCacheStats() indexer.ResultCacheStats
+}
+
+// writeResultCacheMetrics appends the result cache families.
+func writeResultCacheMetrics(b *bytes.Buffer, st indexer.ResultCacheStats) {
+	for _, m := range []struct {
+		name, typ, help string
+		v               float64
+	}{
+		{"search_result_cache_hits_total", "counter", "Searches answered from the index's result cache.", float64(st.Hits)},
+		{"search_result_cache_coalesced_total", "counter", "Searches that waited for an identical running search instead of running it again.", float64(st.Coalesced)},
+		{"search_result_cache_misses_total", "counter", "Searches computed by the index (and then cached).", float64(st.Misses)},
+		{"search_result_cache_evictions_total", "counter", "Result cache entries evicted to stay within its bounds.", float64(st.Evictions)},
+		{"search_result_cache_autowarmed_total", "counter", "Result cache entries seeded into a rebuilt generation before its swap.", float64(st.Autowarmed)},
+		{"search_result_cache_entries", "gauge", "Entries in the serving generation's result cache.", float64(st.Entries)},
+		{"search_result_cache_bytes", "gauge", "Estimated size of the serving generation's result cache.", float64(st.Bytes)},
+	} {
+		family(b, m.name, m.typ, m.help)
+		sample(b, m.name, "", m.v)
+	}
 }
 
 func writeHistogram(b *bytes.Buffer, name string, lbl []string, h *histogram) {

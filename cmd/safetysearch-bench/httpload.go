@@ -99,9 +99,102 @@ type loadStep struct {
 	Errors   int
 	Seconds  float64
 	P50, P99 time.Duration
+	// The server's result cache over the step, read from /metrics before
+	// and after it: searches answered from the cache (or by waiting for an
+	// identical running search) and searches computed. CacheKnown is false
+	// when /metrics did not report them (e.g. the healthz steps).
+	CacheHits, CacheMisses uint64
+	CacheKnown             bool
+}
+
+// hitRatio is the share of the step's searches served from the cache, as
+// text: "–" when unknown.
+func (s loadStep) hitRatio() string {
+	if !s.CacheKnown || s.CacheHits+s.CacheMisses == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(s.CacheHits)/float64(s.CacheHits+s.CacheMisses))
+}
+
+// cacheCounters are the result cache counters /metrics reports.
+type cacheCounters struct {
+	hits, misses uint64
+	searchSum    float64 // search_duration_seconds_sum
+	searchCount  uint64  // search_duration_seconds_count
+}
+
+// scrapeCache reads the result cache counters and the search duration
+// totals from /metrics; false when they are not there.
+func scrapeCache(ctx context.Context, client *http.Client, base string) (cacheCounters, bool) {
+	var c cacheCounters
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		return c, false
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return c, false
+	}
+	found := 0
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, val, ok := strings.Cut(sc.Text(), " ")
+		if !ok || strings.HasPrefix(name, "#") {
+			continue
+		}
+		v, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "search_result_cache_hits_total", "search_result_cache_coalesced_total":
+			c.hits += uint64(v)
+			found++
+		case "search_result_cache_misses_total":
+			c.misses = uint64(v)
+			found++
+		case "search_duration_seconds_sum":
+			c.searchSum = v
+		case "search_duration_seconds_count":
+			c.searchCount = uint64(v)
+		}
+	}
+	return c, found == 3
+}
+
+// withCache runs one load step and adds the server's cache counters over
+// it; the second value is the step's mean server-side search time (0 when
+// unknown).
+func withCache(ctx context.Context, client *http.Client, base string, run func() loadStep) (loadStep, time.Duration) {
+	before, ok1 := scrapeCache(ctx, client, base)
+	st := run()
+	after, ok2 := scrapeCache(ctx, client, base)
+	if !ok1 || !ok2 {
+		return st, 0
+	}
+	st.CacheKnown = true
+	st.CacheHits, st.CacheMisses = after.hits-before.hits, after.misses-before.misses
+	var mean time.Duration
+	if n := after.searchCount - before.searchCount; n > 0 {
+		mean = time.Duration((after.searchSum - before.searchSum) / float64(n) * float64(time.Second))
+	}
+	return st, mean
 }
 
 func (s loadStep) throughput() float64 { return float64(s.Sent-s.Errors) / s.Seconds }
+
+// sustained is the rate at which requests were answered over the step's
+// schedule (Sent requests at Rate per second): Rate exactly when every
+// request was answered. throughput divides by the time until the last
+// answer instead, which adds the last request's latency, so a server that
+// kept up with 300/s reads 299.x there.
+func (s loadStep) sustained() float64 {
+	if s.Rate == 0 || s.Sent == 0 {
+		return 0
+	}
+	return float64(s.Sent-s.Errors) / (float64(s.Sent) / float64(s.Rate))
+}
 
 // openLoop sends requests at a fixed rate whatever the server's pace (so a
 // slow server cannot slow the load down and hide its latency: latency is
@@ -221,12 +314,17 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 	// lowest rate, measured before any overload can leave a backlog.
 	rate := b.o.httpRates[0]
 	openLoop(ctx, client, urls, min(rate, 50), 2*time.Second, "warm-up")
-	idle := openLoop(ctx, client, urls, rate, dur, "idle")
+	idle, _ := withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, rate, dur, "idle") })
 	for _, rate := range b.o.httpRates {
 		b.rep.http = append(b.rep.http, openLoop(ctx, client, []string{base + "/healthz"}, rate, dur, "healthz"))
-		st := openLoop(ctx, client, urls, rate, dur, "standard")
+		st, _ := withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, rate, dur, "standard") })
 		b.rep.http = append(b.rep.http, st)
-		b.logf("http %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors", rate, st.throughput(), ms(st.P50), ms(st.P99), st.Errors)
+		b.logf("http %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s", rate, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio())
+	}
+	// The standard query with distinct queries never sent before, so the
+	// result cache cannot answer them: the uncached capacity.
+	if err := b.distinctSteps(ctx, client, base, cmd.Process.Pid, urls, dur); err != nil {
+		return err
 	}
 	// During a rebuild and swap: let an overloaded server drain (requests
 	// whose clients gave up may still be running), then trigger it and load
@@ -245,7 +343,8 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 	var during []loadStep
 	genBefore := idleGeneration(ctx, client, base)
 	for i := 0; i < 1000; i++ {
-		during = append(during, openLoop(ctx, client, urls, rate, 2*time.Second, "rebuild"))
+		st, _ := withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, rate, 2*time.Second, "rebuild") })
+		during = append(during, st)
 		b.rep.builderRSS = max(b.rep.builderRSS, childrenPeakRSS(cmd.Process.Pid))
 		if st, err := adminStatus(ctx, client, base); err == nil && !st.Running {
 			break
@@ -258,6 +357,101 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 	}
 	b.logf("http during rebuild: p99 %.1f ms (idle %.1f ms), %d errors of %d", ms(merged.P99), ms(idle.P99), merged.Errors, merged.Sent)
 	return nil
+}
+
+// distinctSteps loads the server with standard queries it has never seen,
+// from the bench's query generator with other seeds: first at the lowest
+// rate, then at a rate near the uncached capacity estimated from that
+// step: 80% of GOMAXPROCS ÷ the server's CPU time per request (its CPU
+// time over the step, from /proc, divided by the requests answered), i.e.
+// what the server's cores could serve were they its own.
+func (b *bench) distinctSteps(ctx context.Context, client *http.Client, base string, pid int, seen []string, dur time.Duration) error {
+	low := b.o.httpRates[0]
+	used := make(map[string]bool, len(seen))
+	for _, u := range seen {
+		used[u] = true
+	}
+	corpus := synthetic.Corpus{Seed: b.o.seed, N: b.o.n}
+	seed := b.o.seed
+	fresh := func(n int) ([]string, error) {
+		var out []string
+		for tries := 0; len(out) < n && tries < 20; tries++ {
+			seed += 1000
+			qs, err := buildQueries(ctx, corpus, seed, min(2000, b.o.n), n-len(out)+16)
+			if err != nil {
+				return nil, err
+			}
+			for _, q := range qs {
+				if u := standardURL(base, q); q.Class == "standard" && !used[u] && len(out) < n {
+					used[u] = true
+					out = append(out, u)
+				}
+			}
+		}
+		if len(out) < n {
+			return nil, fmt.Errorf("only %d distinct standard queries of %d", len(out), n)
+		}
+		return out, nil
+	}
+	b.rep.notes = append(b.rep.notes, "HTTP \"distinct\" steps: standard queries never sent before (the bench's query generator with other seeds), "+
+		"so the result cache cannot answer them: the uncached capacity. The first runs at the lowest rate, the second at 80% of GOMAXPROCS ÷ the server's CPU time per request in the first.")
+	steps := int(dur / (time.Second / time.Duration(low)))
+	urls, err := fresh(steps)
+	if err != nil {
+		return err
+	}
+	cpu0, err0 := processCPU(pid)
+	st, mean := withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, low, dur, "distinct") })
+	cpu1, err1 := processCPU(pid)
+	b.rep.http = append(b.rep.http, st)
+	answered := st.Sent - st.Errors
+	if err0 != nil || err1 != nil || answered == 0 || cpu1 <= cpu0 {
+		b.logf("http distinct %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s; no CPU time per request (%v, %v)",
+			low, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio(), err0, err1)
+		return nil
+	}
+	perReq := (cpu1 - cpu0) / time.Duration(answered)
+	sat := int(0.8 * float64(runtime.GOMAXPROCS(0)) / perReq.Seconds())
+	b.logf("http distinct %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s, mean search %.1f ms, server CPU %.1f ms per request",
+		low, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio(), ms(mean), ms(perReq))
+	b.rep.notes = append(b.rep.notes, fmt.Sprintf("HTTP uncached standard query: %.1f ms of server CPU per request at %d/s "+
+		"(%.0f requests/s on %d cores, were they the server's own)", ms(perReq), low, float64(runtime.GOMAXPROCS(0))/perReq.Seconds(), runtime.GOMAXPROCS(0)))
+	if sat <= low {
+		return nil
+	}
+	steps = int(dur / (time.Second / time.Duration(sat)))
+	if urls, err = fresh(steps); err != nil {
+		return err
+	}
+	st, _ = withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, sat, dur, "distinct") })
+	b.rep.http = append(b.rep.http, st)
+	b.logf("http distinct %d/s (near the uncached capacity): %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s",
+		sat, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio())
+	return nil
+}
+
+// processCPU is a process's user + system CPU time so far, from
+// /proc/<pid>/stat (in clock ticks of 1/100 s, Linux's USER_HZ).
+func processCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces: count from its ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 // settle waits until the server answers a search promptly again (or max).
@@ -278,9 +472,12 @@ func settle(ctx context.Context, client *http.Client, base string, maxWait time.
 }
 
 func mergeSteps(steps []loadStep, name string) loadStep {
-	out := loadStep{Name: name}
+	out := loadStep{Name: name, CacheKnown: len(steps) > 0}
 	var p99 time.Duration
 	for _, s := range steps {
+		out.CacheHits += s.CacheHits
+		out.CacheMisses += s.CacheMisses
+		out.CacheKnown = out.CacheKnown && s.CacheKnown
 		out.Rate = s.Rate
 		out.Sent += s.Sent
 		out.Errors += s.Errors

@@ -154,13 +154,13 @@ func (r *report) table() string {
 	}
 	if len(r.http) > 0 {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "HTTP\trate/s\tthroughput/s\tp50 ms\tp99 ms\terrors\tsent")
+		fmt.Fprintln(w, "HTTP\trate/s\tthroughput/s\tp50 ms\tp99 ms\terrors\tsent\tcache hits")
 		for _, s := range r.http {
-			fmt.Fprintf(w, "%s\t%d\t%.0f\t%.2f\t%.2f\t%d\t%d\n", s.Name, s.Rate, s.throughput(), ms(s.P50), ms(s.P99), s.Errors, s.Sent)
+			fmt.Fprintf(w, "%s\t%d\t%.0f\t%.2f\t%.2f\t%d\t%d\t%s\n", s.Name, s.Rate, s.throughput(), ms(s.P50), ms(s.P99), s.Errors, s.Sent, s.hitRatio())
 		}
 		if r.rebuild != nil {
 			for _, s := range []loadStep{r.rebuild.Idle, r.rebuild.During} {
-				fmt.Fprintf(w, "%s\t%d\t%.0f\t%.2f\t%.2f\t%d\t%d\n", s.Name, s.Rate, s.throughput(), ms(s.P50), ms(s.P99), s.Errors, s.Sent)
+				fmt.Fprintf(w, "%s\t%d\t%.0f\t%.2f\t%.2f\t%d\t%d\t%s\n", s.Name, s.Rate, s.throughput(), ms(s.P50), ms(s.P99), s.Errors, s.Sent, s.hitRatio())
 			}
 		}
 		if r.serveRSS > 0 {
@@ -227,14 +227,15 @@ func (r *report) targets() []string {
 	for _, s := range r.http {
 		if s.Name == "standard" && s.Rate >= 300 {
 			check(fmt.Sprintf("HTTP standard query at %d/s: ≥300 req/s, p99 ≤ 100 ms, zero errors", s.Rate),
-				s.throughput() >= 300 && s.P99 <= 100*time.Millisecond && s.Errors == 0,
-				fmt.Sprintf("%.0f req/s, p99 %.1f ms, %d errors", s.throughput(), ms(s.P99), s.Errors))
+				s.sustained() >= 300 && s.P99 <= 100*time.Millisecond && s.Errors == 0,
+				fmt.Sprintf("%.1f req/s sustained (%.1f/s until the last answer), p99 %.1f ms, %d errors; cycling through the bench's standard queries, %s of them from the result cache",
+					s.sustained(), s.throughput(), ms(s.P99), s.Errors, s.hitRatio()))
 		}
 	}
 	if rb := r.rebuild; rb != nil {
 		check("during a rebuild: zero errors and p99 ≤ 2× idle", rb.During.Errors == 0 && rb.During.P99 <= 2*rb.Idle.P99,
-			fmt.Sprintf("%d errors, p99 %.1f ms vs idle %.1f ms (%s), generation %s → %s", rb.During.Errors, ms(rb.During.P99), ms(rb.Idle.P99),
-				fmtRatio(ratio(ms(rb.During.P99), ms(rb.Idle.P99))), rb.GenerationBefore, rb.GenerationAfter))
+			fmt.Sprintf("%d errors, p99 %.1f ms vs idle %.1f ms (%s), generation %s → %s; from the result cache: %s during, %s idle", rb.During.Errors, ms(rb.During.P99), ms(rb.Idle.P99),
+				fmtRatio(ratio(ms(rb.During.P99), ms(rb.Idle.P99))), rb.GenerationBefore, rb.GenerationAfter, rb.During.hitRatio(), rb.Idle.hitRatio()))
 	}
 	for _, coll := range []string{"med", "cf"} {
 		var mine, lite *relevance.Report

@@ -14,6 +14,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/safetysearch/safetysearch/indexer"
 )
 
 // Config is every setting of safetysearch. Each setting is read, first match
@@ -97,6 +99,10 @@ type Config struct {
 	// returned when it ends and queries keep a core; 0 rebuilds inside the
 	// server. Default: cores − 1, at least 1.
 	RebuildProcs int `yaml:"rebuild_procs"`
+	// ResultCacheEntries is how many search results the index keeps per
+	// generation (indexer.ResultCacheConfig.Entries): 0 takes the index's
+	// default, negative disables the cache.
+	ResultCacheEntries int `yaml:"result_cache_entries"`
 
 	// origin records where each setting came from, for error messages.
 	origin map[string]string
@@ -212,6 +218,8 @@ var settings = []setting{
 		intSetter(func(c *Config) *int { return &c.FragmentSize })},
 	{"rebuild_procs", "SAFETYSEARCH_REBUILD_PROCS", "", "cores − 1 (at least 1)", "cores of the child process in which serve rebuilds the index (0 = inside the server)",
 		intSetter(func(c *Config) *int { return &c.RebuildProcs })},
+	{"result_cache_entries", "SAFETYSEARCH_RESULT_CACHE_ENTRIES", "", "0 (" + strconv.Itoa(indexer.DefaultResultCacheEntries) + ")", "search results cached per index generation; -1 disables the cache",
+		intSetter(func(c *Config) *int { return &c.ResultCacheEntries })},
 }
 
 func durationSetter(field func(*Config) *time.Duration) func(*Config, string) error {

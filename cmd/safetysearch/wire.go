@@ -54,9 +54,10 @@ func (m *Main) openIndex(ctx context.Context, builder indexer.Builder) (*indexer
 		}
 	}
 	ix, err := indexer.Open(ctx, indexer.Config{
-		Dir:     filepath.Join(m.cfg.DataDir, indexDir),
-		Engine:  indexer.EngineConfig{Thesaurus: th, FragmentSize: m.cfg.FragmentSize},
-		Builder: builder,
+		Dir:         filepath.Join(m.cfg.DataDir, indexDir),
+		Engine:      indexer.EngineConfig{Thesaurus: th, FragmentSize: m.cfg.FragmentSize},
+		ResultCache: indexer.ResultCacheConfig{Entries: m.cfg.ResultCacheEntries},
+		Builder:     builder,
 	}, m.logger)
 	if err != nil {
 		return nil, err
