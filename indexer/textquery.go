@@ -586,7 +586,7 @@ func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, ma
 		if strings.Join(e.analyze(t.text), " ") == typedTokens {
 			continue // a spelling variant of what was typed ("never event(s)")
 		}
-		q := e.fieldsQuery(textTerm{Kind: kindPhrase, Text: t.text}, expansionFields)
+		q := e.expansionQuery(t.text)
 		if q == nil {
 			continue
 		}
