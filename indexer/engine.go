@@ -937,7 +937,8 @@ func (e *engine) locate(ctx context.Context, q query.Query, hits search.Document
 	}
 	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}), len(ids), 0, false)
 	req.IncludeLocations = true
-	res, err := e.run(ctx, req)
+	// Phrases check only these documents (phraseQuery).
+	res, err := e.run(context.WithValue(ctx, locateDocsKey{}, ids), req)
 	if err != nil {
 		return err
 	}

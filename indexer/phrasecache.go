@@ -3,15 +3,8 @@ package indexer
 // This file keeps, per generation, the documents matching each thesaurus
 // expansion phrase in each field, so that an abbreviation query ("PSIRF")
 // does not check word positions over the huge postings of very common words
-// ("patient safety incident response framework") on every search.
-//
-// A cached phrase is searched as the conjunction of its cached documents
-// (scoring 0, weight 0) and its words' term searchers: exactly the
-// conjunction Bleve's phrase searcher scores, restricted to the documents
-// the phrase matched, so hits and scores are those of the phrase query
-// (TestCachedPhraseMatchesPhraseQuery). Positions are read only when the
-// search asks for match locations (locate, on a page of hits): then the
-// real phrase searcher runs, and its locations are the phrase's own.
+// ("patient safety incident response framework") on every search
+// (phrasesearch.go uses it).
 //
 // A generation is opened read-only and never changes (no merges, no
 // updates), so its internal document numbers, and the cache, stay valid as
@@ -19,14 +12,10 @@ package indexer
 
 import (
 	"bytes"
-	"context"
 	"sort"
 	"sync"
 
-	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -48,6 +37,7 @@ type phraseCache struct {
 type phraseDocs struct {
 	ids   []byte
 	width int
+	empty bool // no document matches
 }
 
 func (c *phraseCache) get(key string) (phraseDocs, bool) {
@@ -73,148 +63,6 @@ func (c *phraseCache) put(key string, d phraseDocs) bool {
 	c.m[key] = d
 	c.bytes += len(d.ids)
 	return true
-}
-
-// cachedPhraseQuery is a match-phrase query on one field whose matching
-// documents are cached in the engine's phraseCache.
-type cachedPhraseQuery struct {
-	phrase *query.MatchPhraseQuery
-	cache  *phraseCache
-}
-
-// newCachedPhrase is the phrase query of text (folded) in field with boost,
-// with its matches cached in c.
-func newCachedPhrase(c *phraseCache, text, field string, boost float64) *cachedPhraseQuery {
-	mp := query.NewMatchPhraseQuery(text)
-	mp.SetField(field)
-	mp.SetBoost(boost)
-	return &cachedPhraseQuery{phrase: mp, cache: c}
-}
-
-// Searcher implements query.Query.
-func (q *cachedPhraseQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	field := q.phrase.FieldVal
-	analyzer := m.AnalyzerNamed(m.AnalyzerNameForPath(field))
-	if options.IncludeTermVectors || options.Explain || analyzer == nil {
-		return q.phrase.Searcher(ctx, r, m, options)
-	}
-	// One term per phrase position (stop words leave empty positions), as
-	// the phrase searcher builds its conjunction.
-	tokens := analyzer.Analyze([]byte(q.phrase.MatchPhrase))
-	byPos := map[int][]string{}
-	for _, t := range tokens {
-		byPos[t.Position] = append(byPos[t.Position], string(t.Term))
-	}
-	positions := make([]int, 0, len(byPos))
-	for p, ts := range byPos {
-		if len(ts) != 1 {
-			return q.phrase.Searcher(ctx, r, m, options)
-		}
-		positions = append(positions, p)
-	}
-	if len(positions) < 2 {
-		return q.phrase.Searcher(ctx, r, m, options)
-	}
-	sort.Ints(positions)
-	key := field + "\x00" + q.phrase.MatchPhrase
-	docs, ok := q.cache.get(key)
-	if !ok {
-		var err error
-		if docs, err = q.collect(ctx, r, m); err != nil {
-			return nil, err
-		}
-		if !q.cache.put(key, docs) {
-			return q.phrase.Searcher(ctx, r, m, options)
-		}
-	}
-	boost := q.phrase.BoostVal.Value()
-	terms := make([]search.Searcher, 0, len(positions))
-	closeAll := func(ss []search.Searcher) {
-		for _, s := range ss {
-			_ = s.Close()
-		}
-	}
-	for _, p := range positions {
-		ts, err := searcher.NewTermSearcher(ctx, r, byPos[p][0], field, boost, options)
-		if err != nil {
-			closeAll(terms)
-			return nil, err
-		}
-		terms = append(terms, ts)
-	}
-	words, err := searcher.NewConjunctionSearcher(ctx, r, terms, options)
-	if err != nil {
-		closeAll(terms)
-		return nil, err
-	}
-	both, err := searcher.NewConjunctionSearcher(ctx, r, []search.Searcher{&docsSearcher{docs: docs}, words}, options)
-	if err != nil {
-		_ = words.Close()
-		return nil, err
-	}
-	return countAs{both, words}, nil
-}
-
-// countAs is a searcher whose Count (the estimate a parent conjunction
-// orders its searchers by) is that of another: the cached phrase reports
-// the phrase searcher's, so a query ranks its parts in the same order, and
-// sums their scores in the same order, as with the phrase searcher.
-type countAs struct {
-	search.Searcher
-	as search.Searcher
-}
-
-func (c countAs) Count() uint64 { return c.as.Count() }
-
-// expansionQuery is a thesaurus expansion searched in expansionFields: as
-// fieldsQuery builds it, but a phrase's matches are cached (cachedPhraseQuery).
-func (e *engine) expansionQuery(text string) query.Query {
-	tokens := e.analyze(text)
-	if len(tokens) < 2 {
-		return e.fieldsQuery(textTerm{Kind: kindPhrase, Text: text}, expansionFields)
-	}
-	qs := make([]query.Query, 0, len(expansionFields))
-	for _, f := range expansionFields {
-		qs = append(qs, newCachedPhrase(&e.phrases, foldText(text), f.field, f.boost))
-	}
-	return query.NewDisjunctionQuery(qs)
-}
-
-// collect runs the phrase searcher unscored over r and returns the ids of
-// every matching document.
-func (q *cachedPhraseQuery) collect(ctx context.Context, r index.IndexReader, m mapping.IndexMapping) (phraseDocs, error) {
-	s, err := q.phrase.Searcher(ctx, r, m, search.SearcherOptions{Score: "none"})
-	if err != nil {
-		return phraseDocs{}, err
-	}
-	defer s.Close()
-	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
-	var d phraseDocs
-	for n := 0; ; n++ {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return phraseDocs{}, err
-			}
-		}
-		dm, err := s.Next(sctx)
-		if err != nil {
-			return phraseDocs{}, err
-		}
-		if dm == nil {
-			return d, nil
-		}
-		id := dm.IndexInternalID
-		switch {
-		case d.width == 0:
-			d.width = len(id)
-		case len(id) != d.width:
-			// Ids of one width are what the searcher below seeks in;
-			// Bleve's are fixed-width. Keep nothing rather than guess.
-			return phraseDocs{}, nil
-		}
-		d.ids = append(d.ids, id...)
-		sctx.DocumentMatchPool.Put(dm)
-	}
 }
 
 // docsSearcher iterates cached document ids; its matches score 0 and it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,6 +37,7 @@ func phraseCorpus(n int) []Article {
 		arts[i] = Article{
 			ID: fmt.Sprintf("p:r%d", i), Title: text(3 + r.IntN(6)), Summary: text(r.IntN(10)),
 			Body: text(5 + r.IntN(60)), Tags: []string{"PSIRF"}, Published: day("2024-01-02"),
+			Comments: []Comment{{Body: text(r.IntN(12))}, {Body: text(r.IntN(12))}},
 		}
 	}
 	return arts
@@ -55,13 +57,19 @@ func TestCachedPhraseMatchesPhraseQuery(t *testing.T) {
 	for _, phrase := range []string{"Patient Safety Incident Response Framework", "acute kidney injury", "learning from events", "safety incident"} {
 		var cs, ps []query.Query
 		for _, f := range expansionFields {
-			c := newCachedPhrase(&e.phrases, foldText(phrase), f.field, f.boost)
+			c := newPhrase(&e.phrases, foldText(phrase), f.field, f.boost)
 			p := query.NewMatchPhraseQuery(foldText(phrase))
 			p.SetField(f.field)
 			p.SetBoost(f.boost)
-			pairs = append(pairs, pair{phrase + " in " + f.field, c, p})
+			pairs = append(pairs, pair{phrase + " in " + f.field, c, p},
+				pair{phrase + " in " + f.field + ", uncached", newPhrase(nil, foldText(phrase), f.field, f.boost), p})
 			cs, ps = append(cs, c), append(ps, p)
 		}
+		c := newPhrase(nil, foldText(phrase), fComments, 0.5)
+		p := query.NewMatchPhraseQuery(foldText(phrase))
+		p.SetField(fComments)
+		p.SetBoost(0.5)
+		pairs = append(pairs, pair{phrase + " in comments, uncached", c, p})
 		word := e.termQuery(textTerm{Kind: kindWord, Text: "trust"})
 		pairs = append(pairs,
 			pair{phrase + " in any field", query.NewDisjunctionQuery(cs), query.NewDisjunctionQuery(ps)},
@@ -69,6 +77,8 @@ func TestCachedPhraseMatchesPhraseQuery(t *testing.T) {
 			pair{phrase + " and trust", query.NewConjunctionQuery([]query.Query{word, query.NewDisjunctionQuery(cs)}), query.NewConjunctionQuery([]query.Query{word, query.NewDisjunctionQuery(ps)})},
 		)
 	}
+	locations := map[string]string{}
+	// run returns each hit's score and its match locations, as text.
 	run := func(q query.Query) map[string]float64 {
 		t.Helper()
 		res, err := e.run(ctx, bleve.NewSearchRequestOptions(q, 1000, 0, false))
@@ -78,6 +88,23 @@ func TestCachedPhraseMatchesPhraseQuery(t *testing.T) {
 		out := map[string]float64{}
 		for _, h := range res.Hits {
 			out[h.ID] = h.Score
+		}
+		req := bleve.NewSearchRequestOptions(q, 1000, 0, false)
+		req.IncludeLocations = true
+		if res, err = e.run(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			var locs []string
+			for f, tlm := range h.Locations {
+				for term, ls := range tlm {
+					for _, l := range ls {
+						locs = append(locs, fmt.Sprintf("%s/%s@%d%v", f, term, l.Pos, l.ArrayPositions))
+					}
+				}
+			}
+			slices.Sort(locs)
+			locations[fmt.Sprintf("%p", q)+h.ID] = strings.Join(locs, " ")
 		}
 		if uint64(len(out)) != res.Total {
 			t.Fatalf("total %d, %d hits", res.Total, len(out))
@@ -93,6 +120,11 @@ func TestCachedPhraseMatchesPhraseQuery(t *testing.T) {
 			if len(got) != len(want) {
 				t.Errorf("pass %d, %s: %d hits, want %d", pass, p.name, len(got), len(want))
 				continue
+			}
+			for id := range want {
+				if g, w := locations[fmt.Sprintf("%p", p.cached)+id], locations[fmt.Sprintf("%p", p.uncache)+id]; g != w {
+					t.Errorf("pass %d, %s: %s locations\n%s\nwant\n%s", pass, p.name, id, g, w)
+				}
 			}
 			for id, s := range want {
 				if g, ok := got[id]; !ok || g != s {

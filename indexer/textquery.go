@@ -550,10 +550,7 @@ func (e *engine) fieldsQuery(t textTerm, fields []fieldBoost) query.Query {
 			}
 		default:
 			for _, f := range fields {
-				mp := query.NewMatchPhraseQuery(foldText(t.Text))
-				mp.SetField(f.field)
-				mp.SetBoost(f.boost)
-				qs = append(qs, mp)
+				qs = append(qs, newPhrase(nil, foldText(t.Text), f.field, f.boost))
 			}
 		}
 	}
