@@ -408,7 +408,7 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 		if located == nil {
 			located = text
 		}
-		if err := e.locate(ctx, located, pageHits); err != nil {
+		if err := e.locate(ctx, located, hitsToLocate(pageHits, q.Highlight)); err != nil {
 			return nil, err
 		}
 	}
