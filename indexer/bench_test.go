@@ -314,7 +314,7 @@ func BenchmarkQuery(b *testing.B) {
 	texts := synthetic.Queries(benchSeed, 1000)
 	for _, n := range benchSizes(b) {
 		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
-			ix := buildIndex(b, n)
+			ix := benchIndex(b, n)
 			ctx := context.Background()
 			// Warm up caches and the page cache once per index.
 			for _, t := range texts[:100] {
