@@ -156,8 +156,8 @@ func TestCachedPhraseMatchesPhraseQuery(t *testing.T) {
 	}
 }
 
-// TestPhraseCacheBound: a phrase met once the cache is full is searched
-// uncached, with the same results.
+// TestPhraseCacheBound: the cache refuses an entry past its bound (the
+// phrase is then searched uncached) and still takes one that fits.
 func TestPhraseCacheBound(t *testing.T) {
 	var c phraseCache
 	if !c.put("a", phraseDocs{ids: make([]byte, maxPhraseCacheBytes-8), width: 8}) {

@@ -3,7 +3,7 @@ package indexer
 // This file searches phrases: the words of a phrase, all required, then a
 // check of their positions. It scores like Bleve's phrase searcher (the
 // same conjunction of the words' term searchers: same hits, same scores,
-// TestPhraseQueryMatchesBleve) but checks positions on the matches'
+// TestCachedPhraseMatchesPhraseQuery) but checks positions on the matches'
 // locations as they come, where Bleve's builds a map of every location of
 // every candidate document (most of a phrase query's time on common words).
 //
