@@ -316,7 +316,7 @@ func BenchmarkQuery(b *testing.B) {
 	texts := synthetic.Queries(benchSeed, 1000)
 	for _, n := range benchSizes(b) {
 		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
-			ix := buildIndex(b, n)
+			ix := benchIndex(b, n)
 			ctx := context.Background()
 			// Warm up caches and the page cache once per index.
 			for _, t := range texts[:100] {
@@ -388,5 +388,166 @@ func TestPercentile(t *testing.T) {
 	}
 	if got := percentile(nil, 50); got != 0 {
 		t.Errorf("p50 of nothing = %v", got)
+	}
+}
+
+// benchIndex returns an index of n synthetic articles for the query
+// benchmarks. With SAFETYSEARCH_BENCH_INDEX=dir it is kept in dir/n and
+// reopened by later runs (the build of 50k articles takes minutes; query
+// work iterates on one index); without it, it is built in a temporary
+// directory as buildIndex does.
+func benchIndex(b *testing.B, n int) *indexer.Index {
+	b.Helper()
+	root := os.Getenv("SAFETYSEARCH_BENCH_INDEX")
+	if root == "" {
+		return buildIndex(b, n)
+	}
+	ctx := context.Background()
+	ix, err := indexer.Open(ctx, indexer.Config{Dir: filepath.Join(root, strconv.Itoa(n))}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if err := ix.Close(); err != nil {
+			b.Error(err)
+		}
+	})
+	if !ix.Status().Ready || ix.NeedsRebuild() {
+		if _, err := ix.Rebuild(ctx, synthetic.Corpus{Seed: benchSeed, N: n}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ix
+}
+
+// classQueries draws k query texts of each of the side-by-side bench's
+// costly classes (cmd/safetysearch-bench/queries.go) from the first
+// articles of the corpus: phrase (two consecutive content words of a body,
+// quoted), prefix (the first four letters of a mid-frequency word, with *)
+// and abbreviation (a thesaurus abbreviation whose expansion the corpus
+// uses).
+func classQueries(b *testing.B, k int) map[string][]string {
+	b.Helper()
+	const sample = 2000
+	df := map[string]int{}
+	var bodies [][]string
+	words := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r < 'a' || r > 'z' })
+	}
+	err := synthetic.Generate(benchSeed, sample, func(a indexer.Article) error {
+		seen := map[string]bool{}
+		for _, t := range words(a.Title + " " + a.Summary + " " + a.Body) {
+			if len(t) > 3 && !seen[t] {
+				seen[t] = true
+				df[t]++
+			}
+		}
+		bodies = append(bodies, words(a.Body))
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var mid []string
+	for w, c := range df {
+		if c > sample/50 && c < sample/5 {
+			mid = append(mid, w)
+		}
+	}
+	slices.Sort(mid)
+	abbrevs := []string{"PSIRF", "VTE", "AKI", "CQC", "HSSIB", "RCA", "NEWS2", "LFPSE"}
+	out := map[string][]string{}
+	// A fixed linear congruential sequence keeps the draw deterministic.
+	x := uint64(benchSeed)
+	next := func(n int) int {
+		x = x*6364136223846793005 + 1442695040888963407
+		return int((x >> 33) % uint64(n))
+	}
+	for len(out["phrase"]) < k {
+		body := bodies[next(len(bodies))]
+		if len(body) < 3 {
+			continue
+		}
+		i := next(len(body) - 1)
+		if len(body[i]) > 3 && len(body[i+1]) > 3 && !benchStop[body[i]] && !benchStop[body[i+1]] {
+			out["phrase"] = append(out["phrase"], `"`+body[i]+" "+body[i+1]+`"`)
+		}
+	}
+	for range k {
+		out["prefix"] = append(out["prefix"], mid[next(len(mid))][:4]+"*")
+		out["abbreviation"] = append(out["abbreviation"], abbrevs[next(len(abbrevs))])
+	}
+	return out
+}
+
+// benchStop is the side-by-side bench's stop list: its phrases are of
+// content words.
+var benchStop = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`about above after again against also been before being below between both
+	could does doing down during each from further have having here into itself more most other over same should
+	some such than that their theirs them then there these they this those through under until very were what when
+	where which while with would your will shall only just`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// BenchmarkQueryClasses measures the bare text query (no facets, no
+// highlights, page of 20, as the side-by-side bench sends them) of the
+// phrase, prefix and abbreviation classes, whose p99 are the furthest
+// from the peers'. SAFETYSEARCH_BENCH_CLASS_SLOW=5 also logs the five
+// slowest queries of each class.
+func BenchmarkQueryClasses(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
+			ix := benchIndex(b, n)
+			ctx := context.Background()
+			qs := classQueries(b, 250)
+			for _, class := range []string{"phrase", "prefix", "abbreviation"} {
+				b.Run(class, func(b *testing.B) {
+					texts := qs[class]
+					for _, t := range texts[:20] {
+						if _, err := ix.Search(ctx, textQuery(t)); err != nil {
+							b.Fatalf("warm-up %q: %v", t, err)
+						}
+					}
+					type timed struct {
+						text string
+						d    time.Duration
+					}
+					lat := make([]time.Duration, 0, b.N)
+					var all []timed
+					var total uint64
+					cpu0 := cpuTime()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						t := texts[i%len(texts)]
+						start := time.Now()
+						res, err := ix.Search(ctx, textQuery(t))
+						d := time.Since(start)
+						lat = append(lat, d)
+						all = append(all, timed{t, d})
+						if err != nil {
+							b.Fatalf("%q: %v", t, err)
+						}
+						total += res.Total
+					}
+					b.StopTimer()
+					cpu := cpuTime() - cpu0
+					slices.Sort(lat)
+					b.ReportMetric(ms(percentile(lat, 50)), "p50-ms")
+					b.ReportMetric(ms(percentile(lat, 99)), "p99-ms")
+					b.ReportMetric(float64(total)/float64(b.N), "hits/op")
+					b.ReportMetric(ms(cpu)/float64(b.N), "cpu-ms/op")
+					if k, _ := strconv.Atoi(os.Getenv("SAFETYSEARCH_BENCH_CLASS_SLOW")); k > 0 {
+						slices.SortFunc(all, func(x, y timed) int { return int(y.d - x.d) })
+						for _, s := range all[:min(k, len(all))] {
+							b.Logf("%s %q %v", class, s.text, s.d.Round(time.Microsecond))
+						}
+					}
+				})
+			}
+		})
 	}
 }

@@ -67,6 +67,8 @@ type engine struct {
 	thesaurusKeys []thesKey
 
 	counts countCache // disjunctive facet counts of recent searches
+
+	phrases phraseCache // documents matching thesaurus expansion phrases
 }
 
 // openEngine wraps an opened generation. It fails with ErrSchemaMismatch when
@@ -343,7 +345,10 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 	req := bleve.NewSearchRequestOptions(withFilters(text, allFilters), q.PerPage, (q.Page-1)*q.PerPage, false)
 	req.SortByCustom(sortOrder(q.Sort))
 	req.Fields = []string{fArticle}
-	req.IncludeLocations = plan != nil && lvl.located == nil
+	// Match locations (highlights, matched comments) are read by locate for
+	// the page's hits only: asking the main request for them decodes the
+	// word positions of every matching document.
+	req.IncludeLocations = false
 	var disjunctive []string
 	for _, f := range q.Facets {
 		if _, selected := sel[f]; selected {
@@ -398,8 +403,12 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 	}
 
 	res.Total = mainRes.Total
-	if lvl.located != nil {
-		if err := e.locate(ctx, lvl.located, pageHits); err != nil {
+	if plan != nil {
+		located := lvl.located
+		if located == nil {
+			located = text
+		}
+		if err := e.locate(ctx, located, hitsToLocate(pageHits, q.Highlight)); err != nil {
 			return nil, err
 		}
 	}
@@ -928,7 +937,8 @@ func (e *engine) locate(ctx context.Context, q query.Query, hits search.Document
 	}
 	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}), len(ids), 0, false)
 	req.IncludeLocations = true
-	res, err := e.run(ctx, req)
+	// Phrases check only these documents (phraseQuery).
+	res, err := e.run(context.WithValue(ctx, locateDocsKey{}, ids), req)
 	if err != nil {
 		return err
 	}

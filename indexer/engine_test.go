@@ -218,6 +218,16 @@ func TestEngineComments(t *testing.T) {
 	if h.MatchedComments != 1 || h.CommentCount != 2 || len(h.Highlights.Comments) != 1 || !strings.Contains(h.Highlights.Comments[0], "<mark>prophylaxis</mark>") {
 		t.Fatalf("comment hit %+v", h)
 	}
+	// Without highlights, matched comments are still counted (located hits
+	// with comments only), and articles without comments count none.
+	for _, text := range []string{"prophylaxis", "thromboembolism", "PSIRF", `"patient safety"`} {
+		with, without := mustSearch(t, e, Query{Text: text, Highlight: true}), mustSearch(t, e, Query{Text: text})
+		for i := range with.Hits {
+			if with.Hits[i].MatchedComments != without.Hits[i].MatchedComments {
+				t.Fatalf("%s: %s matched comments %d with highlights, %d without", text, with.Hits[i].ID, with.Hits[i].MatchedComments, without.Hits[i].MatchedComments)
+			}
+		}
+	}
 	res = mustSearch(t, e, Query{Text: "thromboembolism"})
 	if got := hitIDs(res); !slices.Equal(got, []string{"t:r4", "t:r5"}) {
 		t.Fatalf("title/body match must rank above comment match: %v", got)

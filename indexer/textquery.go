@@ -550,10 +550,7 @@ func (e *engine) fieldsQuery(t textTerm, fields []fieldBoost) query.Query {
 			}
 		default:
 			for _, f := range fields {
-				mp := query.NewMatchPhraseQuery(foldText(t.Text))
-				mp.SetField(f.field)
-				mp.SetBoost(f.boost)
-				qs = append(qs, mp)
+				qs = append(qs, newPhrase(nil, foldText(t.Text), f.field, f.boost))
 			}
 		}
 	}
@@ -586,7 +583,7 @@ func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, ma
 		if strings.Join(e.analyze(t.text), " ") == typedTokens {
 			continue // a spelling variant of what was typed ("never event(s)")
 		}
-		q := e.fieldsQuery(textTerm{Kind: kindPhrase, Text: t.text}, expansionFields)
+		q := e.expansionQuery(t.text)
 		if q == nil {
 			continue
 		}
