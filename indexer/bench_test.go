@@ -403,7 +403,8 @@ func benchIndex(b *testing.B, n int) *indexer.Index {
 		return buildIndex(b, n)
 	}
 	ctx := context.Background()
-	ix, err := indexer.Open(ctx, indexer.Config{Dir: filepath.Join(root, strconv.Itoa(n))}, nil)
+	// No result cache: the benchmarks measure computed searches.
+	ix, err := indexer.Open(ctx, indexer.Config{Dir: filepath.Join(root, strconv.Itoa(n)), ResultCache: indexer.ResultCacheConfig{Entries: -1}}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

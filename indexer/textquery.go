@@ -9,7 +9,8 @@ package indexer
 //	"exact phrase"   the words in this order
 //	-word -"phrase"  exclude
 //	a OR b OR "c d"  any of them (OR binds tighter than the implicit AND)
-//	wor*             prefix (at least 2 characters)
+//	wor*             prefix (at least 2 characters; the 128 most frequent
+//	                 indexed words that start with it, see maxPrefixTerms)
 //	field:value      title, author, tag, region, audience, topic, type;
 //	field:"phrase"   also field:wor*
 //
@@ -525,10 +526,12 @@ func (e *engine) fieldsQuery(t textTerm, fields []fieldBoost) query.Query {
 			}
 		}
 		for _, f := range fields {
-			pq := query.NewPrefixQuery(p)
-			pq.SetField(f.field)
-			pq.SetBoost(f.boost)
-			qs = append(qs, pq)
+			for _, term := range e.prefixTerms(f.field, p) {
+				tq := query.NewTermQuery(term)
+				tq.SetField(f.field)
+				tq.SetBoost(f.boost)
+				qs = append(qs, tq)
+			}
 			for _, st := range stems {
 				tq := query.NewTermQuery(st)
 				tq.SetField(f.field)
@@ -607,6 +610,52 @@ func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, ma
 		return alts[0], expanded, onlyExp
 	}
 	return query.NewDisjunctionQuery(alts), expanded, onlyExp
+}
+
+// maxPrefixTerms bounds how many of a field's indexed terms a prefix
+// matches: the most frequent ones, as Elasticsearch's max_expansions bounds
+// a phrase prefix. A scored disjunction over every completion ("inte*" has
+// thousands in a large index) costs seconds; the rare completions left out
+// are mostly typos and one-off words.
+const maxPrefixTerms = 128
+
+// prefixTerms returns the indexed terms of field that start with prefix, at
+// most maxPrefixTerms of them (the most frequent; ties by term), sorted.
+func (e *engine) prefixTerms(field, prefix string) []string {
+	type entry struct {
+		term  string
+		count uint64
+	}
+	var terms []entry
+	_ = safely(func() error {
+		d, err := e.idx.FieldDictPrefix(field, []byte(prefix))
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		for {
+			de, err := d.Next()
+			if err != nil || de == nil {
+				return err
+			}
+			terms = append(terms, entry{de.Term, de.Count})
+		}
+	})
+	if len(terms) > maxPrefixTerms {
+		sort.Slice(terms, func(i, j int) bool {
+			if terms[i].count != terms[j].count {
+				return terms[i].count > terms[j].count
+			}
+			return terms[i].term < terms[j].term
+		})
+		terms = terms[:maxPrefixTerms]
+	}
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		out[i] = t.term
+	}
+	sort.Strings(out)
+	return out
 }
 
 // maxCompletions bounds how many dictionary words a prefix expands to.
