@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -53,6 +54,9 @@ type ProcessBuilder struct {
 	// MaxProcs, when > 0, sets the child's GOMAXPROCS (its cores for
 	// analysis and segment building).
 	MaxProcs int
+	// Nice, when > 0, lowers the child's scheduling priority by that much
+	// (as nice(1); Linux), so that queries go first when both want a core.
+	Nice int
 	// Stderr receives the child's log (nil: discarded).
 	Stderr io.Writer
 }
@@ -62,6 +66,7 @@ type ProcessBuilder struct {
 type streamLine struct {
 	Dir     string   `json:"dir,omitempty"`
 	Scoring string   `json:"scoring,omitempty"`
+	Nice    int      `json:"nice,omitempty"`
 	Article *Article `json:"article,omitempty"`
 	End     *int     `json:"end,omitempty"`
 }
@@ -99,7 +104,7 @@ func (p *ProcessBuilder) Build(ctx context.Context, dir, scoring string, src Sou
 
 	sent := make(chan error, 1)
 	go func() {
-		sent <- sendStream(ctx, stdin, dir, scoring, src)
+		sent <- sendStream(ctx, stdin, streamLine{Dir: dir, Scoring: scoring, Nice: p.Nice}, src)
 	}()
 	var res streamResult
 	derr := json.NewDecoder(stdout).Decode(&res)
@@ -130,7 +135,7 @@ var errChildGone = errors.New("indexer: build child stopped reading")
 
 // sendStream writes the header, every article of src and the end marker to
 // w, then closes it.
-func sendStream(ctx context.Context, w io.WriteCloser, dir, scoring string, src Source) error {
+func sendStream(ctx context.Context, w io.WriteCloser, head streamLine, src Source) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
@@ -140,7 +145,7 @@ func sendStream(ctx context.Context, w io.WriteCloser, dir, scoring string, src 
 		}
 		return nil
 	}
-	err := write(streamLine{Dir: dir, Scoring: scoring})
+	err := write(head)
 	n := 0
 	if err == nil {
 		err = src.Each(ctx, func(a Article) error {
@@ -188,6 +193,9 @@ func buildFromStream(ctx context.Context, r io.Reader, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if head.Nice > 0 {
+		lowerPriority(head.Nice)
+	}
 	n, err := build(ctx, head.Dir, scoring, &streamSource{dec: dec})
 	if err != nil {
 		return err
@@ -230,5 +238,28 @@ func (s *streamSource) Each(ctx context.Context, fn func(Article) error) error {
 		if err := fn(*l.Article); err != nil {
 			return err
 		}
+	}
+}
+
+// lowerPriority adds nice to the scheduling priority of every thread of this
+// process. Linux keeps a priority per thread and a new thread inherits its
+// creator's, so the threads the runtime starts later are lowered too. It is
+// a hint: where /proc or setpriority is unavailable nothing changes.
+func lowerPriority(nice int) {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return
+	}
+	for _, t := range tasks {
+		tid, err := strconv.Atoi(t.Name())
+		if err != nil {
+			continue
+		}
+		cur, err := syscall.Getpriority(syscall.PRIO_PROCESS, tid)
+		if err != nil {
+			continue
+		}
+		// The raw getpriority syscall returns 20 - nice.
+		syscall.Setpriority(syscall.PRIO_PROCESS, tid, min(19, 20-cur+nice))
 	}
 }

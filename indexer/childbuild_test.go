@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -29,6 +30,9 @@ func TestMain(m *testing.M) {
 		if err := BuildFromStream(context.Background(), os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
+		}
+		if prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0); err == nil {
+			fmt.Fprintf(os.Stderr, "nice=%d\n", 20-prio)
 		}
 		os.Exit(0)
 	}
@@ -99,6 +103,24 @@ func scored(r *Result) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// ProcessBuilder.Nice lowers the child's priority (Linux).
+func TestProcessBuilderNice(t *testing.T) {
+	prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
+	if err != nil {
+		t.Fatalf("getpriority: %v", err)
+	}
+	want := min(19, 20-prio+5)
+	var stderr bytes.Buffer
+	b := childBuilder(t, "build", &stderr)
+	b.Nice = 5
+	if _, err := b.Build(context.Background(), filepath.Join(t.TempDir(), "gen"), ScoringBM25, lifecycleArticles(10)); err != nil {
+		t.Fatalf("%v (stderr %s)", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), fmt.Sprintf("nice=%d\n", want)) {
+		t.Errorf("child stderr %q, want nice=%d", stderr.String(), want)
+	}
 }
 
 // A child that dies, or a source that fails mid-stream, fails the rebuild

@@ -60,10 +60,10 @@ func childServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Rebuilds run in a child process with one core fewer than the machine,
-	// as safetysearch serve does by default (rebuild_procs).
+	// Rebuilds run in a child process with one core fewer than the machine
+	// and nice 10, as safetysearch serve does by default (rebuild_procs).
 	builder := &indexer.ProcessBuilder{Path: exe, Args: []string{"child", "build-generation"},
-		MaxProcs: max(1, runtime.NumCPU()-1), Stderr: os.Stderr}
+		MaxProcs: max(1, runtime.NumCPU()-1), Nice: 10, Stderr: os.Stderr}
 	ix, err := indexer.Open(ctx, indexer.Config{Dir: filepath.Join(dir, "index"), Builder: builder}, logger)
 	if err != nil {
 		return err

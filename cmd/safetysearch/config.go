@@ -216,7 +216,7 @@ var settings = []setting{
 		func(c *Config, v string) error { c.ThesaurusFile = v; return nil }},
 	{"fragment_size", "SAFETYSEARCH_FRAGMENT_SIZE", "", "0 (200)", "length of a highlighted snippet in characters",
 		intSetter(func(c *Config) *int { return &c.FragmentSize })},
-	{"rebuild_procs", "SAFETYSEARCH_REBUILD_PROCS", "", "cores − 1 (at least 1)", "cores of the child process in which serve rebuilds the index (0 = inside the server)",
+	{"rebuild_procs", "SAFETYSEARCH_REBUILD_PROCS", "", "cores − 1 (at least 1)", "cores of the lower-priority child process in which serve rebuilds the index (0 = inside the server)",
 		intSetter(func(c *Config) *int { return &c.RebuildProcs })},
 	{"result_cache_entries", "SAFETYSEARCH_RESULT_CACHE_ENTRIES", "", "0 (" + strconv.Itoa(indexer.DefaultResultCacheEntries) + ")", "search results cached per index generation; -1 disables the cache",
 		intSetter(func(c *Config) *int { return &c.ResultCacheEntries })},

@@ -47,9 +47,12 @@ func (m *Main) runBuildGeneration(ctx context.Context) error {
 	return indexer.BuildFromStream(ctx, os.Stdin, m.Stdout)
 }
 
+// rebuildNice lowers the rebuild child's priority: queries go first.
+const rebuildNice = 10
+
 // rebuildBuilder is how serve builds generations: in a child process of
-// rebuild_procs cores running this executable, or in process when
-// rebuild_procs is 0 or the executable is unknown.
+// rebuild_procs cores and lower priority running this executable, or in
+// process when rebuild_procs is 0 or the executable is unknown.
 func (m *Main) rebuildBuilder() indexer.Builder {
 	if m.cfg.RebuildProcs == 0 || m.Executable == "" {
 		return nil
@@ -58,6 +61,7 @@ func (m *Main) rebuildBuilder() indexer.Builder {
 		Path:     m.Executable,
 		Args:     []string{buildGenerationCommand},
 		MaxProcs: m.cfg.RebuildProcs,
+		Nice:     rebuildNice,
 		Stderr:   m.Stderr,
 	}
 }

@@ -17,7 +17,7 @@ func TestRebuildBuilder(t *testing.T) {
 	if !ok {
 		t.Fatalf("default builder %T, want a ProcessBuilder", m.rebuildBuilder())
 	}
-	if b.Path != m.Executable || strings.Join(b.Args, " ") != buildGenerationCommand || b.MaxProcs != DefaultRebuildProcs() || b.MaxProcs < 1 {
+	if b.Path != m.Executable || strings.Join(b.Args, " ") != buildGenerationCommand || b.MaxProcs != DefaultRebuildProcs() || b.MaxProcs < 1 || b.Nice != rebuildNice {
 		t.Errorf("builder %+v", b)
 	}
 	m.cfg.RebuildProcs = 0
