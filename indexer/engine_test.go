@@ -120,11 +120,38 @@ func TestEngineQueryErrors(t *testing.T) {
 	for _, c := range []struct {
 		text string
 		pos  int
-	}{{`"unclosed`, 0}, {"sepsis OR", 7}, {"-sepsis", 0}, {"the -sepsis", 4}, {"the of ?", 0}, {"titel:x", 0}} {
+	}{{`"unclosed`, 0}, {"sepsis OR", 7}, {"-sepsis", 0}, {"the -sepsis", 4}, {"? !", 0}, {"titel:x", 0}} {
 		_, err := e.search(context.Background(), Query{Text: c.text})
 		var qe *QueryError
 		if !errors.As(err, &qe) || qe.Pos != c.pos {
 			t.Errorf("%q: error %v, want QueryError at %d", c.text, err, c.pos)
+		}
+	}
+}
+
+// A query made only of stop words searches the spelling field (titles,
+// summaries, tags, topics) instead of being refused.
+func TestEngineStopWordsOnly(t *testing.T) {
+	arts := append(inlineCorpus(),
+		Article{ID: "t:because", Title: "Because we care: speaking up", Summary: "Why staff raise concerns.", Body: "Speaking up matters."},
+		Article{ID: "t:who", Title: "The who and the what of incident reviews", Body: "Reviews."})
+	e := buildEngine(t, arts, EngineConfig{})
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"because", []string{"t:because"}},
+		{"Because?", []string{"t:because"}},
+		{"the who", []string{"t:who"}},
+		{`"the what" OR because`, []string{"t:because", "t:who"}},
+	} {
+		res, err := e.search(context.Background(), Query{Text: c.text, PerPage: 20, Facets: []string{}})
+		if err != nil {
+			t.Errorf("%q: %v", c.text, err)
+			continue
+		}
+		if got := hitIDs(res); !sameSet(got, c.want) {
+			t.Errorf("%q: hits %v, want %v", c.text, got, c.want)
 		}
 	}
 }

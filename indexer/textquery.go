@@ -434,13 +434,66 @@ func (e *engine) compile(text string) (*textPlan, error) {
 		plan.units = append(plan.units, textUnit{label: strings.Join(labels, " OR "), q: q})
 	}
 	plan.expansions = dedupeExpansions(plan.expansions)
+	if len(plan.units) == 0 && firstNeg < 0 {
+		plan.units = e.stopWordUnits(tq)
+	}
 	if len(plan.units) == 0 {
 		if firstNeg >= 0 {
 			return nil, &QueryError{Pos: firstNeg, Msg: "only excluded (-) terms; add a word to search for"}
 		}
-		return nil, &QueryError{Pos: 0, Msg: "nothing to search for: every word is too common (like \"the\" or \"what\") or punctuation"}
+		return nil, &QueryError{Pos: 0, Msg: "nothing to search for: no searchable word (only punctuation, or field:word with a word too common to be indexed)"}
 	}
 	return plan, nil
+}
+
+// stopWordUnits is the plan of a query made only of stop words ("because",
+// "the who"), which the text fields cannot match: every word must then be in
+// the spelling field (titles, summaries, tags and topics, analysed without
+// stop words), so that such a query finds "Because we care" instead of being
+// refused. Fielded and prefix terms are left out (they are never all stop
+// words). It returns nil when nothing is left to search.
+func (e *engine) stopWordUnits(tq *textQuery) []textUnit {
+	an := e.idx.Mapping().AnalyzerNamed(analyzerWords)
+	if an == nil {
+		return nil
+	}
+	var units []textUnit
+	for _, c := range tq.Clauses {
+		var alts []query.Query
+		var labels []string
+		for _, t := range c.Alts {
+			if t.Field != "" || t.Kind == kindPrefix {
+				continue
+			}
+			var terms []query.Query
+			_ = safely(func() error {
+				for _, tok := range an.Analyze([]byte(foldText(t.Text))) {
+					tq := query.NewTermQuery(string(tok.Term))
+					tq.SetField(fSpell)
+					terms = append(terms, tq)
+				}
+				return nil
+			})
+			switch len(terms) {
+			case 0:
+				continue
+			case 1:
+				alts = append(alts, terms[0])
+			default:
+				alts = append(alts, query.NewConjunctionQuery(terms))
+			}
+			labels = append(labels, t.Text)
+		}
+		if len(alts) == 0 {
+			continue
+		}
+		var q query.Query = alts[0]
+		if len(alts) > 1 {
+			q = query.NewDisjunctionQuery(alts)
+		}
+		units = append(units, textUnit{label: strings.Join(labels, " OR "), q: q})
+	}
+	return units
 }
 
 // expandedTerm compiles one term of an OR group or an exclusion; an
