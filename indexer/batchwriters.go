@@ -16,8 +16,10 @@ import (
 
 // batchWriterCount is how many batches execute at once. It also bounds the
 // batches in memory: batchWriterCount in all, counting the one being filled
-// (see batchWriters). Measured at 20k synthetic articles on 2 cores: 2
-// writers use both cores; more only hold more batches in memory.
+// (see batchWriters). Two are enough for one batch's segment building to
+// overlap the other's analysis; measured at 20k synthetic articles on 2
+// cores, build wall-clock MB/s went from 2.14 (one writer) to 2.98 (two,
+// same batch size). More writers were not measured.
 const batchWriterCount = 2
 
 // batchWriters executes batches in n goroutines. Batches come from a pool
