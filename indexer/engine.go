@@ -174,14 +174,14 @@ func decodeArticle(h *search.DocumentMatch) (Article, error) {
 	return a, nil
 }
 
-// sortOrder is the Bleve sort of a query. The date sorts end with the id so
-// the order is total. The relevance sort is the score alone: Bleve breaks
-// ties on the internal document order, which is fixed within a generation,
-// so the order is total and deterministic there (two identical searches
-// return identical pages; TestEngineRelevanceOrderDeterministic). It costs
-// no per-document loading: with any secondary key Bleve reads the
-// published date and external id of every matching document, which was
-// most of a query's time.
+// sortOrder is the Bleve sort of a query. Every order ends with the article
+// id, so it is total and the same in every generation of the same articles:
+// the internal document order, Bleve's own tie-break, depends on which of
+// fillIndex's concurrent batches finished first
+// (TestEngineRelevanceOrderDeterministic,
+// TestFillIndexSameOrderAcrossBuilds). The id costs Bleve a lookup of the
+// external id of every matching document (zap keeps it uncompressed at the
+// head of the stored fields).
 func sortOrder(s Sort) search.SortOrder {
 	published := func(desc bool) *search.SortField {
 		return &search.SortField{Field: fPublished, Desc: desc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}
@@ -192,7 +192,7 @@ func sortOrder(s Sort) search.SortOrder {
 	case SortOldest:
 		return search.SortOrder{published(false), &search.SortDocID{}}
 	default:
-		return search.SortOrder{&search.SortScore{Desc: true}}
+		return search.SortOrder{&search.SortScore{Desc: true}, &search.SortDocID{}}
 	}
 }
 
@@ -571,7 +571,8 @@ func (e *engine) hit(h *search.DocumentMatch, highlight bool) (Hit, error) {
 	if sp := spansByArray(h.Locations[fTitle])[0]; len(sp) > 0 {
 		hit.Highlights.Title = []string{markAll(a.Title, sp)}
 	}
-	if sp := spansByArray(h.Locations[fBody])[0]; len(sp) > 0 {
+	// The body is the element textBody of fText (offsets relative to it).
+	if sp := spansByArray(h.Locations[fText])[textBody]; len(sp) > 0 {
 		hit.Highlights.Body = fragments(a.Body, sp, e.fragSize, maxBodyFragments)
 	} else if sp := spansByArray(h.Locations[fSummary])[0]; len(sp) > 0 {
 		hit.Highlights.Body = fragments(a.Summary, sp, e.fragSize, maxBodyFragments)
@@ -899,9 +900,9 @@ type textLevel struct {
 	q        query.Query
 	optional []int // units made optional by relaxation, in order
 	// located, when not nil, is the per-field query of the same level: q
-	// ranks on the combined field, which records no match locations, and
-	// locate takes the hits' locations (highlights, matched comments)
-	// from located.
+	// ranks on the combined field alone, whose locations give no title or
+	// comment matches, and locate takes the hits' locations (highlights,
+	// matched comments) from located.
 	located query.Query
 }
 

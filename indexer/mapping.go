@@ -24,8 +24,11 @@ import (
 // It is stored inside every index generation (SetInternal); an index built
 // with another version is not searched (ErrSchemaMismatch) but rebuilt.
 //
-// Version 2 added the combined full-text field (fText).
-const SchemaVersion = 2
+// Version 2 added the combined full-text field (fText). Version 3 made fText
+// an array [title, summary, body] with term vectors and dropped the separate
+// body field: the body, most of an article's text, is analyzed and inverted
+// once instead of twice (build throughput); a version-2 index is rebuilt.
+const SchemaVersion = 3
 
 // ErrSchemaMismatch is returned by openEngine when an index generation was
 // built with another SchemaVersion (or carries none).
@@ -50,14 +53,29 @@ const (
 
 	fTitle      = "title"
 	fSummary    = "summary"
-	fBody       = "body"
 	fComments   = "comments"
 	fTagsText   = "tags_text"
 	fAuthorText = "author_text"
 	fSpell      = "spell"
-	// fText is title, summary and body in one field, without term vectors:
-	// long natural-language questions are ranked on it as one bag of words
-	// (see feedback.go), which scores better than a sum over fields.
+	// fText is the array [title, summary, body] (textArray) in one field,
+	// with term vectors. Long natural-language questions are ranked on it as
+	// one bag of words (see feedback.go), which scores better than a sum over
+	// fields; it is also the body's only field (phrases, highlighting: the
+	// locations of array position textBody). What Bleve v2.6.3 / zapx v17
+	// do with an array field (checked in their source):
+	//   - field length and term frequencies are the sums over the elements
+	//     (zapx section_inverted_text_index.go, process: reusableFieldLens
+	//     += AnalyzedLength(), TokenFrequencies.MergeAll adds frequencies),
+	//     so BM25 scores fText exactly as the former one string
+	//     title+"\n"+summary+"\n"+body;
+	//   - each element is analyzed on its own (positions restart at 1 and
+	//     offsets are relative to the element), and every location carries
+	//     the element's index as ArrayPositions[0] (mapping walkDocument
+	//     appends the slice index; zapx stores it with the location);
+	//   - a phrase does not cross elements: the phrase searcher
+	//     (findPhrasePaths) requires equal ArrayPositions for consecutive
+	//     terms, so "word-ending-the-title word-starting-the-body" is no
+	//     phrase match.
 	fText = "text"
 
 	fRegion       = "region"
@@ -146,12 +164,9 @@ func buildMapping(scoring string) (mapping.IndexMapping, error) {
 	}
 
 	dm := bleve.NewDocumentStaticMapping()
-	for _, f := range []string{fTitle, fSummary, fBody, fComments, fTagsText, fAuthorText} {
+	for _, f := range []string{fTitle, fSummary, fText, fComments, fTagsText, fAuthorText} {
 		dm.AddFieldMappingsAt(f, textField(analyzerText))
 	}
-	combined := textField(analyzerText)
-	combined.IncludeTermVectors = false
-	dm.AddFieldMappingsAt(fText, combined)
 	spell := textField(analyzerWords)
 	spell.IncludeTermVectors = false
 	dm.AddFieldMappingsAt(fSpell, spell)

@@ -55,13 +55,11 @@ func (e *engine) related(ctx context.Context, id string, n int) ([]Hit, error) {
 			if len(t) < 3 {
 				continue
 			}
-			df := uint64(0)
-			for _, f := range []string{fTitle, fSummary, fBody} {
-				c, err := termCount(r, f, t)
-				if err != nil {
-					return err
-				}
-				df = max(df, c)
+			// fText holds title, summary and body: its document
+			// frequency is that of the term in any of them.
+			df, err := termCount(r, fText, t)
+			if err != nil {
+				return err
 			}
 			if df < 2 || float64(df) > 0.5*float64(total) { // unshared or not distinctive
 				continue
@@ -87,7 +85,7 @@ func (e *engine) related(ctx context.Context, id string, n int) ([]Hit, error) {
 	// shared topics (a strong signal: editors chose them).
 	var termQs, topicQs []query.Query
 	for _, t := range terms {
-		for _, f := range []fieldBoost{{fTitle, 2}, {fBody, 1}} {
+		for _, f := range []fieldBoost{{fTitle, 1}, {fText, 1}} {
 			tq := query.NewTermQuery(t.term)
 			tq.SetField(f.field)
 			tq.SetBoost(f.boost)

@@ -189,9 +189,17 @@ func checkDemoResult(t *testing.T, res *indexer.Result) {
 		t.Errorf("%d hits but total %d", len(res.Hits), res.Total)
 	}
 	marked := 0
+	// A relaxed result lists the articles with every word first, then the
+	// others, each tier by score: the score may rise once, at the boundary.
+	rises, allowed := 0, 0
+	if res.Relaxed != nil {
+		allowed = 1
+	}
 	for i, h := range res.Hits {
 		if i > 0 && h.Score > res.Hits[i-1].Score {
-			t.Errorf("hit %d (%s) scores %f above hit %d (%f): not ranked", i, h.ID, h.Score, i-1, res.Hits[i-1].Score)
+			if rises++; rises > allowed {
+				t.Errorf("hit %d (%s) scores %f above hit %d (%f): not ranked", i, h.ID, h.Score, i-1, res.Hits[i-1].Score)
+			}
 		}
 		if !containsFold(h.Regions, "UK") || !containsFold(h.Audiences, "Everyone") {
 			t.Errorf("hit %s regions %v audiences %v: filter not applied", h.ID, h.Regions, h.Audiences)
