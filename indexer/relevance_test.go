@@ -33,9 +33,12 @@ func (s collectionSource) Each(ctx context.Context, fn func(indexer.Article) err
 // TestRelevance indexes the SMART MED and Cystic Fibrosis collections
 // through the real Index, runs every judged query as its raw text (relevance
 // sort, one page of 100 hits) and fails when nDCG@10 falls below a floor
-// just under the figures measured (BM25: MED 0.714, CF 0.498), both above
-// what a plain BM25 OR-query with a title weight reaches (SQLite FTS5 bm25
-// in cmd/safetysearch-bench: MED 0.692, CF 0.475). The benchmark's
+// just under the figures measured (BM25: MED 0.714–0.715, CF 0.494–0.496),
+// both above what a plain BM25 OR-query with a title weight reaches (SQLite
+// FTS5 bm25 in cmd/safetysearch-bench: MED 0.692, CF 0.475). The figures
+// move by a few thousandths between builds of the same documents: two batch
+// writers finish in either order, so the segments differ, and Bleve's BM25
+// estimates the average field length from per-segment dictionaries. The benchmark's
 // relevance phase runs the same Query and evaluator. nDCG uses graded gains
 // (MED: binary; CF: sum of the four judges' scores, 1..8); MAP, P@10 and
 // Recall@100 count every judged document as relevant. Documents are indexed
@@ -50,10 +53,10 @@ func TestRelevance(t *testing.T) {
 		load  func() (*relevance.Collection, error)
 		floor float64
 	}{
-		{"med", func() (*relevance.Collection, error) { return relevance.LoadMED("../../shared/external/smart-med") }, 0.71},
+		{"med", func() (*relevance.Collection, error) { return relevance.LoadMED("../../shared/external/smart-med") }, 0.705},
 		{"cf", func() (*relevance.Collection, error) {
 			return relevance.LoadCF("../../shared/external/cystic-fibrosis")
-		}, 0.49},
+		}, 0.485},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := tc.load()

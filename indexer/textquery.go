@@ -257,10 +257,10 @@ type fieldBoost struct {
 	boost float64
 }
 
-// textFields: title > summary and tags > body > author > comments. The
-// boosts are moderate because Bleve's disjunction multiplies a word's score
-// by the share of fields it matched in (coord): a word in the title and the
-// body already counts about twice. Measured on the judged CF collection
+// textFields: title > summary and tags > text (title, summary and body) >
+// author > comments. The boosts are moderate because Bleve's disjunction
+// multiplies a word's score by the share of fields it matched in (coord): a
+// word in the title and the body already counts about twice. Measured on the judged CF collection
 // (indexer/relevance), title 3 / summary 2 gave nDCG@10 0.401, these 0.416.
 var textFields = []fieldBoost{
 	{fTitle, 1.5}, {fSummary, 1.2}, {fTagsText, 1.2}, {fText, 1}, {fAuthorText, 0.8}, {fComments, 0.5},
@@ -269,7 +269,7 @@ var textFields = []fieldBoost{
 // expansionFields are the fields searched for thesaurus expansions: the
 // publication's own text. Phrase queries are the costliest part of a query
 // (every expansion is one per field), and a term spelled out only in a
-// comment or an author name is a weak match. (Title, summary, tags, body:
+// comment or an author name is a weak match. (Title, summary, tags, text:
 // the first four textFields, with their boosts.)
 var expansionFields = textFields[:4]
 
