@@ -316,7 +316,13 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 	// rebuild (thousands of requests), and a p99 over a hundred requests
 	// underestimates the tail.
 	rate := b.o.httpRates[0]
-	openLoop(ctx, client, urls, min(rate, 50), 2*time.Second, "warm-up")
+	stopRSS := rssSampler(cmd.Process.Pid)
+	defer stopRSS()
+	// The warm-up sends every query once, so that the idle baseline, like
+	// the load during the rebuild (which the autowarm keeps cached), is
+	// measured with the result cache warm.
+	warm := min(rate, 50)
+	openLoop(ctx, client, urls, warm, time.Duration(len(urls))*time.Second/time.Duration(warm)+time.Second, "warm-up")
 	idleDur := max(dur, idleSeconds*time.Second)
 	idle, _ := withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, rate, idleDur, "idle") })
 	for _, rate := range b.o.httpRates {
@@ -359,6 +365,7 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 	if rss, err := peakRSS(cmd.Process.Pid); err == nil {
 		b.rep.serveRSS = rss
 	}
+	b.rep.serveAnon, b.rep.serveFile = stopRSS()
 	b.logf("http during rebuild: p99 %.1f ms (idle %.1f ms), %d errors of %d", ms(merged.P99), ms(idle.P99), merged.Errors, merged.Sent)
 	return nil
 }
@@ -541,13 +548,16 @@ func childrenPeakRSS(pid int) int64 {
 }
 
 // peakRSS reads a process's high-water resident set (VmHWM) in bytes.
-func peakRSS(pid int) (int64, error) {
+func peakRSS(pid int) (int64, error) { return procStatus(pid, "VmHWM") }
+
+// procStatus reads one size field of /proc/<pid>/status in bytes.
+func procStatus(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
+		if strings.HasPrefix(line, field+":") {
 			f := strings.Fields(line)
 			if len(f) >= 2 {
 				kb, err := strconv.ParseInt(f[1], 10, 64)
@@ -555,5 +565,39 @@ func peakRSS(pid int) (int64, error) {
 			}
 		}
 	}
-	return 0, errors.New("no VmHWM")
+	return 0, fmt.Errorf("no %s", field)
+}
+
+// rssSampler records the largest anonymous (heap) and file-backed (mapped
+// index files) resident sizes of a process, sampled every 250 ms, until
+// stop (which may be called more than once): VmHWM gives only their
+// largest sum.
+func rssSampler(pid int) (stop func() (anon, file int64)) {
+	done := make(chan struct{})
+	var anon, file int64
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if a, err := procStatus(pid, "RssAnon"); err == nil {
+				anon = max(anon, a)
+			}
+			if f, err := procStatus(pid, "RssFile"); err == nil {
+				file = max(file, f)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	var once sync.Once
+	return func() (int64, int64) {
+		once.Do(func() { close(done) })
+		<-finished
+		return anon, file
+	}
 }

@@ -49,6 +49,8 @@ type report struct {
 	rebuild           *rebuildLoad
 	serveRSS          int64
 	builderRSS        int64 // the server's rebuild child, sampled every 2 s
+	serveAnon         int64 // the server's largest anonymous RSS (sampled)
+	serveFile         int64 // the server's largest file-backed RSS (sampled)
 	relevance         []peerRelevance
 	notes             []string
 }
@@ -165,6 +167,9 @@ func (r *report) table() string {
 		}
 		if r.serveRSS > 0 {
 			fmt.Fprintf(w, "serving peak RSS\t%s\n", bytesHuman(r.serveRSS))
+			if r.serveAnon > 0 {
+				fmt.Fprintf(w, "  of which\tanonymous (heap) ≤ %s, file-backed (mapped index) ≤ %s (peaks sampled every 250 ms)\n", bytesHuman(r.serveAnon), bytesHuman(r.serveFile))
+			}
 			if r.builderRSS > 0 {
 				fmt.Fprintf(w, "rebuild child peak RSS\t%s (sampled every 2 s)\n", bytesHuman(r.builderRSS))
 			}
@@ -257,6 +262,9 @@ func (r *report) targets() []string {
 	}
 	if r.serveRSS > 0 {
 		detail := bytesHuman(r.serveRSS)
+		if r.serveAnon > 0 {
+			detail += fmt.Sprintf("; anonymous (heap) peak %s, file-backed peak %s: pages of the mapped index files of the generations served and warmed, which the kernel can reclaim", bytesHuman(r.serveAnon), bytesHuman(r.serveFile))
+		}
 		if r.builderRSS > 0 {
 			detail += fmt.Sprintf("; the rebuild ran in a child process, as serve does by default, whose peak was %s", bytesHuman(r.builderRSS))
 		}
