@@ -289,6 +289,9 @@ func resultBytes(r *Result) int64 {
 // autowarm seeds the cache of generation to, about to be swapped in, with
 // the results of the most recently used queries of generation from's
 // cache, computed on to, one at a time. A query that fails is skipped.
+// After each query it pauses as long as the query took: it is background
+// work, and the searches being served meanwhile should find a free core
+// (the Go scheduler preempts a running search only every 10 ms or so).
 func (ix *Index) autowarm(ctx context.Context, from, to *generation) {
 	n := ix.cfg.ResultCache.Autowarm
 	if from == nil || from.results == nil || to.results == nil || n <= 0 {
@@ -300,6 +303,7 @@ func (ix *Index) autowarm(ctx context.Context, from, to *generation) {
 		if ctx.Err() != nil {
 			break
 		}
+		t := time.Now()
 		res, err := to.eng.search(ctx, q)
 		if err != nil {
 			ix.log.Debug("autowarm query failed", "generation", to.name, "error", err)
@@ -307,6 +311,12 @@ func (ix *Index) autowarm(ctx context.Context, from, to *generation) {
 		}
 		to.results.put(resultKey(q), q, res)
 		warmed++
+		pause := time.NewTimer(time.Since(t))
+		select {
+		case <-ctx.Done():
+		case <-pause.C:
+		}
+		pause.Stop()
 	}
 	ix.cacheStats.autowarmed.Add(uint64(warmed))
 	ix.log.Info("result cache autowarmed", "generation", to.name, "queries", warmed, "took", time.Since(start))
