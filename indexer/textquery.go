@@ -675,6 +675,15 @@ const maxPrefixTerms = 128
 // prefixTerms returns the indexed terms of field that start with prefix, at
 // most maxPrefixTerms of them (the most frequent; ties by term), sorted.
 func (e *engine) prefixTerms(field, prefix string) []string {
+	terms := e.frequentTerms(field, prefix, maxPrefixTerms)
+	sort.Strings(terms)
+	return terms
+}
+
+// frequentTerms returns the at most k terms of field's dictionary that
+// start with prefix and are in the most documents, most frequent first
+// (ties by term).
+func (e *engine) frequentTerms(field, prefix string, k int) []string {
 	type entry struct {
 		term  string
 		count uint64
@@ -694,20 +703,16 @@ func (e *engine) prefixTerms(field, prefix string) []string {
 			terms = append(terms, entry{de.Term, de.Count})
 		}
 	})
-	if len(terms) > maxPrefixTerms {
-		sort.Slice(terms, func(i, j int) bool {
-			if terms[i].count != terms[j].count {
-				return terms[i].count > terms[j].count
-			}
-			return terms[i].term < terms[j].term
-		})
-		terms = terms[:maxPrefixTerms]
+	sort.Slice(terms, func(i, j int) bool {
+		if terms[i].count != terms[j].count {
+			return terms[i].count > terms[j].count
+		}
+		return terms[i].term < terms[j].term
+	})
+	out := make([]string, 0, min(k, len(terms)))
+	for _, t := range terms[:min(k, len(terms))] {
+		out = append(out, t.term)
 	}
-	out := make([]string, len(terms))
-	for i, t := range terms {
-		out[i] = t.term
-	}
-	sort.Strings(out)
 	return out
 }
 
@@ -717,38 +722,11 @@ const maxCompletions = 64
 // completionStems returns the distinct stems of the most frequent words of
 // the spelling dictionary that start with prefix.
 func (e *engine) completionStems(prefix string) []string {
-	type entry struct {
-		term  string
-		count uint64
-	}
-	var words []entry
-	_ = safely(func() error {
-		d, err := e.idx.FieldDictPrefix(fSpell, []byte(prefix))
-		if err != nil {
-			return err
-		}
-		defer d.Close()
-		for {
-			de, err := d.Next()
-			if err != nil || de == nil {
-				return err
-			}
-			words = append(words, entry{de.Term, de.Count})
-		}
-	})
-	sort.Slice(words, func(i, j int) bool {
-		if words[i].count != words[j].count {
-			return words[i].count > words[j].count
-		}
-		return words[i].term < words[j].term
-	})
-	if len(words) > maxCompletions {
-		words = words[:maxCompletions]
-	}
+	words := e.frequentTerms(fSpell, prefix, maxCompletions)
 	seen := map[string]bool{}
 	var stems []string
 	for _, w := range words {
-		for _, st := range e.analyze(w.term) {
+		for _, st := range e.analyze(w) {
 			if !seen[st] {
 				seen[st] = true
 				stems = append(stems, st)
