@@ -307,6 +307,18 @@ var (
 	}
 )
 
+// reportQueries reports the p50/p99 of the query latencies (sorted in
+// place), the mean hit total and the CPU per query (all threads; less
+// sensitive to other load on a shared machine than the wall-clock
+// latencies).
+func reportQueries(b *testing.B, lat []time.Duration, total uint64, cpu time.Duration) {
+	slices.Sort(lat)
+	b.ReportMetric(ms(percentile(lat, 50)), "p50-ms")
+	b.ReportMetric(ms(percentile(lat, 99)), "p99-ms")
+	b.ReportMetric(float64(total)/float64(b.N), "hits/op")
+	b.ReportMetric(ms(cpu)/float64(b.N), "cpu-ms/op")
+}
+
 // BenchmarkQuery measures single searches on a built index: the standard
 // API query (text + all default facets with selections + highlighting,
 // page of 20), the bare text query, and the browse query. Query texts are a
@@ -344,14 +356,7 @@ func BenchmarkQuery(b *testing.B) {
 						total += res.Total
 					}
 					b.StopTimer()
-					cpu := cpuTime() - cpu0
-					slices.Sort(lat)
-					b.ReportMetric(ms(percentile(lat, 50)), "p50-ms")
-					b.ReportMetric(ms(percentile(lat, 99)), "p99-ms")
-					b.ReportMetric(float64(total)/float64(b.N), "hits/op")
-					// CPU per query (all threads), less sensitive to other load
-					// on a shared machine than the wall-clock latencies.
-					b.ReportMetric(ms(cpu)/float64(b.N), "cpu-ms/op")
+					reportQueries(b, lat, total, cpuTime()-cpu0)
 				})
 			}
 		})
@@ -535,12 +540,7 @@ func BenchmarkQueryClasses(b *testing.B) {
 						total += res.Total
 					}
 					b.StopTimer()
-					cpu := cpuTime() - cpu0
-					slices.Sort(lat)
-					b.ReportMetric(ms(percentile(lat, 50)), "p50-ms")
-					b.ReportMetric(ms(percentile(lat, 99)), "p99-ms")
-					b.ReportMetric(float64(total)/float64(b.N), "hits/op")
-					b.ReportMetric(ms(cpu)/float64(b.N), "cpu-ms/op")
+					reportQueries(b, lat, total, cpuTime()-cpu0)
 					if k, _ := strconv.Atoi(os.Getenv("SAFETYSEARCH_BENCH_CLASS_SLOW")); k > 0 {
 						slices.SortFunc(all, func(x, y timed) int { return int(y.d - x.d) })
 						for _, s := range all[:min(k, len(all))] {
