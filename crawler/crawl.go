@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // Crawler runs crawl passes over the configured sources into a Store.
@@ -702,7 +702,7 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 // commentPages fetches the record's other comment pages and merges their
 // comments into pg.Article; states gets their URL states.
 func (s *sourceRun) commentPages(ctx context.Context, final *url.URL, pg *Page, states map[string]urlState, now time.Time) error {
-	var others []*indexer.Article
+	var others []*article.Article
 	for _, raw := range pg.CommentPages {
 		cu, err := NormalizeURL(raw, final)
 		if err != nil || cu.String() == final.String() {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // Paths (decoded) of sample-hub records used by the fault tests.
@@ -85,10 +85,10 @@ func fixtureRecordIDs(t *testing.T) (public []string, disallowed []string) {
 	return public, disallowed
 }
 
-func storedArticles(t *testing.T, s *Store) map[string]indexer.Article {
+func storedArticles(t *testing.T, s *Store) map[string]article.Article {
 	t.Helper()
-	out := map[string]indexer.Article{}
-	if err := s.Each(context.Background(), func(a indexer.Article) error {
+	out := map[string]article.Article{}
+	if err := s.Each(context.Background(), func(a article.Article) error {
 		if _, dup := out[a.ID]; dup {
 			t.Errorf("article %s visited twice", a.ID)
 		}
@@ -353,7 +353,7 @@ func TestCrawlSampleHub(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fifth crawl: %v", err)
 	}
-	if _, err := store.Get(ctx, "pslhub:r6200"); !errors.Is(err, indexer.ErrNotFound) || sum5.Removed != 1 {
+	if _, err := store.Get(ctx, "pslhub:r6200"); !errors.Is(err, ErrNotFound) || sum5.Removed != 1 {
 		t.Errorf("after two 404 crawls: removed=%d, get: %v", sum5.Removed, err)
 	}
 	if n, _ := store.Count(ctx); n != len(want)-1 {

@@ -7,8 +7,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/PuerkitoBio/goquery"
-	"github.com/safetysearch/safetysearch/indexer"
 )
 
 // ExtractOptions configure Extract. Extract uses no clock: FetchedAt is
@@ -182,7 +183,7 @@ func extractLinks(doc *goquery.Document, base *url.URL) []string {
 // pages (2..N, in page order), skipping comments whose id base already has,
 // so a comment repeated across pages (or a page fetched twice) is kept once.
 // Nil pages are ignored.
-func MergeComments(base *indexer.Article, pages ...*indexer.Article) {
+func MergeComments(base *article.Article, pages ...*article.Article) {
 	if base == nil {
 		return
 	}

@@ -8,13 +8,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/PuerkitoBio/goquery"
-	"github.com/safetysearch/safetysearch/indexer"
 )
 
 // extractArticle reads the record fields of a record page. recURL is the
 // record's page-1 URL (already resolved by findRecord).
-func extractArticle(doc *goquery.Document, base *url.URL, recURL string, ld jsonLD, tax *Taxonomy) (*indexer.Article, error) {
+func extractArticle(doc *goquery.Document, base *url.URL, recURL string, ld jsonLD, tax *Taxonomy) (*article.Article, error) {
 	main := mainArea(doc)
 	header := main.Find(".ipsPageHeader").First()
 	record := recordContainer(main)
@@ -24,7 +25,7 @@ func extractArticle(doc *goquery.Document, base *url.URL, recURL string, ld json
 	if title == "" {
 		return nil, fmt.Errorf("%w: %w", ErrNotArticle, errNoTitle)
 	}
-	a := &indexer.Article{
+	a := &article.Article{
 		URL:      recURL,
 		Title:    title,
 		Category: category,
@@ -337,8 +338,8 @@ func parseCount(s string) (int, bool) {
 // (/applications/cms/interface/file/file.php) and core attachment links in
 // the record (not in comments); name from the link text, else the image
 // alt, else the file name in the URL. Deduplicated by URL, page order.
-func recordAttachments(record *goquery.Selection, base *url.URL) []indexer.Attachment {
-	var out []indexer.Attachment
+func recordAttachments(record *goquery.Selection, base *url.URL) []article.Attachment {
+	var out []article.Attachment
 	seen := map[string]bool{}
 	record.Find(`a.ipsAttachLink[href], a[href*="/applications/cms/interface/file/file.php"], a[href*="/applications/core/interface/file/attachment.php"]`).Each(func(_ int, s *goquery.Selection) {
 		if s.Closest("#comments, .ipsComment").Length() > 0 {
@@ -365,7 +366,7 @@ func recordAttachments(record *goquery.Selection, base *url.URL) []indexer.Attac
 		if name == "" {
 			name = path.Base(u.Path)
 		}
-		out = append(out, indexer.Attachment{Name: name, URL: k})
+		out = append(out, article.Attachment{Name: name, URL: k})
 	})
 	return out
 }

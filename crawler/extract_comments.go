@@ -7,21 +7,22 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/PuerkitoBio/goquery"
-	"github.com/safetysearch/safetysearch/indexer"
 )
 
 // extractComments reads the comments of this comment page in page order:
 // article.ipsComment[id^=elComment_], skipping the featured
 // ("Recommended") copies, deduplicated by comment id.
-func extractComments(doc *goquery.Document) []indexer.Comment {
-	var out []indexer.Comment
+func extractComments(doc *goquery.Document) []article.Comment {
+	var out []article.Comment
 	seen := map[string]bool{}
 	doc.Find(`article.ipsComment[id^="elComment_"]`).Each(func(_ int, s *goquery.Selection) {
 		if s.HasClass("ipsComment_recommended") || s.Closest(".ipsRecommendedComments, [data-role=recommendedComments]").Length() > 0 {
 			return
 		}
-		c := indexer.Comment{ID: commentID(s)}
+		c := article.Comment{ID: commentID(s)}
 		if c.ID == "" || seen[c.ID] {
 			return
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // recordFixture extracts the one record fixture whose path ends in suffix.
@@ -23,7 +23,7 @@ func recordFixture(t *testing.T, suffix string) *Page {
 	return p
 }
 
-func commentByID(t *testing.T, a *indexer.Article, id string) indexer.Comment {
+func commentByID(t *testing.T, a *article.Article, id string) article.Comment {
 	t.Helper()
 	for _, c := range a.Comments {
 		if c.ID == id {
@@ -31,7 +31,7 @@ func commentByID(t *testing.T, a *indexer.Article, id string) indexer.Comment {
 		}
 	}
 	t.Fatalf("%s: no comment %s", a.ID, id)
-	return indexer.Comment{}
+	return article.Comment{}
 }
 
 func TestExtractFeaturedCommentNotDuplicated(t *testing.T) {
@@ -262,7 +262,7 @@ func TestExtractNonASCIISlug(t *testing.T) {
 
 func TestExtractAttachmentsAndReactions(t *testing.T) {
 	a := recordFixture(t, "-r10120/index.html").Article
-	want := []indexer.Attachment{
+	want := []article.Attachment{
 		{Name: "Medication-error-reporting-toolkit.pdf", URL: fixtureBase + "/applications/core/interface/file/attachment.php?id=20711"},
 		{Name: "Learning huddle template.docx", URL: fixtureBase + "/applications/core/interface/file/attachment.php?id=20712"},
 		{Name: "reporting-flowchart.png", URL: fixtureBase + "/uploads/monthly_2023_09/reporting-flowchart.png.1f2e3d4c.png"},

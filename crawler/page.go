@@ -3,7 +3,7 @@ package crawler
 import (
 	"errors"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // ErrNotArticle is returned by Extract for a record page whose markup has
@@ -16,7 +16,7 @@ type Page struct {
 	Canonical string
 	// Article is set for a record page: the article with the comments of
 	// this comment page only. Nil for listings, tag pages, profiles…
-	Article *indexer.Article
+	Article *article.Article
 	// CommentPages are the absolute URLs of the record's other comment pages
 	// found in its pagination (empty when the comments fit one page).
 	CommentPages []string

@@ -37,7 +37,7 @@ func RecordID(u *url.URL) (string, bool) {
 }
 
 // ArticleID is the stable id of an article: "<source>:r<record id>", the
-// form documented on indexer.Article.ID.
+// form documented on article.Article.ID.
 func ArticleID(source, recordID string) string {
 	return source + ":r" + recordID
 }

@@ -14,14 +14,17 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/safetysearch/safetysearch/indexer/article"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	bolt "go.etcd.io/bbolt"
 )
 
 // DefaultLockTimeout is how long OpenStore waits for another process's
 // lock before failing (bbolt's own default waits forever).
 const DefaultLockTimeout = time.Second
+
+// ErrNotFound is returned by Get for an id the store does not hold.
+var ErrNotFound = errors.New("crawler: article not found")
 
 var (
 	bucketURLs     = []byte("urls")
@@ -155,13 +158,13 @@ const eachBatch = 64
 
 // Each calls fn for every stored article in id order, stopping at the
 // first error (returned as is) or when ctx is done.
-func (s *Store) Each(ctx context.Context, fn func(indexer.Article) error) error {
+func (s *Store) Each(ctx context.Context, fn func(article.Article) error) error {
 	var after []byte
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var batch []indexer.Article
+		var batch []article.Article
 		var last []byte
 		err := s.db.View(func(tx *bolt.Tx) error {
 			b := tx.Bucket(bucketArticles)
@@ -179,7 +182,7 @@ func (s *Store) Each(ctx context.Context, fn func(indexer.Article) error) error 
 				}
 			}
 			for ; k != nil && len(batch) < eachBatch; k, v = c.Next() {
-				var a indexer.Article
+				var a article.Article
 				if err := json.Unmarshal(v, &a); err != nil {
 					return fmt.Errorf("article %q: %w", k, err)
 				}
@@ -203,9 +206,9 @@ func (s *Store) Each(ctx context.Context, fn func(indexer.Article) error) error 
 	}
 }
 
-// Get returns the article with the given id, or indexer.ErrNotFound.
-func (s *Store) Get(ctx context.Context, id string) (indexer.Article, error) {
-	var a indexer.Article
+// Get returns the article with the given id, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, id string) (article.Article, error) {
+	var a article.Article
 	if err := ctx.Err(); err != nil {
 		return a, err
 	}
@@ -226,14 +229,14 @@ func (s *Store) Get(ctx context.Context, id string) (indexer.Article, error) {
 		return a, fmt.Errorf("crawler: store get %q: %w", id, err)
 	}
 	if !found {
-		return a, fmt.Errorf("crawler: article %q: %w", id, indexer.ErrNotFound)
+		return a, fmt.Errorf("crawler: article %q: %w", id, ErrNotFound)
 	}
 	return a, nil
 }
 
 // articleHash is the SHA-256 of the article's JSON without FetchedAt: it
 // changes only when the content does.
-func articleHash(a indexer.Article) string {
+func articleHash(a article.Article) string {
 	a.FetchedAt = time.Time{}
 	b, err := json.Marshal(a)
 	if err != nil {
@@ -286,7 +289,7 @@ const (
 // transaction: URL states and, for a record, its article.
 type pageCommit struct {
 	States  map[string]urlState
-	Article *indexer.Article
+	Article *article.Article
 }
 
 // commit writes c atomically. An article whose content hash equals the
@@ -305,7 +308,7 @@ func (s *Store) commit(c pageCommit) (commitOutcome, error) {
 			key := []byte(c.Article.ID)
 			out = outcomeNew
 			if old := ab.Get(key); old != nil {
-				var prev indexer.Article
+				var prev article.Article
 				if err := json.Unmarshal(old, &prev); err == nil && articleHash(prev) == hash {
 					out = outcomeUnchanged
 				} else {
@@ -366,7 +369,7 @@ func (s *Store) markGone(url, runID string, status int, now time.Time) (removed 
 		st.ETag, st.LastModified = "", ""
 		if st.Gone >= 2 && st.ArticleID != "" {
 			if v := ab.Get([]byte(st.ArticleID)); v != nil {
-				var a indexer.Article
+				var a article.Article
 				if err := json.Unmarshal(v, &a); err != nil {
 					return err
 				}

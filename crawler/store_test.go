@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/safetysearch/safetysearch/indexer/article"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	bolt "go.etcd.io/bbolt"
 )
 
 func openTestStore(t testing.TB, path string) *Store {
@@ -29,9 +29,9 @@ func openTestStore(t testing.TB, path string) *Store {
 	return s
 }
 
-func testArticle(id, url, body string) *indexer.Article {
-	return &indexer.Article{ID: id, URL: url, Source: "pslhub", Title: "T " + id, Body: body,
-		Tags: []string{"UK"}, Comments: []indexer.Comment{{ID: "1", Author: "A", Body: "c"}},
+func testArticle(id, url, body string) *article.Article {
+	return &article.Article{ID: id, URL: url, Source: "pslhub", Title: "T " + id, Body: body,
+		Tags: []string{"UK"}, Comments: []article.Comment{{ID: "1", Author: "A", Body: "c"}},
 		FetchedAt: time.Now().UTC()}
 }
 
@@ -71,21 +71,21 @@ func TestStoreCommitAndRead(t *testing.T) {
 		t.Fatalf("Count = %d %v", n, err)
 	}
 	var ids []string
-	if err := s.Each(ctx, func(a indexer.Article) error { ids = append(ids, a.ID+"="+a.Body); return nil }); err != nil {
+	if err := s.Each(ctx, func(a article.Article) error { ids = append(ids, a.ID+"="+a.Body); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(ids, ",") != "pslhub:r1=one, edited,pslhub:r2=two" {
 		t.Fatalf("Each = %v", ids)
 	}
-	if _, err := s.Get(ctx, "pslhub:r404"); !errors.Is(err, indexer.ErrNotFound) {
+	if _, err := s.Get(ctx, "pslhub:r404"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Get missing: %v", err)
 	}
 	stop := errors.New("stop")
-	if err := s.Each(ctx, func(indexer.Article) error { return stop }); err != stop {
+	if err := s.Each(ctx, func(article.Article) error { return stop }); err != stop {
 		t.Fatalf("Each error = %v", err)
 	}
 	// an article without id is refused and nothing of the page is written
-	if _, err := s.commit(pageCommit{States: map[string]urlState{"https://x/": {Status: 200}}, Article: &indexer.Article{}}); err == nil {
+	if _, err := s.commit(pageCommit{States: map[string]urlState{"https://x/": {Status: 200}}, Article: &article.Article{}}); err == nil {
 		t.Fatal("article without id committed")
 	}
 	if _, ok, _ := s.state("https://x/"); ok {
@@ -104,7 +104,7 @@ func TestStoreEachBatches(t *testing.T) {
 		}
 	}
 	var got []string
-	if err := s.Each(ctx, func(a indexer.Article) error { got = append(got, a.ID); return nil }); err != nil {
+	if err := s.Each(ctx, func(a article.Article) error { got = append(got, a.ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != n {
@@ -117,7 +117,7 @@ func TestStoreEachBatches(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := s.Each(cctx, func(indexer.Article) error { return nil }); !errors.Is(err, context.Canceled) {
+	if err := s.Each(cctx, func(article.Article) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Each on canceled ctx = %v", err)
 	}
 }
@@ -341,6 +341,6 @@ func killChild(t *testing.T, path, base string) {
 		t.Fatal(err)
 	}
 	var n int
-	_ = store.Each(context.Background(), func(indexer.Article) error { n++; return nil })
+	_ = store.Each(context.Background(), func(article.Article) error { n++; return nil })
 	t.Logf("child crawl finished with %d articles before being killed", n)
 }

@@ -30,6 +30,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/indexer/synthetic"
 )
@@ -56,7 +58,7 @@ func benchSizes(b *testing.B) []int {
 
 // textBytes is the amount of text an article carries: title, summary, body
 // and comment bodies (what "MB/s of text" counts).
-func textBytes(a indexer.Article) int64 {
+func textBytes(a article.Article) int64 {
 	n := int64(len(a.Title) + len(a.Summary) + len(a.Body))
 	for _, c := range a.Comments {
 		n += int64(len(c.Body))
@@ -71,7 +73,7 @@ func corpusText(b *testing.B, n int) (int64, time.Duration) {
 	b.Helper()
 	start := time.Now()
 	var total int64
-	if err := synthetic.Generate(benchSeed, n, func(a indexer.Article) error { total += textBytes(a); return nil }); err != nil {
+	if err := synthetic.Generate(benchSeed, n, func(a article.Article) error { total += textBytes(a); return nil }); err != nil {
 		b.Fatal(err)
 	}
 	return total, time.Since(start)
@@ -440,7 +442,7 @@ func classQueries(b *testing.B, k int) map[string][]string {
 	words := func(s string) []string {
 		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r < 'a' || r > 'z' })
 	}
-	err := synthetic.Generate(benchSeed, sample, func(a indexer.Article) error {
+	err := synthetic.Generate(benchSeed, sample, func(a article.Article) error {
 		seen := map[string]bool{}
 		for _, t := range words(a.Title + " " + a.Summary + " " + a.Body) {
 			if len(t) > 3 && !seen[t] {

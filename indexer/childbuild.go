@@ -27,6 +27,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/blevesearch/bleve/v2"
 )
 
@@ -64,11 +66,11 @@ type ProcessBuilder struct {
 // streamLine is one line of the build stream: a header, an article, or the
 // end marker with the number of articles sent.
 type streamLine struct {
-	Dir     string   `json:"dir,omitempty"`
-	Scoring string   `json:"scoring,omitempty"`
-	Nice    int      `json:"nice,omitempty"`
-	Article *Article `json:"article,omitempty"`
-	End     *int     `json:"end,omitempty"`
+	Dir     string           `json:"dir,omitempty"`
+	Scoring string           `json:"scoring,omitempty"`
+	Nice    int              `json:"nice,omitempty"`
+	Article *article.Article `json:"article,omitempty"`
+	End     *int             `json:"end,omitempty"`
 }
 
 // streamResult is the child's one-line answer on its standard output.
@@ -148,7 +150,7 @@ func sendStream(ctx context.Context, w io.WriteCloser, head streamLine, src Sour
 	err := write(head)
 	n := 0
 	if err == nil {
-		err = src.Each(ctx, func(a Article) error {
+		err = src.Each(ctx, func(a article.Article) error {
 			n++
 			return write(streamLine{Article: &a})
 		})
@@ -214,7 +216,7 @@ func (s *streamSource) Count(context.Context) (int, error) {
 	return 0, errors.New("indexer: a build stream is not counted")
 }
 
-func (s *streamSource) Each(ctx context.Context, fn func(Article) error) error {
+func (s *streamSource) Each(ctx context.Context, fn func(article.Article) error) error {
 	for n := 0; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // childEnv makes the test binary act as a build child (TestMain).
@@ -141,7 +143,7 @@ func TestProcessBuilderFailures(t *testing.T) {
 	served := ix.Status().Generation
 
 	var stderr bytes.Buffer
-	failing := funcSource{n: 50, each: func(ctx context.Context, fn func(Article) error) error {
+	failing := funcSource{n: 50, each: func(ctx context.Context, fn func(article.Article) error) error {
 		for i, a := range good {
 			if i == 20 {
 				return errors.New("store read failed")

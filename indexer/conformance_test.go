@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 const goldenExtractGlob = "../testdata/golden/extract/*.json"
@@ -25,7 +27,7 @@ const goldenExtractGlob = "../testdata/golden/extract/*.json"
 // loadSampleHub reads the golden extraction files (crawler Pages) and
 // returns one Article per record, with the comments of all its comment
 // pages in page order.
-func loadSampleHub(t testing.TB) []Article {
+func loadSampleHub(t testing.TB) []article.Article {
 	t.Helper()
 	files, err := filepath.Glob(goldenExtractGlob)
 	if err != nil {
@@ -49,14 +51,14 @@ func loadSampleHub(t testing.TB) []Article {
 		}
 		return num(files[i]) < num(files[j])
 	})
-	byID := map[string]*Article{}
+	byID := map[string]*article.Article{}
 	var order []string
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var page struct{ Article *Article }
+		var page struct{ Article *article.Article }
 		if err := json.Unmarshal(raw, &page); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -80,7 +82,7 @@ func loadSampleHub(t testing.TB) []Article {
 			}
 		}
 	}
-	out := make([]Article, 0, len(order))
+	out := make([]article.Article, 0, len(order))
 	for _, id := range order {
 		out = append(out, *byID[id])
 	}
@@ -91,8 +93,8 @@ func loadSampleHub(t testing.TB) []Article {
 }
 
 // hostileArticle is added to the sample hub to check HTML escaping.
-func hostileArticle() Article {
-	return Article{
+func hostileArticle() article.Article {
+	return article.Article{
 		ID: "conformance:hostile", URL: "https://example.org/hostile", Source: "conformance",
 		Title:     `Oxygen <script>alert("x")</script> cylinders`,
 		Published: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC), ContentType: "News",
@@ -102,7 +104,7 @@ func hostileArticle() Article {
 }
 
 // facetValuesOf lists an article's values of a facet, as published.
-func facetValuesOf(a Article, facet string) []string {
+func facetValuesOf(a article.Article, facet string) []string {
 	switch facet {
 	case FacetRegion:
 		return a.Regions
@@ -137,7 +139,7 @@ func lower(vals []string) []string {
 
 // passes tells whether a has, for every selected facet but skip, one of the
 // selected values.
-func passes(a Article, sel map[string][]string, skip string) bool {
+func passes(a article.Article, sel map[string][]string, skip string) bool {
 	for f, vals := range sel {
 		if f == skip || len(vals) == 0 {
 			continue
@@ -159,7 +161,7 @@ func passes(a Article, sel map[string][]string, skip string) bool {
 // handFacet counts a facet disjunctively by hand: articles in the text
 // result that pass every other facet's selection, by lower-cased value;
 // selected values are present even at 0.
-func handFacet(arts []Article, inText func(Article) bool, sel map[string][]string, facet string) map[string]uint64 {
+func handFacet(arts []article.Article, inText func(article.Article) bool, sel map[string][]string, facet string) map[string]uint64 {
 	counts := map[string]uint64{}
 	for _, a := range arts {
 		if !inText(a) || !passes(a, sel, facet) {
@@ -189,11 +191,11 @@ func queryWith(text string, sel map[string][]string) Query {
 
 // searchable is the text of an article the engine searches, lower-cased,
 // without comments and with them.
-func mainText(a Article) string {
+func mainText(a article.Article) string {
 	return strings.ToLower(strings.Join([]string{a.Title, a.Summary, a.Body, strings.Join(a.Tags, " "), a.Author}, " \n "))
 }
 
-func commentText(a Article) string {
+func commentText(a article.Article) string {
 	var parts []string
 	for _, c := range a.Comments {
 		parts = append(parts, c.Body)
@@ -201,9 +203,9 @@ func commentText(a Article) string {
 	return strings.ToLower(strings.Join(parts, " \n "))
 }
 
-func allText(a Article) string { return mainText(a) + " \n " + commentText(a) }
+func allText(a article.Article) string { return mainText(a) + " \n " + commentText(a) }
 
-func idsWhere(arts []Article, pred func(Article) bool) []string {
+func idsWhere(arts []article.Article, pred func(article.Article) bool) []string {
 	var ids []string
 	for _, a := range arts {
 		if pred(a) {
@@ -213,9 +215,9 @@ func idsWhere(arts []Article, pred func(Article) bool) []string {
 	return ids
 }
 
-func re(s string) func(Article) bool {
+func re(s string) func(article.Article) bool {
 	r := regexp.MustCompile(s)
-	return func(a Article) bool { return r.MatchString(allText(a)) }
+	return func(a article.Article) bool { return r.MatchString(allText(a)) }
 }
 
 func TestConformanceSampleHub(t *testing.T) {
@@ -229,7 +231,7 @@ func TestConformanceSampleHub(t *testing.T) {
 
 	allIDs := func(q Query) []string {
 		var ids []string
-		if err := e.scan(ctx, q, 0, func(a Article) error { ids = append(ids, a.ID); return nil }); err != nil {
+		if err := e.scan(ctx, q, 0, func(a article.Article) error { ids = append(ids, a.ID); return nil }); err != nil {
 			t.Fatalf("scan %+v: %v", q, err)
 		}
 		return ids
@@ -249,7 +251,7 @@ func TestConformanceSampleHub(t *testing.T) {
 					continue
 				}
 				sel := map[string][]string{f: {strings.ToUpper(v)}} // filters ignore case
-				want := idsWhere(arts, func(a Article) bool { return passes(a, sel, "") })
+				want := idsWhere(arts, func(a article.Article) bool { return passes(a, sel, "") })
 				got := allIDs(queryWith("", sel))
 				if !sameSet(got, want) {
 					t.Errorf("%s=%q: got %v, want %v", f, v, got, want)
@@ -264,7 +266,7 @@ func TestConformanceSampleHub(t *testing.T) {
 
 	t.Run("dates inclusive by day", func(t *testing.T) {
 		from, to := time.Date(2022, 12, 5, 0, 0, 0, 0, time.UTC), time.Date(2023, 5, 30, 0, 0, 0, 0, time.UTC)
-		want := idsWhere(arts, func(a Article) bool {
+		want := idsWhere(arts, func(a article.Article) bool {
 			d := a.Published.UTC().Format("2006-01-02")
 			return !a.Published.IsZero() && d >= "2022-12-05" && d <= "2023-05-30"
 		})
@@ -275,7 +277,7 @@ func TestConformanceSampleHub(t *testing.T) {
 	})
 
 	t.Run("disjunctive facets", func(t *testing.T) {
-		texts := map[string]func(Article) bool{"": func(Article) bool { return true }}
+		texts := map[string]func(article.Article) bool{"": func(article.Article) bool { return true }}
 		cases := []struct {
 			text string
 			sel  map[string][]string
@@ -295,10 +297,10 @@ func TestConformanceSampleHub(t *testing.T) {
 				if len(ids) == 0 {
 					t.Fatalf("%q finds nothing", c.text)
 				}
-				inText = func(a Article) bool { return slices.Contains(ids, a.ID) }
+				inText = func(a article.Article) bool { return slices.Contains(ids, a.ID) }
 			}
 			res := mustSearch(t, e, queryWith(c.text, c.sel))
-			want := idsWhere(arts, func(a Article) bool { return inText(a) && passes(a, c.sel, "") })
+			want := idsWhere(arts, func(a article.Article) bool { return inText(a) && passes(a, c.sel, "") })
 			if res.Total != uint64(len(want)) {
 				t.Errorf("%q %v: total %d, want %d", c.text, c.sel, res.Total, len(want))
 			}
@@ -331,26 +333,28 @@ func TestConformanceSampleHub(t *testing.T) {
 	t.Run("syntax", func(t *testing.T) {
 		cases := []struct {
 			text string
-			want func(Article) bool
+			want func(article.Article) bool
 		}{
 			{`"duty of candour"`, re(`duty of candour`)},
 			{"insulin OR tourniquet", re(`\binsulin\b|\btourniquet\b`)},
-			{"falls -wales", func(a Article) bool {
+			{"falls -wales", func(a article.Article) bool {
 				return re(`\bfall(s|ing)?\b`)(a) && !re(`\bwales\b`)(a)
 			}},
-			{`surgery -"never event"`, func(a Article) bool {
+			{`surgery -"never event"`, func(a article.Article) bool {
 				return re(`\bsurgery\b`)(a) && !re(`never events?`)(a)
 			}},
 			{"thrombo*", re(`\bthrombo`)},
 			{"polypharm*", re(`\bpolypharm`)},
-			{"title:sepsis", func(a Article) bool { return strings.Contains(strings.ToLower(a.Title), "sepsis") }},
-			{`author:"patient safety learning"`, func(a Article) bool { return a.Author == "Patient Safety Learning" }},
-			{"region:wales", func(a Article) bool { return slices.Contains(a.Regions, "Wales") }},
-			{`type:"case studies" -region:wales`, func(a Article) bool { return a.ContentType == "Case studies" && !slices.Contains(a.Regions, "Wales") }},
-			{"topic:medication* tag:nurses", func(a Article) bool {
+			{"title:sepsis", func(a article.Article) bool { return strings.Contains(strings.ToLower(a.Title), "sepsis") }},
+			{`author:"patient safety learning"`, func(a article.Article) bool { return a.Author == "Patient Safety Learning" }},
+			{"region:wales", func(a article.Article) bool { return slices.Contains(a.Regions, "Wales") }},
+			{`type:"case studies" -region:wales`, func(a article.Article) bool {
+				return a.ContentType == "Case studies" && !slices.Contains(a.Regions, "Wales")
+			}},
+			{"topic:medication* tag:nurses", func(a article.Article) bool {
 				return slices.Contains(a.Topics, "Medication safety") && slices.Contains(a.Tags, "Nurses")
 			}},
-			{"sepsis: signs?", func(a Article) bool { return re(`\bsepsis\b`)(a) && re(`\bsigns?\b`)(a) }},
+			{"sepsis: signs?", func(a article.Article) bool { return re(`\bsepsis\b`)(a) && re(`\bsigns?\b`)(a) }},
 		}
 		for _, c := range cases {
 			want := idsWhere(arts, c.want)
@@ -371,7 +375,7 @@ func TestConformanceSampleHub(t *testing.T) {
 
 	t.Run("thesaurus", func(t *testing.T) {
 		psirf := re(`\bpsirf\b|patient safety incident response framework`)
-		only := idsWhere(arts, func(a Article) bool { return !re(`\bpsirf\b`)(a) && psirf(a) })
+		only := idsWhere(arts, func(a article.Article) bool { return !re(`\bpsirf\b`)(a) && psirf(a) })
 		if len(only) == 0 {
 			t.Fatal("no article spells PSIRF out only; the case proves nothing")
 		}
@@ -418,12 +422,12 @@ func TestConformanceSampleHub(t *testing.T) {
 		// UK articles: few hold both words, so "safety" is relaxed; those
 		// that hold both must still come before those that hold one.
 		q := Query{Text: "patient safety", Regions: []string{"UK"}}
-		uk := func(a Article) bool { return slices.Contains(a.Regions, "UK") }
-		both := idsWhere(arts, func(a Article) bool {
+		uk := func(a article.Article) bool { return slices.Contains(a.Regions, "UK") }
+		both := idsWhere(arts, func(a article.Article) bool {
 			return uk(a) && re(`\bpatients?\b`)(a) && re(`\bsafety\b`)(a)
 		})
 		// "safety" is the more frequent word, so it is the one relaxed.
-		either := idsWhere(arts, func(a Article) bool { return uk(a) && re(`\bpatients?\b`)(a) })
+		either := idsWhere(arts, func(a article.Article) bool { return uk(a) && re(`\bpatients?\b`)(a) })
 		// A page one longer than the strict tier relaxes the query, and the
 		// relaxed results then span two pages.
 		q.PerPage = len(both) + 1
@@ -452,8 +456,8 @@ func TestConformanceSampleHub(t *testing.T) {
 
 	t.Run("comment-only match", func(t *testing.T) {
 		check := regexp.MustCompile(`\bcheck(s|ed|ing)?\b`)
-		inMain := idsWhere(arts, func(a Article) bool { return check.MatchString(mainText(a)) })
-		inComments := idsWhere(arts, func(a Article) bool {
+		inMain := idsWhere(arts, func(a article.Article) bool { return check.MatchString(mainText(a)) })
+		inComments := idsWhere(arts, func(a article.Article) bool {
 			return !check.MatchString(mainText(a)) && check.MatchString(commentText(a))
 		})
 		if len(inMain) == 0 || len(inComments) == 0 {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 )
@@ -79,7 +81,7 @@ func normKey(s string) string {
 
 // projectArticle is the Bleve document of an Article. It returns the
 // document and a size estimate in bytes for batch bounding.
-func projectArticle(a Article) (map[string]any, int, error) {
+func projectArticle(a article.Article) (map[string]any, int, error) {
 	raw, err := json.Marshal(a)
 	if err != nil {
 		return nil, 0, fmt.Errorf("indexer: encode article %s: %w", a.ID, err)
@@ -152,7 +154,7 @@ func combinedText(title, summary, body string) string {
 }
 
 // articleText is the folded combinedText of an article.
-func articleText(a Article) string {
+func articleText(a article.Article) string {
 	return combinedText(foldText(a.Title), foldText(a.Summary), foldText(a.Body))
 }
 
@@ -218,7 +220,7 @@ func (lc labelCounter) labels() map[string]map[string]string {
 	return out
 }
 
-func (lc labelCounter) addArticle(a Article) {
+func (lc labelCounter) addArticle(a article.Article) {
 	lc.add(FacetRegion, a.Regions...)
 	lc.add(FacetAudience, a.Audiences...)
 	lc.add(FacetTopic, a.Topics...)
@@ -237,7 +239,7 @@ func (lc labelCounter) addArticle(a Article) {
 // batches and returns the first error; after one, no further batch is
 // executed. The documents' internal order in the index then depends on which
 // batch finished first: result order must not rely on it (see sortOrder).
-func fillIndex(ctx context.Context, idx bleve.Index, each func(fn func(Article) error) error) (int, error) {
+func fillIndex(ctx context.Context, idx bleve.Index, each func(fn func(article.Article) error) error) (int, error) {
 	labels := labelCounter{}
 	writers := newBatchWriters(ctx, idx, batchWriterCount)
 	batch, err := writers.get()
@@ -264,7 +266,7 @@ func fillIndex(ctx context.Context, idx bleve.Index, each func(fn func(Article) 
 		return err
 	}
 
-	err = each(func(a Article) error {
+	err = each(func(a article.Article) error {
 		if a.ID == "" {
 			return fmt.Errorf("indexer: article without id (url %q)", a.URL)
 		}

@@ -8,13 +8,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // TestTextFieldPhraseStaysInElement: fText is the array [title, summary,
 // body]; a phrase matches inside one element, never across the end of the
 // title and the start of the body.
 func TestTextFieldPhraseStaysInElement(t *testing.T) {
-	arts := []Article{
+	arts := []article.Article{
 		{ID: "t:split", Title: "Falls prevention", Summary: "Ward checks.", Body: "Audit results from three wards."},
 		{ID: "t:inside", Title: "Ward round", Summary: "Weekly.", Body: "Our falls prevention audit results."},
 	}
@@ -31,7 +33,7 @@ func TestTextFieldPhraseStaysInElement(t *testing.T) {
 // element of fText, whose offsets are relative to the body, not shifted by
 // the title and summary before it.
 func TestBodyHighlightFromTextField(t *testing.T) {
-	arts := []Article{{
+	arts := []article.Article{{
 		ID:      "t:hl",
 		Title:   "A rather long title about sepsis screening in emergency departments",
 		Summary: "What we learned about sepsis.",
@@ -63,9 +65,9 @@ func TestBodyHighlightFromTextField(t *testing.T) {
 // by article id.
 func TestFillIndexSameOrderAcrossBuilds(t *testing.T) {
 	n := 3*batchMaxDocs + 17 // several batches, written concurrently
-	arts := make([]Article, n)
+	arts := make([]article.Article, n)
 	for i := range arts {
-		arts[i] = Article{
+		arts[i] = article.Article{
 			ID:    fmt.Sprintf("t:%04d", i),
 			Title: "Falls prevention on wards",
 			Body:  "Falls prevention needs bed rails and checks.",
@@ -103,13 +105,13 @@ func TestFillIndexSameOrderAcrossBuilds(t *testing.T) {
 // context stops the build with that error and the writers stop; the count
 // returned is what was indexed.
 func TestFillIndexErrors(t *testing.T) {
-	fill := func(ctx context.Context, arts []Article, cancelAt int, cancel func()) (int, error) {
+	fill := func(ctx context.Context, arts []article.Article, cancelAt int, cancel func()) (int, error) {
 		idx, err := createIndex(filepath.Join(t.TempDir(), "gen"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer func() { _ = idx.Close() }()
-		return fillIndex(ctx, idx, func(fn func(Article) error) error {
+		return fillIndex(ctx, idx, func(fn func(article.Article) error) error {
 			for i, a := range arts {
 				if i == cancelAt {
 					cancel()
@@ -121,9 +123,9 @@ func TestFillIndexErrors(t *testing.T) {
 			return nil
 		})
 	}
-	arts := make([]Article, 2*batchMaxDocs+10)
+	arts := make([]article.Article, 2*batchMaxDocs+10)
 	for i := range arts {
-		arts[i] = Article{ID: fmt.Sprintf("t:%04d", i), Title: "Sepsis", Body: "Sepsis screening."}
+		arts[i] = article.Article{ID: fmt.Sprintf("t:%04d", i), Title: "Sepsis", Body: "Sepsis screening."}
 	}
 	dup := append(slices.Clone(arts), arts[3])
 	n, err := fill(context.Background(), dup, -1, func() {})

@@ -18,6 +18,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
@@ -149,27 +151,27 @@ func (e *engine) count(ctx context.Context, q query.Query) (uint64, error) {
 }
 
 // article returns the stored article with this id, or ErrNotFound.
-func (e *engine) article(ctx context.Context, id string) (Article, error) {
+func (e *engine) article(ctx context.Context, id string) (article.Article, error) {
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
 	req.Fields = []string{fArticle}
 	res, err := e.run(ctx, req)
 	if err != nil {
-		return Article{}, err
+		return article.Article{}, err
 	}
 	if len(res.Hits) == 0 {
-		return Article{}, fmt.Errorf("indexer: article %s: %w", id, ErrNotFound)
+		return article.Article{}, fmt.Errorf("indexer: article %s: %w", id, ErrNotFound)
 	}
 	return decodeArticle(res.Hits[0])
 }
 
-func decodeArticle(h *search.DocumentMatch) (Article, error) {
+func decodeArticle(h *search.DocumentMatch) (article.Article, error) {
 	raw, _ := h.Fields[fArticle].(string)
 	if raw == "" {
-		return Article{}, fmt.Errorf("indexer: article %s: stored document missing", h.ID)
+		return article.Article{}, fmt.Errorf("indexer: article %s: stored document missing", h.ID)
 	}
-	var a Article
+	var a article.Article
 	if err := json.Unmarshal([]byte(raw), &a); err != nil {
-		return Article{}, fmt.Errorf("indexer: article %s: decode: %w", h.ID, err)
+		return article.Article{}, fmt.Errorf("indexer: article %s: decode: %w", h.ID, err)
 	}
 	return a, nil
 }
@@ -557,7 +559,7 @@ func (e *engine) hit(h *search.DocumentMatch, highlight bool) (Hit, error) {
 			return Hit{}, fmt.Errorf("indexer: article %s: decode: %w", h.ID, err)
 		}
 		hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = d.ID, d.URL, d.Title, d.Published, d.Author, d.ContentType
-		hit.Regions, hit.Audiences, hit.Topics, hit.Tags = nonNil(d.Regions), nonNil(d.Audiences), nonNil(d.Topics), nonNil(d.Tags)
+		hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(d.Regions), article.NonNil(d.Audiences), article.NonNil(d.Topics), article.NonNil(d.Tags)
 		hit.CommentCount = len(d.Comments)
 		return hit, nil
 	}
@@ -566,7 +568,7 @@ func (e *engine) hit(h *search.DocumentMatch, highlight bool) (Hit, error) {
 		return Hit{}, err
 	}
 	hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = a.ID, a.URL, a.Title, a.Published, a.Author, a.ContentType
-	hit.Regions, hit.Audiences, hit.Topics, hit.Tags = nonNil(a.Regions), nonNil(a.Audiences), nonNil(a.Topics), nonNil(a.Tags)
+	hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(a.Regions), article.NonNil(a.Audiences), article.NonNil(a.Topics), article.NonNil(a.Tags)
 	hit.CommentCount = len(a.Comments)
 	if sp := spansByArray(h.Locations[fTitle])[0]; len(sp) > 0 {
 		hit.Highlights.Title = []string{markAll(a.Title, sp)}
@@ -957,7 +959,7 @@ func (e *engine) locate(ctx context.Context, q query.Query, hits search.Document
 // its sort, up to limit (0: no limit), for exports and feeds. Paging fields
 // of q but PerPage are ignored; relaxation applies as in search, to fill
 // PerPage.
-func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(Article) error) error {
+func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(article.Article) error) error {
 	q.Page = 0
 	q, err := q.Normalize()
 	if err != nil {

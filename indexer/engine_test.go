@@ -13,6 +13,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -133,8 +135,8 @@ func TestEngineQueryErrors(t *testing.T) {
 // summaries, tags, topics) instead of being refused.
 func TestEngineStopWordsOnly(t *testing.T) {
 	arts := append(inlineCorpus(),
-		Article{ID: "t:because", Title: "Because we care: speaking up", Summary: "Why staff raise concerns.", Body: "Speaking up matters."},
-		Article{ID: "t:who", Title: "The who and the what of incident reviews", Body: "Reviews."})
+		article.Article{ID: "t:because", Title: "Because we care: speaking up", Summary: "Why staff raise concerns.", Body: "Speaking up matters."},
+		article.Article{ID: "t:who", Title: "The who and the what of incident reviews", Body: "Reviews."})
 	e := buildEngine(t, arts, EngineConfig{})
 	for _, c := range []struct {
 		text string
@@ -383,7 +385,7 @@ func TestEngineSortAndPaging(t *testing.T) {
 func TestEngineScan(t *testing.T) {
 	e := buildEngine(t, inlineCorpus(), EngineConfig{})
 	var got []string
-	err := e.scan(context.Background(), Query{Page: 9}, 4, func(a Article) error {
+	err := e.scan(context.Background(), Query{Page: 9}, 4, func(a article.Article) error {
 		got = append(got, a.ID)
 		return nil
 	})
@@ -392,14 +394,14 @@ func TestEngineScan(t *testing.T) {
 	}
 	got = nil
 	q := Query{Text: "uk OR ireland OR thromboembolism"}
-	if err := e.scan(context.Background(), q, 0, func(a Article) error {
+	if err := e.scan(context.Background(), q, 0, func(a article.Article) error {
 		got = append(got, a.ID)
 		return nil
 	}); err != nil || !slices.Equal(got, hitIDs(mustSearch(t, e, q))) {
 		t.Fatalf("scan all in relevance order: %v %v", got, err)
 	}
 	stop := errors.New("stop")
-	if err := e.scan(context.Background(), Query{}, 0, func(Article) error { return stop }); !errors.Is(err, stop) {
+	if err := e.scan(context.Background(), Query{}, 0, func(article.Article) error { return stop }); !errors.Is(err, stop) {
 		t.Fatalf("scan callback error: %v", err)
 	}
 }
@@ -592,9 +594,9 @@ func TestEngineRelaxationLabelsDropSentencePunctuation(t *testing.T) {
 // with identical text tie; two identical searches, the pages of a search
 // and a scan must all give the same order.
 func TestEngineRelevanceOrderDeterministic(t *testing.T) {
-	var arts []Article
+	var arts []article.Article
 	for i := range 9 {
-		arts = append(arts, Article{
+		arts = append(arts, article.Article{
 			ID: "t:tie" + string(rune('a'+i)), Title: "Falls prevention on wards", Author: "Jane Smith",
 			Published: day("2024-03-1" + string(rune('1'+i%9))), ContentType: "Blogs",
 			Regions: []string{"UK"}, Audiences: []string{"Everyone"}, Topics: []string{"Falls"},
@@ -620,7 +622,7 @@ func TestEngineRelevanceOrderDeterministic(t *testing.T) {
 		t.Errorf("pages %v, whole %v", paged, first)
 	}
 	var scanned []string
-	if err := e.scan(context.Background(), Query{Text: "falls prevention", PerPage: 2}, 0, func(a Article) error {
+	if err := e.scan(context.Background(), Query{Text: "falls prevention", PerPage: 2}, 0, func(a article.Article) error {
 		scanned = append(scanned, a.ID)
 		return nil
 	}); err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -90,14 +92,14 @@ func TestSelectFeedbackTerms(t *testing.T) {
 
 // feedbackCorpus: two articles about insulin pumps share "pump" and
 // "hypoglycaemia" with a third that has none of the question's words.
-func feedbackCorpus() []Article {
+func feedbackCorpus() []article.Article {
 	arts := inlineCorpus()
 	arts = append(arts,
-		Article{ID: "f:1", Title: "Insulin pump settings", Summary: "Insulin pump hypoglycaemia.",
+		article.Article{ID: "f:1", Title: "Insulin pump settings", Summary: "Insulin pump hypoglycaemia.",
 			Body:     "Insulin pump settings and hypoglycaemia.",
-			Comments: []Comment{{ID: "fc1", Author: "N", Body: "Insulin charts were unclear."}}},
-		Article{ID: "f:2", Title: "Insulin pump checks", Body: "Insulin pump use and hypoglycaemia."},
-		Article{ID: "f:3", Title: "Pump alarms", Body: "Hypoglycaemia alarms on every pump."},
+			Comments: []article.Comment{{ID: "fc1", Author: "N", Body: "Insulin charts were unclear."}}},
+		article.Article{ID: "f:2", Title: "Insulin pump checks", Body: "Insulin pump use and hypoglycaemia."},
+		article.Article{ID: "f:3", Title: "Pump alarms", Body: "Hypoglycaemia alarms on every pump."},
 	)
 	for i := range arts {
 		arts[i].Source = "test"
@@ -148,7 +150,7 @@ func TestEngineFeedback(t *testing.T) {
 		t.Errorf("without highlights %v, with %v", hitIDs(plain), ids)
 	}
 	var scanned []string
-	if err := e.scan(context.Background(), Query{Text: "insulin overdose by clinicians"}, 0, func(a Article) error {
+	if err := e.scan(context.Background(), Query{Text: "insulin overdose by clinicians"}, 0, func(a article.Article) error {
 		scanned = append(scanned, a.ID)
 		return nil
 	}); err != nil {

@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/blevesearch/bleve/v2"
 )
 
@@ -27,7 +29,7 @@ import (
 // first error fn returns.
 type Source interface {
 	Count(ctx context.Context) (int, error)
-	Each(ctx context.Context, fn func(Article) error) error
+	Each(ctx context.Context, fn func(article.Article) error) error
 }
 
 // Config configures an Index.
@@ -305,10 +307,10 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 }
 
 // Article returns one article by ID (ErrNotFound when absent).
-func (ix *Index) Article(ctx context.Context, id string) (Article, error) {
+func (ix *Index) Article(ctx context.Context, id string) (article.Article, error) {
 	g, err := ix.acquire()
 	if err != nil {
-		return Article{}, err
+		return article.Article{}, err
 	}
 	defer g.release()
 	return g.eng.article(ctx, id)
@@ -336,7 +338,7 @@ func (ix *Index) Related(ctx context.Context, id string, n int) ([]Hit, error) {
 
 // Scan calls fn for up to limit articles matching q, all from one
 // generation: a rebuild during a long scan does not mix generations.
-func (ix *Index) Scan(ctx context.Context, q Query, limit int, fn func(Article) error) error {
+func (ix *Index) Scan(ctx context.Context, q Query, limit int, fn func(article.Article) error) error {
 	g, err := ix.acquire()
 	if err != nil {
 		return err
@@ -503,7 +505,7 @@ func build(ctx context.Context, dir, scoring string, src Source) (int, error) {
 	var n int
 	err := safely(func() error {
 		var err error
-		n, err = fillIndex(ctx, idx, func(fn func(Article) error) error {
+		n, err = fillIndex(ctx, idx, func(fn func(article.Article) error) error {
 			return src.Each(ctx, fn)
 		})
 		if err != nil {

@@ -10,14 +10,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // sliceSource is an in-memory Source.
-type sliceSource []Article
+type sliceSource []article.Article
 
 func (s sliceSource) Count(ctx context.Context) (int, error) { return len(s), ctx.Err() }
 
-func (s sliceSource) Each(ctx context.Context, fn func(Article) error) error {
+func (s sliceSource) Each(ctx context.Context, fn func(article.Article) error) error {
 	for _, a := range s {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -32,19 +34,21 @@ func (s sliceSource) Each(ctx context.Context, fn func(Article) error) error {
 // funcSource is a Source whose Each is a function.
 type funcSource struct {
 	n    int
-	each func(ctx context.Context, fn func(Article) error) error
+	each func(ctx context.Context, fn func(article.Article) error) error
 }
 
 func (s funcSource) Count(ctx context.Context) (int, error) { return s.n, nil }
 
-func (s funcSource) Each(ctx context.Context, fn func(Article) error) error { return s.each(ctx, fn) }
+func (s funcSource) Each(ctx context.Context, fn func(article.Article) error) error {
+	return s.each(ctx, fn)
+}
 
 var lifecycleTopics = []string{"Sepsis", "Falls", "Medication safety", "PSIRF", "VTE"}
 
 // lifecycleArticle is a small, deterministic article number i.
-func lifecycleArticle(i int) Article {
+func lifecycleArticle(i int) article.Article {
 	topic := lifecycleTopics[i%len(lifecycleTopics)]
-	return Article{
+	return article.Article{
 		ID:          fmt.Sprintf("life:r%d", i),
 		URL:         fmt.Sprintf("https://example.org/r%d", i),
 		Source:      "life",
@@ -171,7 +175,7 @@ func TestIndexLifecycle(t *testing.T) {
 		t.Fatalf("missing article: %v", err)
 	}
 	var scanned int
-	if err := ix.Scan(context.Background(), Query{}, 0, func(Article) error { scanned++; return nil }); err != nil || scanned != 12 {
+	if err := ix.Scan(context.Background(), Query{}, 0, func(article.Article) error { scanned++; return nil }); err != nil || scanned != 12 {
 		t.Fatalf("scan: %d, %v", scanned, err)
 	}
 	if got := readCurrentFile(t, dir); got != rep.Generation+"\n" {
@@ -264,7 +268,7 @@ func TestIndexRebuildExclusive(t *testing.T) {
 	ix := openIndex(t, t.TempDir())
 	started, release := make(chan struct{}), make(chan struct{})
 	arts := lifecycleArticles(4)
-	slow := funcSource{n: len(arts), each: func(ctx context.Context, fn func(Article) error) error {
+	slow := funcSource{n: len(arts), each: func(ctx context.Context, fn func(article.Article) error) error {
 		close(started)
 		<-release
 		return arts.Each(ctx, fn)
@@ -295,7 +299,7 @@ func TestIndexRebuildFailureKeepsGeneration(t *testing.T) {
 	ix := openIndex(t, dir)
 	good := mustRebuild(t, ix, lifecycleArticles(8))
 
-	failing := funcSource{n: 700, each: func(ctx context.Context, fn func(Article) error) error {
+	failing := funcSource{n: 700, each: func(ctx context.Context, fn func(article.Article) error) error {
 		for i := range 600 { // more than one batch reaches the disk first
 			if err := fn(lifecycleArticle(i)); err != nil {
 				return err
@@ -430,7 +434,7 @@ func TestIndexCloseCancelsRebuild(t *testing.T) {
 	ix := openIndex(t, dir)
 	good := mustRebuild(t, ix, lifecycleArticles(5))
 	started := make(chan struct{})
-	stuck := funcSource{n: 10, each: func(ctx context.Context, fn func(Article) error) error {
+	stuck := funcSource{n: 10, each: func(ctx context.Context, fn func(article.Article) error) error {
 		if err := fn(lifecycleArticle(0)); err != nil {
 			return err
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -15,7 +17,7 @@ import (
 // phraseCorpus has articles whose text mixes the words of thesaurus
 // expansions in and out of order, so that many hold every word of a phrase
 // without the phrase.
-func phraseCorpus(n int) []Article {
+func phraseCorpus(n int) []article.Article {
 	words := strings.Fields("patient safety incident response framework acute kidney injury learning from events the of and care quality commission trust")
 	r := rand.New(rand.NewPCG(7, 7))
 	text := func(k int) string {
@@ -32,12 +34,12 @@ func phraseCorpus(n int) []Article {
 		}
 		return strings.Join(b, " ")
 	}
-	arts := make([]Article, n)
+	arts := make([]article.Article, n)
 	for i := range arts {
-		arts[i] = Article{
+		arts[i] = article.Article{
 			ID: fmt.Sprintf("p:r%d", i), Title: text(3 + r.IntN(6)), Summary: text(r.IntN(10)),
 			Body: text(5 + r.IntN(60)), Tags: []string{"PSIRF"}, Published: day("2024-01-02"),
-			Comments: []Comment{{Body: text(r.IntN(12))}, {Body: text(r.IntN(12))}},
+			Comments: []article.Comment{{Body: text(r.IntN(12))}, {Body: text(r.IntN(12))}},
 		}
 	}
 	return arts

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // A prefix matches the maxPrefixTerms most frequent indexed words that start
@@ -17,17 +19,17 @@ func TestPrefixBoundKeepsMostFrequent(t *testing.T) {
 	word := func(k int) string {
 		return "zq" + string(letters[k/100%10]) + string(letters[k/10%10]) + string(letters[k%10])
 	}
-	var arts []Article
+	var arts []article.Article
 	// Article j holds words 0 … n-1-j, so word k is in n-k articles.
 	for j := 0; j < n; j++ {
 		var ws []string
 		for k := 0; k < n-j; k++ {
 			ws = append(ws, word(k))
 		}
-		arts = append(arts, Article{ID: fmt.Sprintf("t:r%d", j+1), Title: fmt.Sprintf("Report %d", j+1), Body: strings.Join(ws, " ")})
+		arts = append(arts, article.Article{ID: fmt.Sprintf("t:r%d", j+1), Title: fmt.Sprintf("Report %d", j+1), Body: strings.Join(ws, " ")})
 	}
 	rare := word(n - 1) // in article 1 and the one below: 2 articles
-	arts = append(arts, Article{ID: "t:rare", Title: "Odd one", Body: "only " + rare + " here"})
+	arts = append(arts, article.Article{ID: "t:rare", Title: "Odd one", Body: "only " + rare + " here"})
 	e := buildEngine(t, arts, EngineConfig{})
 
 	res := mustSearch(t, e, Query{Text: "zq*", PerPage: 100, Facets: []string{}})

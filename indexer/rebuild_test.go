@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/blevesearch/bleve/v2"
 )
 
@@ -56,7 +58,7 @@ func TestRebuildUnderConcurrentSearches(t *testing.T) {
 				switch w {
 				case 3: // a scan holds its generation for a while
 					var n uint64
-					err = ix.Scan(context.Background(), Query{}, 0, func(Article) error { n++; return nil })
+					err = ix.Scan(context.Background(), Query{}, 0, func(article.Article) error { n++; return nil })
 					res = &Result{Total: n, Generation: "scan"}
 				default:
 					q := Query{PerPage: 5, Facets: []string{}}
@@ -217,7 +219,7 @@ func rebuildUntilKilled(dir string) {
 		os.Exit(2)
 	}
 	const total, announceAt = 5000, 1100
-	src := funcSource{n: total, each: func(ctx context.Context, fn func(Article) error) error {
+	src := funcSource{n: total, each: func(ctx context.Context, fn func(article.Article) error) error {
 		for i := range total {
 			if i == announceAt {
 				gens, _ := filepath.Glob(filepath.Join(dir, genPrefix+"*"))

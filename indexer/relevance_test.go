@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/indexer/relevance"
 )
@@ -17,12 +19,12 @@ type collectionSource struct{ c *relevance.Collection }
 
 func (s collectionSource) Count(ctx context.Context) (int, error) { return len(s.c.Docs), ctx.Err() }
 
-func (s collectionSource) Each(ctx context.Context, fn func(indexer.Article) error) error {
+func (s collectionSource) Each(ctx context.Context, fn func(article.Article) error) error {
 	for _, d := range s.c.Docs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		a := indexer.Article{ID: d.ID, Source: s.c.Name, Title: d.Title, Body: d.Text}
+		a := article.Article{ID: d.ID, Source: s.c.Name, Title: d.Title, Body: d.Text}
 		if err := fn(a); err != nil {
 			return err
 		}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/blevesearch/bleve/v2"
 )
 
@@ -22,8 +24,8 @@ func day(s string) time.Time {
 
 // inlineCorpus is a small hand-written corpus covering the features the
 // engine tests exercise.
-func inlineCorpus() []Article {
-	arts := []Article{
+func inlineCorpus() []article.Article {
+	arts := []article.Article{
 		{
 			ID: "t:r1", Title: "Introducing PSIRF in an acute trust", Author: "Jane Smith",
 			Published: day("2024-03-10"), ContentType: "Reports and articles",
@@ -47,7 +49,7 @@ func inlineCorpus() []Article {
 			Tags:    []string{"UK", "Blogs", "Patients and public", "Sepsis", "Paediatrics"},
 			Summary: "What parents should look out for.",
 			Body:    "Sepsis in children can be hard to spot. A child’s breathing, colour and temperature are warning signs; don’t wait.",
-			Comments: []Comment{
+			Comments: []article.Comment{
 				{ID: "c1", Author: "A parent", Body: "Thank you, this helped us act quickly."},
 			},
 		},
@@ -66,7 +68,7 @@ func inlineCorpus() []Article {
 			Tags:    []string{"UK", "Scotland", "Reports and articles", "Everyone", "Medication safety"},
 			Summary: "A review of dispensing errors.",
 			Body:    "Errors with <script>alert(1)</script> labels & dosing were common; café staff were not involved.",
-			Comments: []Comment{
+			Comments: []article.Comment{
 				{ID: "c2", Author: "Nurse", Body: "We saw the same dispensing problems."},
 				{ID: "c3", Author: "Pharmacist", Body: "VTE prophylaxis was also missed in our audit of thromboembolism."},
 			},
@@ -90,14 +92,14 @@ func inlineCorpus() []Article {
 // buildEngine indexes arts into a real on-disk index in t.TempDir(),
 // reopens it read-only the way the generation manager does, and returns
 // the engine.
-func buildEngine(t testing.TB, arts []Article, cfg EngineConfig) *engine {
+func buildEngine(t testing.TB, arts []article.Article, cfg EngineConfig) *engine {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "gen")
 	idx, err := createIndex(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := fillIndex(context.Background(), idx, func(fn func(Article) error) error {
+	n, err := fillIndex(context.Background(), idx, func(fn func(article.Article) error) error {
 		for _, a := range arts {
 			if err := fn(a); err != nil {
 				return err

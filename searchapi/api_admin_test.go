@@ -9,12 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
 // newTestScheduler is a real scheduler (schedule off) over ix, rebuilding
 // from arts after crawl (nil: index only).
-func newTestScheduler(t testing.TB, ix *indexer.Index, arts []indexer.Article, crawl indexer.CrawlFunc) *indexer.Scheduler {
+func newTestScheduler(t testing.TB, ix *indexer.Index, arts []article.Article, crawl indexer.CrawlFunc) *indexer.Scheduler {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := indexer.NewScheduler(ctx, indexer.ScheduleConfig{Spec: "off"}, crawl, ix, sliceSource(arts), nil)

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -38,7 +40,7 @@ var ginTestMode sync.Once
 // sampleArticles loads the articles of the extraction goldens, one per id
 // (comment pages of the same article are skipped). A glob that matches
 // nothing fails the test.
-func sampleArticles(t testing.TB) []indexer.Article {
+func sampleArticles(t testing.TB) []article.Article {
 	t.Helper()
 	files, err := filepath.Glob(goldenGlob)
 	if err != nil {
@@ -48,14 +50,14 @@ func sampleArticles(t testing.TB) []indexer.Article {
 		t.Fatalf("no fixtures match %s", goldenGlob)
 	}
 	seen := map[string]bool{}
-	var arts []indexer.Article
+	var arts []article.Article
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var page struct {
-			Article *indexer.Article
+			Article *article.Article
 		}
 		if err := json.Unmarshal(b, &page); err != nil {
 			t.Fatalf("%s: %v", f, err)
@@ -73,11 +75,11 @@ func sampleArticles(t testing.TB) []indexer.Article {
 }
 
 // sliceSource is an indexer.Source over a slice.
-type sliceSource []indexer.Article
+type sliceSource []article.Article
 
 func (s sliceSource) Count(context.Context) (int, error) { return len(s), nil }
 
-func (s sliceSource) Each(ctx context.Context, fn func(indexer.Article) error) error {
+func (s sliceSource) Each(ctx context.Context, fn func(article.Article) error) error {
 	for _, a := range s {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -91,7 +93,7 @@ func (s sliceSource) Each(ctx context.Context, fn func(indexer.Article) error) e
 
 // openIndex opens a real index in a fresh directory; with arts it is built
 // from them, without it has no generation (not ready).
-func openIndex(t testing.TB, arts []indexer.Article) *indexer.Index {
+func openIndex(t testing.TB, arts []article.Article) *indexer.Index {
 	t.Helper()
 	ctx := context.Background()
 	ix, err := indexer.Open(ctx, indexer.Config{Dir: t.TempDir()}, nil)

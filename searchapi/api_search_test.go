@@ -10,11 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
 // searchEnv is a server over a real index of the sample hub.
-func searchEnv(t *testing.T, cfg Config) (*apiEnv, []indexer.Article, *indexer.Index) {
+func searchEnv(t *testing.T, cfg Config) (*apiEnv, []article.Article, *indexer.Index) {
 	t.Helper()
 	arts := sampleArticles(t)
 	ix := openIndex(t, arts)
@@ -22,7 +24,7 @@ func searchEnv(t *testing.T, cfg Config) (*apiEnv, []indexer.Article, *indexer.I
 }
 
 // apiCount counts the sample articles matching pred.
-func apiCount(arts []indexer.Article, pred func(indexer.Article) bool) uint64 {
+func apiCount(arts []article.Article, pred func(article.Article) bool) uint64 {
 	var n uint64
 	for _, a := range arts {
 		if pred(a) {
@@ -195,7 +197,7 @@ func TestSearchOldestAndDateRange(t *testing.T) {
 	e, arts, _ := searchEnv(t, testConfig())
 	var res indexer.Result
 	e.get("/api/v1/search?sort=oldest&per_page=100&from=2022-01-01&to=2023-12-31", http.StatusOK, &res)
-	want := apiCount(arts, func(a indexer.Article) bool {
+	want := apiCount(arts, func(a article.Article) bool {
 		return a.Published.Year() >= 2022 && a.Published.Year() <= 2023
 	})
 	if res.Total != want || want == 0 {
@@ -220,7 +222,7 @@ func TestSearchRepeatedFiltersOR(t *testing.T) {
 	e, arts, _ := searchEnv(t, testConfig())
 	var res indexer.Result
 	e.get("/api/v1/search?region=Scotland&region=Wales&per_page=100", http.StatusOK, &res)
-	want := apiCount(arts, func(a indexer.Article) bool {
+	want := apiCount(arts, func(a article.Article) bool {
 		return hasFold(a.Regions, "Scotland") || hasFold(a.Regions, "Wales")
 	})
 	if want < 2 || res.Total != want {
@@ -233,7 +235,7 @@ func TestSearchRepeatedFiltersOR(t *testing.T) {
 	}
 	// AND across parameters.
 	e.get("/api/v1/search?region=UK&type=Blogs&per_page=100", http.StatusOK, &res)
-	want = apiCount(arts, func(a indexer.Article) bool {
+	want = apiCount(arts, func(a article.Article) bool {
 		return hasFold(a.Regions, "UK") && strings.EqualFold(a.ContentType, "Blogs")
 	})
 	if want == 0 || res.Total != want {
@@ -251,7 +253,7 @@ func TestSearchDisjunctiveFacets(t *testing.T) {
 	e, arts, _ := searchEnv(t, testConfig())
 	var res indexer.Result
 	e.get("/api/v1/search?region=UK&facet_size=100", http.StatusOK, &res)
-	uk := apiCount(arts, func(a indexer.Article) bool { return hasFold(a.Regions, "UK") })
+	uk := apiCount(arts, func(a article.Article) bool { return hasFold(a.Regions, "UK") })
 	if res.Total != uk {
 		t.Fatalf("region=UK: total %d, want %d", res.Total, uk)
 	}
@@ -259,7 +261,7 @@ func TestSearchDisjunctiveFacets(t *testing.T) {
 	// Every region keeps its count over the whole index, since the only
 	// selection is in the region facet itself.
 	for _, region := range []string{"UK", "England", "Wales", "Scotland", "Canada"} {
-		want := apiCount(arts, func(a indexer.Article) bool { return hasFold(a.Regions, region) })
+		want := apiCount(arts, func(a article.Article) bool { return hasFold(a.Regions, region) })
 		v, ok := apiFacetValue(t, regions, region)
 		if !ok || v.Count != want {
 			t.Errorf("region facet %s: %+v (found %v), want count %d", region, v, ok, want)
@@ -269,7 +271,7 @@ func TestSearchDisjunctiveFacets(t *testing.T) {
 		}
 	}
 	// Other facets are counted within the selection.
-	blogsInUK := apiCount(arts, func(a indexer.Article) bool {
+	blogsInUK := apiCount(arts, func(a article.Article) bool {
 		return hasFold(a.Regions, "UK") && strings.EqualFold(a.ContentType, "Blogs")
 	})
 	if v, ok := apiFacetValue(t, res.Facets[indexer.FacetType], "Blogs"); !ok || v.Count != blogsInUK {
@@ -355,7 +357,7 @@ func TestArticle(t *testing.T) {
 	e, arts, _ := searchEnv(t, testConfig())
 	for _, want := range arts {
 		_, body := e.do(http.MethodGet, "/api/v1/articles/"+url.PathEscape(want.ID), nil)
-		var got indexer.Article
+		var got article.Article
 		if err := json.Unmarshal(body, &got); err != nil {
 			t.Fatalf("%s: %v\n%s", want.ID, err, body)
 		}
@@ -383,14 +385,14 @@ func TestFacetsRoute(t *testing.T) {
 		t.Errorf("facets %v", got)
 	}
 	for _, region := range []string{"UK", "England", "Wales"} {
-		want := apiCount(arts, func(a indexer.Article) bool { return hasFold(a.Regions, region) })
+		want := apiCount(arts, func(a article.Article) bool { return hasFold(a.Regions, region) })
 		if v, ok := apiFacetValue(t, res.Facets["region"], region); !ok || v.Count != want || v.Selected {
 			t.Errorf("region %s: %+v, want count %d unselected", region, v, want)
 		}
 	}
 	for _, a := range arts[:3] {
 		year := strconv.Itoa(a.Published.Year())
-		want := apiCount(arts, func(b indexer.Article) bool { return b.Published.Year() == a.Published.Year() })
+		want := apiCount(arts, func(b article.Article) bool { return b.Published.Year() == a.Published.Year() })
 		if v, ok := apiFacetValue(t, res.Facets["year"], year); !ok || v.Count != want {
 			t.Errorf("year %s: %+v, want %d", year, v, want)
 		}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/safetysearch/safetysearch/indexer"
@@ -89,7 +91,7 @@ func (s *Server) handleExport(c *gin.Context) {
 
 	w := f.New(c.Writer)
 	n := 0
-	err = s.searcher.Scan(ctx, q, limit, func(a indexer.Article) error {
+	err = s.searcher.Scan(ctx, q, limit, func(a article.Article) error {
 		if err := w.Write(a); err != nil {
 			return err
 		}

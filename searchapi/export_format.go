@@ -16,12 +16,12 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // exportWriter writes articles in one export format.
 type exportWriter interface {
-	Write(a indexer.Article) error
+	Write(a article.Article) error
 	// Flush writes anything buffered; it is called once at the end and may be
 	// called between articles to push bytes to the client.
 	Flush() error
@@ -87,7 +87,7 @@ type csvExport struct {
 
 func newCSVExport(w io.Writer) exportWriter { return &csvExport{w: csv.NewWriter(w)} }
 
-func (e *csvExport) Write(a indexer.Article) error {
+func (e *csvExport) Write(a article.Article) error {
 	if !e.header {
 		if err := e.w.Write(csvHeader); err != nil {
 			return fmt.Errorf("searchapi: export csv: %w", err)
@@ -144,7 +144,7 @@ func (e *risExport) tag(tag, value string) {
 	e.w.WriteString(tag + "  - " + value + "\r\n")
 }
 
-func (e *risExport) Write(a indexer.Article) error {
+func (e *risExport) Write(a article.Article) error {
 	e.w.WriteString("TY  - ELEC\r\n")
 	e.tag("ID", a.ID)
 	e.tag("TI", a.Title)
@@ -262,7 +262,7 @@ func asciiLower(s string) string {
 	return b.String()
 }
 
-func (e *bibtexExport) key(a indexer.Article) string {
+func (e *bibtexExport) key(a article.Article) string {
 	base := asciiLower(a.Source)
 	if base == "" {
 		base = "safetysearch"
@@ -288,7 +288,7 @@ func (e *bibtexExport) field(name, value string) {
 	e.w.WriteString("  " + name + " = {" + value + "},\n")
 }
 
-func (e *bibtexExport) Write(a indexer.Article) error {
+func (e *bibtexExport) Write(a article.Article) error {
 	e.w.WriteString("@misc{" + e.key(a) + ",\n")
 	e.field("title", texEscape(a.Title))
 	if a.Author != "" {
@@ -333,7 +333,7 @@ type jsonlExport struct{ enc *json.Encoder }
 
 func newJSONLExport(w io.Writer) exportWriter { return &jsonlExport{enc: json.NewEncoder(w)} }
 
-func (e *jsonlExport) Write(a indexer.Article) error {
+func (e *jsonlExport) Write(a article.Article) error {
 	if err := e.enc.Encode(a); err != nil {
 		return fmt.Errorf("searchapi: export jsonl: %w", err)
 	}

@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // exportArticles are articles with every character the formats must
 // escape, plus two with the same key material (duplicate BibTeX keys).
-func exportArticles() []indexer.Article {
+func exportArticles() []article.Article {
 	pub := time.Date(2024, 3, 5, 10, 0, 0, 0, time.UTC)
-	return []indexer.Article{
+	return []article.Article{
 		{
 			ID: "pslhub:r1", URL: "https://www.pslhub.org/learn/r1-psirf/", Source: "pslhub",
 			Title:  "PSIRF, \"the framework\"\nand its <script>alert(1)</script> rules",
@@ -29,7 +29,7 @@ func exportArticles() []indexer.Article {
 			Regions: []string{"UK"}, Audiences: []string{"Everyone"}, Topics: []string{"PSIRF"},
 			Tags:     []string{"UK", "PSIRF", "incident_response"},
 			Summary:  "Costs 100% & more: $5 #1 ~approx ^caret back\\slash {braces}\r\nsecond line",
-			Comments: []indexer.Comment{{ID: "10", Author: "A", Body: "c"}},
+			Comments: []article.Comment{{ID: "10", Author: "A", Body: "c"}},
 		},
 		{
 			ID: "pslhub:r2", URL: "https://www.pslhub.org/learn/r2-psirf/", Source: "pslhub",
@@ -43,7 +43,7 @@ func exportArticles() []indexer.Article {
 	}
 }
 
-func writeExport(t *testing.T, format string, arts []indexer.Article) string {
+func writeExport(t *testing.T, format string, arts []article.Article) string {
 	t.Helper()
 	f, ok := lookupExportFormat(format)
 	if !ok {
@@ -353,7 +353,7 @@ func TestExportJSONL(t *testing.T) {
 		t.Fatalf("got %d lines, want %d", len(lines), len(arts))
 	}
 	for i, l := range lines {
-		var a indexer.Article
+		var a article.Article
 		if err := json.Unmarshal([]byte(l), &a); err != nil {
 			t.Fatalf("line %d: %v", i, err)
 		}
@@ -444,7 +444,7 @@ func TestExportHTTP(t *testing.T) {
 	}
 	var prev time.Time
 	for i, l := range lines {
-		var a indexer.Article
+		var a article.Article
 		if err := json.Unmarshal([]byte(l), &a); err != nil {
 			t.Fatalf("jsonl line %d: %v", i, err)
 		}

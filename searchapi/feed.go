@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/safetysearch/safetysearch/indexer"
@@ -42,8 +44,8 @@ func (s *Server) handleFeed(c *gin.Context) {
 
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.SearchTimeout)
 	defer cancel()
-	var arts []indexer.Article
-	err = s.searcher.Scan(ctx, q, q.PerPage, func(a indexer.Article) error {
+	var arts []article.Article
+	err = s.searcher.Scan(ctx, q, q.PerPage, func(a article.Article) error {
 		arts = append(arts, a)
 		return nil
 	})

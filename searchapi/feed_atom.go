@@ -11,7 +11,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 const atomNS = "http://www.w3.org/2005/Atom"
@@ -71,7 +71,7 @@ type feedMeta struct {
 }
 
 // entryUpdated is when an article last changed, as far as we know.
-func entryUpdated(a indexer.Article) time.Time {
+func entryUpdated(a article.Article) time.Time {
 	switch {
 	case !a.Updated.IsZero():
 		return a.Updated.UTC()
@@ -84,7 +84,7 @@ func entryUpdated(a indexer.Article) time.Time {
 
 // entryID is stable across requests and rebuilds: the article's canonical
 // URL, or a tag URI built from its id when the URL is missing.
-func entryID(a indexer.Article) string {
+func entryID(a article.Article) string {
 	if a.URL != "" {
 		return a.URL
 	}
@@ -95,7 +95,7 @@ func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // buildFeed turns articles (newest first) into an Atom feed. It returns the
 // feed's updated time, which is also its Last-Modified.
-func buildFeed(meta feedMeta, arts []indexer.Article) (atomFeed, time.Time) {
+func buildFeed(meta feedMeta, arts []article.Article) (atomFeed, time.Time) {
 	updated := time.Time{}
 	entries := make([]atomEntry, 0, len(arts))
 	for _, a := range arts {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
 
@@ -129,12 +131,12 @@ func TestFeedEntryUpdated(t *testing.T) {
 	u := p.Add(time.Hour)
 	f := p.Add(2 * time.Hour)
 	for _, tc := range []struct {
-		a    indexer.Article
+		a    article.Article
 		want time.Time
 	}{
-		{indexer.Article{Published: p, Updated: u, FetchedAt: f}, u},
-		{indexer.Article{Published: p, FetchedAt: f}, p},
-		{indexer.Article{FetchedAt: f}, f},
+		{article.Article{Published: p, Updated: u, FetchedAt: f}, u},
+		{article.Article{Published: p, FetchedAt: f}, p},
+		{article.Article{FetchedAt: f}, f},
 	} {
 		if got := entryUpdated(tc.a); !got.Equal(tc.want) {
 			t.Errorf("entryUpdated = %v, want %v", got, tc.want)
@@ -144,7 +146,7 @@ func TestFeedEntryUpdated(t *testing.T) {
 
 func TestFeedHTTP(t *testing.T) {
 	arts := sampleArticles(t)
-	byURL := map[string]indexer.Article{}
+	byURL := map[string]article.Article{}
 	for _, a := range arts {
 		byURL[a.URL] = a
 	}

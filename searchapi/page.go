@@ -17,6 +17,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/safetysearch/safetysearch/indexer"
@@ -82,7 +84,7 @@ type queryProblem struct {
 // articlePage is the data of the article page.
 type articlePage struct {
 	pageMeta
-	A          indexer.Article
+	A          article.Article
 	AuthorURL  string
 	TypeURL    string
 	Chips      []chip

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gin-gonic/gin"
 
@@ -29,7 +31,7 @@ type pageEnv struct {
 	ix  *indexer.Index
 }
 
-func newPageEnv(t testing.TB, arts []indexer.Article) *pageEnv {
+func newPageEnv(t testing.TB, arts []article.Article) *pageEnv {
 	t.Helper()
 	ginTestMode.Do(func() { gin.SetMode(gin.TestMode) })
 	ix := openIndex(t, arts)
@@ -93,7 +95,7 @@ func facetCount(doc *goquery.Document, facet, value string) (int, bool) {
 }
 
 // pageCountArticles counts the articles pred accepts.
-func pageCountArticles(arts []indexer.Article, pred func(indexer.Article) bool) int {
+func pageCountArticles(arts []article.Article, pred func(article.Article) bool) int {
 	n := 0
 	for _, a := range arts {
 		if pred(a) {
@@ -111,8 +113,8 @@ func TestPageBrowseAndFilter(t *testing.T) {
 	if got := pageTotal(t, doc); got != len(arts) {
 		t.Errorf("browse total %d, want %d", got, len(arts))
 	}
-	ukCount := pageCountArticles(arts, func(a indexer.Article) bool { return hasFold(a.Regions, "UK") })
-	englandCount := pageCountArticles(arts, func(a indexer.Article) bool { return hasFold(a.Regions, "England") })
+	ukCount := pageCountArticles(arts, func(a article.Article) bool { return hasFold(a.Regions, "UK") })
+	englandCount := pageCountArticles(arts, func(a article.Article) bool { return hasFold(a.Regions, "England") })
 	if n, checked := facetCount(doc, "region", "UK"); n != ukCount || checked {
 		t.Errorf("region UK facet: count %d checked %v, want %d unchecked", n, checked, ukCount)
 	}
@@ -329,7 +331,7 @@ func TestPageQueryErrors(t *testing.T) {
 func TestPageArticle(t *testing.T) {
 	arts := sampleArticles(t)
 	e := newPageEnv(t, arts)
-	var art indexer.Article
+	var art article.Article
 	for _, a := range arts {
 		if len(a.Comments) > len(art.Comments) {
 			art = a
@@ -508,7 +510,7 @@ func TestPageStatic(t *testing.T) {
 // results, highlighted snippets, comment snippets, chips, facets, the
 // article page and the Atom feed.
 func TestPageEscapingEverywhere(t *testing.T) {
-	evil := indexer.Article{
+	evil := article.Article{
 		ID: "pslhub:r666", URL: "https://www.pslhub.org/learn/zanzibar-r666/", Source: "pslhub",
 		Title:     `Zanzibar <script>alert("title")</script> report`,
 		Author:    `<script>alert("author")</script>`,
@@ -519,11 +521,11 @@ func TestPageEscapingEverywhere(t *testing.T) {
 		Tags:    []string{`<script>alert("tag")</script>`},
 		Summary: `Zanzibar summary <script>alert("summary")</script>`,
 		Body:    "Zanzibar body <script>alert(\"body\")</script> text &amp; more\nsecond paragraph",
-		Comments: []indexer.Comment{{
+		Comments: []article.Comment{{
 			ID: "9001", Author: `<script>alert("commenter")</script>`, EditedBy: `<b>editor</b>`,
 			Body: `A zanzibar comment <script>alert("comment")</script>`,
 		}},
-		Attachments: []indexer.Attachment{{Name: `<script>alert("file")</script>`, URL: `javascript:alert("file")`}},
+		Attachments: []article.Attachment{{Name: `<script>alert("file")</script>`, URL: `javascript:alert("file")`}},
 		FetchedAt:   time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC),
 	}
 	arts := append(sampleArticles(t), evil)
@@ -643,8 +645,8 @@ func (brokenSearcher) Search(context.Context, indexer.Query) (*indexer.Result, e
 	return nil, errors.New("bleve: segment 7 corrupt at /srv/secret/path")
 }
 
-func (brokenSearcher) Article(context.Context, string) (indexer.Article, error) {
-	return indexer.Article{}, errors.New("bleve: segment 7 corrupt at /srv/secret/path")
+func (brokenSearcher) Article(context.Context, string) (article.Article, error) {
+	return article.Article{}, errors.New("bleve: segment 7 corrupt at /srv/secret/path")
 }
 
 func TestPageInternalError(t *testing.T) {

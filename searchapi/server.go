@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/safetysearch/safetysearch/indexer"
@@ -21,7 +23,7 @@ type Searcher interface {
 	// or *indexer.QueryError, a missing index with indexer.ErrUnavailable.
 	Search(ctx context.Context, q indexer.Query) (*indexer.Result, error)
 	// Article returns one whole article, or indexer.ErrNotFound.
-	Article(ctx context.Context, id string) (indexer.Article, error)
+	Article(ctx context.Context, id string) (article.Article, error)
 	// Status describes the serving index (Ready, Generation, Documents,
 	// BuiltAt).
 	Status() indexer.Status
@@ -32,7 +34,7 @@ type Searcher interface {
 	Related(ctx context.Context, id string, n int) ([]indexer.Hit, error)
 	// Scan calls fn for every article of q's result set in q's sort order,
 	// up to limit, ignoring paging (feeds and export).
-	Scan(ctx context.Context, q indexer.Query, limit int, fn func(indexer.Article) error) error
+	Scan(ctx context.Context, q indexer.Query, limit int, fn func(article.Article) error) error
 }
 
 // Rebuilder starts a crawl + rebuild on demand and reports the schedule.

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/indexer/relevance"
 	"github.com/safetysearch/safetysearch/indexer/synthetic"
@@ -255,12 +257,12 @@ type collectionSource struct{ c *relevance.Collection }
 
 func (s collectionSource) Count(context.Context) (int, error) { return len(s.c.Docs), nil }
 
-func (s collectionSource) Each(ctx context.Context, fn func(indexer.Article) error) error {
+func (s collectionSource) Each(ctx context.Context, fn func(article.Article) error) error {
 	for _, d := range s.c.Docs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := fn(indexer.Article{ID: d.ID, Source: s.c.Name, Title: d.Title, Body: d.Text, URL: "urn:" + s.c.Name + ":" + d.ID}); err != nil {
+		if err := fn(article.Article{ID: d.ID, Source: s.c.Name, Title: d.Title, Body: d.Text, URL: "urn:" + s.c.Name + ":" + d.ID}); err != nil {
 			return err
 		}
 	}

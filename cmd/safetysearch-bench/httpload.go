@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/indexer/synthetic"
 	"github.com/safetysearch/safetysearch/searchapi"

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
@@ -54,7 +56,7 @@ func newPeer(name string) (peer, error) {
 }
 
 // articleText is the text a peer indexes for one article, for MB/s figures.
-func articleText(a indexer.Article) int64 {
+func articleText(a article.Article) int64 {
 	n := len(a.Title) + len(a.Summary) + len(a.Body)
 	for _, c := range a.Comments {
 		n += len(c.Body)

@@ -15,8 +15,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
@@ -177,7 +180,7 @@ func (p *postgresPeer) build(ctx context.Context, dir string, src indexer.Source
 		docs, tags = docs[:0], tags[:0]
 		return nil
 	}
-	err = src.Each(ctx, func(a indexer.Article) error {
+	err = src.Each(ctx, func(a article.Article) error {
 		st.Docs++
 		st.TextBytes += articleText(a)
 		var pub any

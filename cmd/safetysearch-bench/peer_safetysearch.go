@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
@@ -51,9 +53,9 @@ type countingSource struct {
 	text int64
 }
 
-func (c *countingSource) Each(ctx context.Context, fn func(indexer.Article) error) error {
+func (c *countingSource) Each(ctx context.Context, fn func(article.Article) error) error {
 	c.text = 0
-	return c.Source.Each(ctx, func(a indexer.Article) error {
+	return c.Source.Each(ctx, func(a article.Article) error {
 		c.text += articleText(a)
 		return fn(a)
 	})

@@ -8,8 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	_ "modernc.org/sqlite" // pure-Go SQLite with FTS5
+
+	"github.com/safetysearch/safetysearch/indexer"
 )
 
 // sqlitePeer is SQLite FTS5: one FTS5 table (title, summary, body, comments)
@@ -48,7 +51,7 @@ func (p *sqlitePeer) build(ctx context.Context, dir string, src indexer.Source) 
 	insMeta, _ := tx.Prepare(`INSERT INTO meta(rowid, id, published) VALUES (?, ?, ?)`)
 	insTag, _ := tx.Prepare(`INSERT INTO tags(rowid, facet, value) VALUES (?, ?, ?)`)
 	insFTS, _ := tx.Prepare(`INSERT INTO fts(rowid, title, summary, body, comments) VALUES (?, ?, ?, ?, ?)`)
-	err = src.Each(ctx, func(a indexer.Article) error {
+	err = src.Each(ctx, func(a article.Article) error {
 		st.Docs++
 		row := st.Docs
 		st.TextBytes += articleText(a)
@@ -249,7 +252,7 @@ func (p *sqlitePeer) rank(ctx context.Context, text string, k int) ([]string, er
 }
 
 // facetValues are the facet values every peer counts for one article.
-func facetValues(a indexer.Article) map[string][]string {
+func facetValues(a article.Article) map[string][]string {
 	m := map[string][]string{
 		"region":   a.Regions,
 		"audience": a.Audiences,
@@ -264,7 +267,7 @@ func facetValues(a indexer.Article) map[string][]string {
 	return m
 }
 
-func commentText(a indexer.Article) string {
+func commentText(a article.Article) string {
 	var b strings.Builder
 	for _, c := range a.Comments {
 		b.WriteString(c.Body)

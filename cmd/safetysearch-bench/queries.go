@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
+
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
@@ -85,7 +87,7 @@ func buildQueries(ctx context.Context, src indexer.Source, seed int64, sample, p
 	var bodies [][]string
 	n := 0
 	errStop := fmt.Errorf("enough")
-	err := src.Each(ctx, func(a indexer.Article) error {
+	err := src.Each(ctx, func(a article.Article) error {
 		if n >= sample {
 			return errStop
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"github.com/safetysearch/safetysearch/crawler"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/safetysearch/safetysearch/crawler"
 )
 
 func gz(t *testing.T, s string) []byte {

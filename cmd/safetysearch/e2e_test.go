@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/safetysearch/safetysearch/crawler"
 	"io"
 	"net"
 	"net/http"
@@ -20,6 +19,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/safetysearch/safetysearch/crawler"
+	"github.com/safetysearch/safetysearch/indexer/article"
 
 	"github.com/safetysearch/safetysearch/indexer"
 )
@@ -295,13 +297,13 @@ func TestCrawlExportBinary(t *testing.T) {
 	checkExportedArticles(t, arts, hub.URL)
 }
 
-func parseJSONL(t *testing.T, b []byte) []indexer.Article {
+func parseJSONL(t *testing.T, b []byte) []article.Article {
 	t.Helper()
-	var arts []indexer.Article
+	var arts []article.Article
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
 	for n := 1; sc.Scan(); n++ {
-		var a indexer.Article
+		var a article.Article
 		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&a); err != nil {
@@ -317,7 +319,7 @@ func parseJSONL(t *testing.T, b []byte) []indexer.Article {
 
 // checkExportedArticles: every article of the sample hub that robots.txt
 // allows is there once, whole, with URLs on the hub.
-func checkExportedArticles(t *testing.T, arts []indexer.Article, hubURL string) {
+func checkExportedArticles(t *testing.T, arts []article.Article, hubURL string) {
 	t.Helper()
 	want := sampleHubRecords(t)
 	seen := map[string]bool{}

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // Export formats.
@@ -46,7 +46,7 @@ func (m *Main) runExport(ctx context.Context) error {
 		return err
 	}
 	n := 0
-	err = st.Each(ctx, func(a indexer.Article) error {
+	err = st.Each(ctx, func(a article.Article) error {
 		n++
 		return ex.Write(a)
 	})
@@ -65,7 +65,7 @@ func (m *Main) runExport(ctx context.Context) error {
 
 // exporter writes articles in one format.
 type exporter interface {
-	Write(indexer.Article) error
+	Write(article.Article) error
 	Close() error
 }
 
@@ -85,11 +85,11 @@ func newExporter(w io.Writer, format string) (exporter, error) {
 	return nil, usageErrorf("export: unknown format %q: expected jsonl or csv", format)
 }
 
-// jsonlExporter writes one Article JSON (indexer.Article.MarshalJSON) per
+// jsonlExporter writes one Article JSON (article.Article.MarshalJSON) per
 // line.
 type jsonlExporter struct{ enc *json.Encoder }
 
-func (e jsonlExporter) Write(a indexer.Article) error { return e.enc.Encode(a) }
+func (e jsonlExporter) Write(a article.Article) error { return e.enc.Encode(a) }
 func (e jsonlExporter) Close() error                  { return nil }
 
 // csvHeader are the columns of the CSV export. Lists are joined with "; ";
@@ -104,10 +104,10 @@ var csvHeader = []string{
 
 type csvExporter struct{ w *csv.Writer }
 
-func (e *csvExporter) Write(a indexer.Article) error {
+func (e *csvExporter) Write(a article.Article) error {
 	comments := a.Comments
 	if comments == nil {
-		comments = []indexer.Comment{}
+		comments = []article.Comment{}
 	}
 	cj, err := json.Marshal(comments)
 	if err != nil {

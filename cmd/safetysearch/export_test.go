@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // crawlSampleHub crawls the sample hub in-process into a new data
@@ -79,7 +79,7 @@ func TestExportFormats(t *testing.T) {
 		if row[col["comment_count"]] != strconv.Itoa(len(a.Comments)) {
 			t.Errorf("row %d comment_count %s, want %d", i+1, row[col["comment_count"]], len(a.Comments))
 		}
-		var cs []indexer.Comment
+		var cs []article.Comment
 		if err := json.Unmarshal([]byte(row[col["comments"]]), &cs); err != nil || len(cs) != len(a.Comments) {
 			t.Errorf("row %d comments column: %v (%d comments)", i+1, err, len(cs))
 		}

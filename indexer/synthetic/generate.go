@@ -29,7 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // Tunables of the text model.
@@ -79,8 +79,8 @@ func (c Corpus) Count(ctx context.Context) (int, error) {
 
 // Each generates the articles in order and calls fn with each one. It stops
 // at the first error from fn or when ctx is done.
-func (c Corpus) Each(ctx context.Context, fn func(indexer.Article) error) error {
-	return Generate(c.Seed, c.N, func(a indexer.Article) error {
+func (c Corpus) Each(ctx context.Context, fn func(article.Article) error) error {
+	return Generate(c.Seed, c.N, func(a article.Article) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (c Corpus) Each(ctx context.Context, fn func(indexer.Article) error) error 
 
 // Generate streams n articles from seed to fn, in order, and returns the
 // first error fn returns.
-func Generate(seed int64, n int, fn func(indexer.Article) error) error {
+func Generate(seed int64, n int, fn func(article.Article) error) error {
 	g := newGenerator(seed)
 	for i := range n {
 		if err := fn(g.article(i)); err != nil {
@@ -102,7 +102,7 @@ func Generate(seed int64, n int, fn func(indexer.Article) error) error {
 
 // Article returns article i of the corpus from seed, the same value
 // Generate passes for index i.
-func Article(seed int64, i int) indexer.Article {
+func Article(seed int64, i int) article.Article {
 	return newGenerator(seed).article(i)
 }
 
@@ -218,7 +218,7 @@ func newGenerator(seed int64) *generator {
 	return &generator{seed: uint64(seed), m: newModel(), src: src, r: rand.New(src), buf: make([]byte, 0, 64<<10)}
 }
 
-func (g *generator) article(i int) indexer.Article {
+func (g *generator) article(i int) article.Article {
 	g.src.Seed(g.seed, uint64(i))
 	r, m := g.r, g.m
 	rec := FirstRecord + i
@@ -278,7 +278,7 @@ func (g *generator) article(i int) indexer.Article {
 	summary := g.paragraph(1+r.IntN(3), 12, 28)
 	body := g.body(bodyWords(r))
 
-	a := indexer.Article{
+	a := article.Article{
 		ID:          SourceName + ":r" + strconv.Itoa(rec),
 		URL:         "https://synthetic.invalid/learn/" + category + "/" + slug(title) + "-r" + strconv.Itoa(rec) + "/",
 		Source:      SourceName,
@@ -295,14 +295,14 @@ func (g *generator) article(i int) indexer.Article {
 		Summary:     summary,
 		Body:        body,
 		Reactions:   reactions(r),
-		Attachments: []indexer.Attachment{},
+		Attachments: []article.Attachment{},
 		Comments:    g.comments(rec, published),
 		FetchedAt:   fetchedAt.Add(time.Duration(i) * time.Second),
 	}
 	if r.IntN(10) == 0 {
 		for k := range 1 + r.IntN(2) {
 			name := slug(title) + "-" + strconv.Itoa(k+1) + ".pdf"
-			a.Attachments = append(a.Attachments, indexer.Attachment{Name: name, URL: "https://synthetic.invalid/uploads/" + strconv.Itoa(rec) + "/" + name})
+			a.Attachments = append(a.Attachments, article.Attachment{Name: name, URL: "https://synthetic.invalid/uploads/" + strconv.Itoa(rec) + "/" + name})
 		}
 	}
 	return a
@@ -472,12 +472,12 @@ func reactions(r *rand.Rand) int {
 }
 
 // comments: 72% of articles have none, 24% have 1–5, 3% 6–19 and 1% 20–60.
-func (g *generator) comments(rec int, published time.Time) []indexer.Comment {
+func (g *generator) comments(rec int, published time.Time) []article.Comment {
 	r := g.r
 	var n int
 	switch x := r.IntN(100); {
 	case x < 72:
-		return []indexer.Comment{}
+		return []article.Comment{}
 	case x < 96:
 		n = 1 + r.IntN(5)
 	case x < 99:
@@ -485,11 +485,11 @@ func (g *generator) comments(rec int, published time.Time) []indexer.Comment {
 	default:
 		n = 20 + r.IntN(41)
 	}
-	out := make([]indexer.Comment, n)
+	out := make([]article.Comment, n)
 	at := published
 	for k := range out {
 		at = at.Add(time.Duration(1+r.IntN(72*60)) * time.Minute)
-		c := indexer.Comment{
+		c := article.Comment{
 			ID:        strconv.Itoa(rec) + "-" + strconv.Itoa(k+1),
 			Author:    g.m.authors[len(organisations)+r.IntN(len(g.m.authors)-len(organisations))],
 			Published: at,

@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // digest hashes the JSON of n articles from seed.
 func digest(t *testing.T, seed int64, n int) string {
 	t.Helper()
 	h := sha256.New()
-	err := Generate(seed, n, func(a indexer.Article) error {
+	err := Generate(seed, n, func(a article.Article) error {
 		b, err := json.Marshal(a)
 		if err != nil {
 			return err
@@ -45,8 +45,8 @@ func TestDeterministic(t *testing.T) {
 	// Article i depends only on the seed and i: the 10th article of a
 	// 20-article corpus is Article(seed, 9), and the first 10 of 20 are the
 	// 10-article corpus.
-	var got []indexer.Article
-	if err := Generate(42, 20, func(a indexer.Article) error { got = append(got, a); return nil }); err != nil {
+	var got []article.Article
+	if err := Generate(42, 20, func(a article.Article) error { got = append(got, a); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	want, _ := json.Marshal(Article(42, 9))
@@ -83,7 +83,7 @@ func TestDistributions(t *testing.T) {
 		abbrev, words                         int
 	)
 	lo, hi := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
-	err := Generate(7, n, func(a indexer.Article) error {
+	err := Generate(7, n, func(a article.Article) error {
 		if !titleRE.MatchString(a.Title) {
 			t.Errorf("title %q does not follow the pslhub convention", a.Title)
 		}
@@ -185,7 +185,7 @@ func TestDistributions(t *testing.T) {
 func TestWordFrequencies(t *testing.T) {
 	counts := map[string]int{}
 	total := 0
-	err := Generate(3, 300, func(a indexer.Article) error {
+	err := Generate(3, 300, func(a article.Article) error {
 		for _, w := range strings.Fields(strings.ToLower(a.Body)) {
 			counts[strings.TrimRight(w, ".,")]++
 			total++
@@ -221,17 +221,17 @@ func TestCorpusSource(t *testing.T) {
 		t.Fatalf("Count = %d, %v", n, err)
 	}
 	seen := 0
-	if err := c.Each(ctx, func(indexer.Article) error { seen++; return nil }); err != nil || seen != 25 {
+	if err := c.Each(ctx, func(article.Article) error { seen++; return nil }); err != nil || seen != 25 {
 		t.Fatalf("Each: %d articles, %v", seen, err)
 	}
 	stop := errors.New("stop")
 	seen = 0
-	if err := c.Each(ctx, func(indexer.Article) error { seen++; return stop }); !errors.Is(err, stop) || seen != 1 {
+	if err := c.Each(ctx, func(article.Article) error { seen++; return stop }); !errors.Is(err, stop) || seen != 1 {
 		t.Fatalf("Each with a failing fn: %d articles, %v", seen, err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	seen = 0
-	err := c.Each(cctx, func(indexer.Article) error {
+	err := c.Each(cctx, func(article.Article) error {
 		seen++
 		if seen == 3 {
 			cancel()

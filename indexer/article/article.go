@@ -1,13 +1,11 @@
-// Package indexer owns the document contract of safetysearch (Article,
-// Comment, Attachment), the Bleve index built from the crawler's store, the
-// query model used by the API and the command line, and the scheduled,
-// zero-downtime rebuild.
+// Package article is the document contract of safetysearch: Article,
+// Comment and Attachment and their JSON form. The crawler produces them, the
+// indexer indexes them, the API serves them.
 //
-// Data flows crawl → store → index → API: package crawler produces Articles,
-// package indexer indexes and searches them, package searchapi serves them.
-//
-// This file holds the document types only and must not import Bleve.
-package indexer
+// It is a leaf: standard library only, nothing of ours and no search engine,
+// so that the crawler links none of the engine (enforced by depguard and by
+// TestImportRules in cmd/safetysearch).
+package article
 
 import (
 	"encoding/json"
@@ -61,16 +59,17 @@ type Attachment struct {
 func (a Article) MarshalJSON() ([]byte, error) {
 	type plain Article
 	p := plain(a)
-	p.Regions = nonNil(p.Regions)
-	p.Audiences = nonNil(p.Audiences)
-	p.Topics = nonNil(p.Topics)
-	p.Tags = nonNil(p.Tags)
-	p.Attachments = nonNil(p.Attachments)
-	p.Comments = nonNil(p.Comments)
+	p.Regions = NonNil(p.Regions)
+	p.Audiences = NonNil(p.Audiences)
+	p.Topics = NonNil(p.Topics)
+	p.Tags = NonNil(p.Tags)
+	p.Attachments = NonNil(p.Attachments)
+	p.Comments = NonNil(p.Comments)
 	return json.Marshal(p)
 }
 
-func nonNil[T any](s []T) []T {
+// NonNil returns s, or an empty slice when s is nil: JSON lists are [] rather than null.
+func NonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}
