@@ -306,23 +306,67 @@ func withFilters(text query.Query, filters []query.Query) query.Query {
 	return bq
 }
 
-// search runs a full search: validation, free-text compilation, relaxation,
-// the page of hits, disjunctive facets and highlights.
-func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
-	start := time.Now()
+// prepared is a validated query compiled for one generation: what search
+// and scan share, so that every view of a search answers the same set in
+// the same order.
+type prepared struct {
+	q       Query
+	plan    *textPlan // nil without free text
+	sel     map[string][]string
+	filters []query.Query
+	lvl     textLevel
+	text    query.Query // the level's query; nil browses
+}
+
+func (e *engine) prepare(ctx context.Context, q Query) (*prepared, error) {
 	q, err := q.Normalize()
 	if err != nil {
 		return nil, err
 	}
-	var plan *textPlan
-	if q.Text != "" {
-		if plan, err = e.compile(q.Text); err != nil {
-			return nil, err
-		}
+	p := &prepared{q: q, sel: selections(q)}
+	p.filters = filterQueries(q, p.sel, "")
+	if q.Text == "" {
+		return p, nil
 	}
-	sel := selections(q)
-	allFilters := filterQueries(q, sel, "")
+	if p.plan, err = e.compile(q.Text); err != nil {
+		return nil, err
+	}
+	if p.lvl, err = e.textLevel(ctx, p.plan, p.filters); err != nil {
+		return nil, err
+	}
+	p.text = p.lvl.q
+	return p, nil
+}
 
+// tiered reports whether the answer is ranked in two tiers: a relaxed query
+// in relevance order lists the articles holding every word first, whatever
+// their score under the relaxed query; date orders are one list.
+func (p *prepared) tiered() bool {
+	return p.plan != nil && len(p.lvl.optional) > 0 && p.q.Sort == SortRelevance
+}
+
+// request is the Bleve request for hits from..from+size of query qq in the
+// prepared order, with the stored article.
+func (p *prepared) request(qq query.Query, from, size int) *bleve.SearchRequest {
+	req := bleve.NewSearchRequestOptions(withFilters(qq, p.filters), size, from, false)
+	req.SortByCustom(sortOrder(p.q.Sort))
+	req.Fields = []string{fArticle}
+	// Match locations (highlights, matched comments) are read by locate for
+	// the page's hits only: asking the main request for them decodes the
+	// word positions of every matching document.
+	req.IncludeLocations = false
+	return req
+}
+
+// search runs a full search: validation, free-text compilation, relaxation,
+// the page of hits, disjunctive facets and highlights.
+func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
+	start := time.Now()
+	p, err := e.prepare(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	q = p.q
 	res := &Result{
 		Query:      q.Text,
 		Page:       q.Page,
@@ -331,29 +375,14 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 		Facets:     map[string][]FacetValue{},
 		Expansions: []Expansion{},
 	}
-	var text query.Query
-	var lvl textLevel
-	if plan != nil {
-		res.Expansions = append(res.Expansions, plan.expansions...)
-		if lvl, err = e.textLevel(ctx, plan, allFilters, q.PerPage); err != nil {
-			return nil, err
-		}
-		text = lvl.q
-		if len(lvl.optional) > 0 {
-			res.Relaxed = &Relaxation{Optional: plan.labels(lvl.optional)}
-		}
+	if p.plan != nil {
+		res.Expansions = append(res.Expansions, p.plan.expansions...)
 	}
 
-	req := bleve.NewSearchRequestOptions(withFilters(text, allFilters), q.PerPage, (q.Page-1)*q.PerPage, false)
-	req.SortByCustom(sortOrder(q.Sort))
-	req.Fields = []string{fArticle}
-	// Match locations (highlights, matched comments) are read by locate for
-	// the page's hits only: asking the main request for them decodes the
-	// word positions of every matching document.
-	req.IncludeLocations = false
+	req := p.request(p.text, (q.Page-1)*q.PerPage, q.PerPage)
 	var disjunctive []string
 	for _, f := range q.Facets {
-		if _, selected := sel[f]; selected {
+		if _, selected := p.sel[f]; selected {
 			disjunctive = append(disjunctive, f)
 			continue
 		}
@@ -370,30 +399,25 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			key := countKey(q, lvl, sel, disjunctive)
+			key := countKey(q, p.lvl, p.sel, disjunctive)
 			var ok bool
 			if disjCounts, ok = e.counts.get(key); ok {
 				return
 			}
-			if disjCounts, errs[1] = e.disjunctiveCounts(ctx, text, q, sel, disjunctive); errs[1] == nil {
+			if disjCounts, errs[1] = e.disjunctiveCounts(ctx, p.text, q, p.sel, disjunctive); errs[1] == nil {
 				e.counts.put(key, disjCounts)
 			}
 		}()
 	}
-	// A relaxed query ranks the articles that hold every word first: the
-	// main request then only counts and facets, and the page comes from
-	// the strict tier followed by the rest (relaxed matches without every
-	// word). The strict tier is smaller than a page, or there would be no
-	// relaxation. Long questions ranked as a bag of words (located != nil)
-	// and date sorts keep one ranking.
-	tiered := plan != nil && len(lvl.optional) > 0 && lvl.located == nil && q.Sort == SortRelevance
-	if tiered {
+	// A tiered answer's main request only counts and facets; the page
+	// comes from the tiers.
+	if p.tiered() {
 		req.Size, req.From = 0, 0
 	}
 	mainRes, errs[0] = e.run(ctx, req)
 	var pageHits search.DocumentMatchCollection
-	if tiered && errs[0] == nil {
-		pageHits, errs[0] = e.tieredPage(ctx, plan, text, allFilters, req, (q.Page-1)*q.PerPage, q.PerPage)
+	if p.tiered() && errs[0] == nil {
+		pageHits, errs[0] = e.tieredPage(ctx, p, (q.Page-1)*q.PerPage, q.PerPage)
 	} else if errs[0] == nil {
 		pageHits = mainRes.Hits
 	}
@@ -405,10 +429,18 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 	}
 
 	res.Total = mainRes.Total
-	if plan != nil {
-		located := lvl.located
+	if len(p.lvl.optional) > 0 {
+		res.Relaxed = &Relaxation{
+			Optional:      p.plan.labels(p.lvl.optional),
+			AllWords:      p.lvl.strictTotal,
+			Others:        mainRes.Total - min(mainRes.Total, p.lvl.strictTotal),
+			AllWordsFirst: p.tiered(),
+		}
+	}
+	if p.plan != nil {
+		located := p.lvl.located
 		if located == nil {
-			located = text
+			located = p.text
 		}
 		if err := e.locate(ctx, located, hitsToLocate(pageHits, q.Highlight)); err != nil {
 			return nil, err
@@ -426,37 +458,58 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 		if !ok {
 			counts = bleveCounts(mainRes.Facets[f])
 		}
-		res.Facets[f] = e.facetValues(f, counts, sel[f], q.FacetSize)
+		res.Facets[f] = e.facetValues(f, counts, p.sel[f], q.FacetSize)
 	}
 	res.TookMS = time.Since(start).Milliseconds()
 	return res, nil
 }
 
-// tieredPage returns the hits from offset from, size of them, of the
-// relaxed query text ranked in two tiers: the articles matching the strict
-// query (every word) first, then the others. like is the main request,
-// whose sort, fields and locations the tier requests copy.
-func (e *engine) tieredPage(ctx context.Context, plan *textPlan, text query.Query, filters []query.Query, like *bleve.SearchRequest, from, size int) (search.DocumentMatchCollection, error) {
-	tier := func(q query.Query, from, size int) (*bleve.SearchResult, error) {
-		r := bleve.NewSearchRequestOptions(withFilters(q, filters), size, from, false)
-		r.Sort = like.Sort
-		r.Fields = like.Fields
-		r.IncludeLocations = like.IncludeLocations
-		return e.run(ctx, r)
+// page returns hits from..from+size of the prepared answer, in its order.
+func (e *engine) page(ctx context.Context, p *prepared, from, size int) (search.DocumentMatchCollection, error) {
+	if p.tiered() {
+		return e.tieredPage(ctx, p, from, size)
 	}
-	strictQ := plan.query(nil)
-	strict, err := tier(strictQ, from, size)
+	res, err := e.run(ctx, p.request(p.text, from, size))
 	if err != nil {
 		return nil, err
 	}
-	hits := strict.Hits
-	if need := size - len(hits); need > 0 {
-		restFrom := max(0, from-int(strict.Total))
-		rest, err := tier(query.NewBooleanQuery([]query.Query{text}, nil, []query.Query{strictQ}), restFrom, need)
+	return res.Hits, nil
+}
+
+// tieredPage returns hits from..from+size of a relaxed answer ranked in two
+// tiers: the articles holding every word (the strict query) by their score
+// under it, then the others by their score under the relaxed query. A
+// first-tier score is raised by the best second-tier score, so that scores
+// never increase down the list and a page's scores do not depend on which
+// page it is.
+func (e *engine) tieredPage(ctx context.Context, p *prepared, from, size int) (search.DocumentMatchCollection, error) {
+	strictTotal := int(p.lvl.strictTotal)
+	rest := query.NewBooleanQuery([]query.Query{p.text}, nil, []query.Query{p.lvl.strict})
+	var hits search.DocumentMatchCollection
+	if from < strictTotal {
+		strict, err := e.run(ctx, p.request(p.lvl.strict, from, size))
 		if err != nil {
 			return nil, err
 		}
-		hits = append(hits, rest.Hits...)
+		best, err := e.run(ctx, p.request(rest, 0, 1))
+		if err != nil {
+			return nil, err
+		}
+		lift := 0.0
+		if len(best.Hits) > 0 {
+			lift = best.Hits[0].Score
+		}
+		for _, h := range strict.Hits {
+			h.Score += lift
+		}
+		hits = strict.Hits
+	}
+	if need := size - len(hits); need > 0 {
+		more, err := e.run(ctx, p.request(rest, max(0, from-strictTotal), need))
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, more.Hits...)
 	}
 	return hits, nil
 }
@@ -821,19 +874,26 @@ func wordEnd(s string, i int) int {
 	return j
 }
 
-// longQueryUnits is the number of units from which relaxation may make
-// every word optional.
-const longQueryUnits = 3
+// longQueryUnits is the number of units from which a query is a long
+// question: relaxed, it has every plain word optional and is ranked as a bag
+// of words with pseudo-relevance feedback.
+const longQueryUnits = 4
 
-// relax implements optional words: when the query with every unit required
-// finds fewer than perPage results, the least informative plain words (the
-// highest document frequency, counted exactly across the text fields; first
-// those found nowhere) become optional, one at a time, until the page
-// fills or one required unit remains (none for a query of longQueryUnits
-// units or more; phrases, prefixes, field terms and OR groups always stay
-// required). Optional units still score, so results that match more words
-// rank first. It returns the optional units in order.
-func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) ([]int, error) {
+// RelaxBelow is the number of articles under which a query's least
+// informative words become optional. It depends on the query, the filters
+// and the collection only, never on the page asked for, so every view of a
+// search (any page size, the feed, the exports) answers the same set.
+const RelaxBelow = 10
+
+// relax implements optional words: when fewer than RelaxBelow articles
+// hold every unit, the least informative plain words (the highest document
+// frequency, counted exactly across the text fields; first those found
+// nowhere) become optional, one at a time, until RelaxBelow articles match
+// or one required unit remains (none for a query of longQueryUnits units or
+// more; phrases, prefixes, field terms and OR groups always stay required).
+// It returns the optional units in order and the number of articles that
+// hold every unit.
+func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Query) ([]int, uint64, error) {
 	var cands []int
 	for i, u := range plan.units {
 		if u.relaxable {
@@ -841,20 +901,20 @@ func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 		}
 	}
 	if len(plan.units) < 2 || len(cands) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
-	total, err := e.count(ctx, withFilters(plan.query(nil), filters))
-	if err != nil || total >= uint64(perPage) {
-		return nil, err
+	strict, err := e.count(ctx, withFilters(plan.query(nil), filters))
+	if err != nil || strict >= RelaxBelow {
+		return nil, strict, err
 	}
 	df := make(map[int]uint64, len(cands))
 	inTitles := make(map[int]uint64, len(cands))
 	for _, i := range cands {
 		if df[i], err = e.count(ctx, plan.units[i].q); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if inTitles[i], err = e.titleFreq(plan.units[i]); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	// Words found nowhere first (requiring them can only give nothing), then
@@ -873,34 +933,39 @@ func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 		}
 		return x > y
 	})
-	// Short queries keep their rarest word required. A long question (three
-	// units or more) may end with every word optional: any match counts,
-	// ranked by how many and how rare the matched words are, which is what
-	// plain BM25 does and what long natural-language questions need.
-	minRequired := 1
+	// A long question (longQueryUnits units or more) is ranked as a bag of
+	// words: every plain word optional at once, any match counts, ranked by
+	// how many and how rare the matched words are (feedback.go). Shorter
+	// queries make one word optional at a time and keep their rarest word.
 	if len(plan.units) >= longQueryUnits {
-		minRequired = 0
+		return cands, strict, nil
 	}
 	var optional []int
 	for _, i := range cands {
-		if len(plan.units)-len(optional) <= minRequired {
+		if len(plan.units)-len(optional) <= 1 {
 			break
 		}
 		optional = append(optional, i)
-		if total, err = e.count(ctx, withFilters(plan.query(optional), filters)); err != nil {
-			return nil, err
+		total, err := e.count(ctx, withFilters(plan.query(optional), filters))
+		if err != nil {
+			return nil, 0, err
 		}
-		if total >= uint64(perPage) {
+		if total >= RelaxBelow {
 			break
 		}
 	}
-	return optional, nil
+	return optional, strict, nil
 }
 
 // textLevel is the text query a search runs.
 type textLevel struct {
 	q        query.Query
 	optional []int // units made optional by relaxation, in order
+	// strict is the query with every unit required and strictTotal the
+	// number of articles it matches: with optional units they form the
+	// first tier of a relevance-ordered answer.
+	strict      query.Query
+	strictTotal uint64
 	// located, when not nil, is the per-field query of the same level: q
 	// ranks on the combined field alone, whose locations give no title or
 	// comment matches, and locate takes the hits' locations (highlights,
@@ -911,12 +976,12 @@ type textLevel struct {
 // textLevel relaxes plan and builds its query: the plan's own, or, when a
 // long question has every plain word optional, its bag-of-words level with
 // pseudo-relevance feedback (feedback.go).
-func (e *engine) textLevel(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) (textLevel, error) {
-	optional, err := e.relax(ctx, plan, filters, perPage)
+func (e *engine) textLevel(ctx context.Context, plan *textPlan, filters []query.Query) (textLevel, error) {
+	optional, strictTotal, err := e.relax(ctx, plan, filters)
 	if err != nil {
 		return textLevel{}, err
 	}
-	lvl := textLevel{q: plan.query(optional), optional: optional}
+	lvl := textLevel{q: plan.query(optional), optional: optional, strict: plan.query(nil), strictTotal: strictTotal}
 	if !plan.bagOfWords(optional) {
 		return lvl, nil
 	}
@@ -955,55 +1020,31 @@ func (e *engine) locate(ctx context.Context, q query.Query, hits search.Document
 	return nil
 }
 
-// scan calls fn with every article of the result set of q, in the order of
-// its sort, up to limit (0: no limit), for exports and feeds. Paging fields
-// of q but PerPage are ignored; relaxation applies as in search, to fill
-// PerPage.
+// scanChunk is how many hits scan asks for at a time.
+const scanChunk = 500
+
+// scan calls fn with every article of the answer to q, in the order of its
+// pages (the same set, order and tie-breaks as search), up to limit (0: no
+// limit), for exports and feeds. The paging fields of q are ignored.
 func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(article.Article) error) error {
-	q.Page = 0
-	q, err := q.Normalize()
+	q.Page, q.PerPage = 0, 0
+	p, err := e.prepare(ctx, q)
 	if err != nil {
 		return err
 	}
-	var text query.Query
-	sel := selections(q)
-	filters := filterQueries(q, sel, "")
-	if q.Text != "" {
-		plan, err := e.compile(q.Text)
+	for sent := 0; limit <= 0 || sent < limit; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		size := scanChunk
+		if limit > 0 {
+			size = min(size, limit-sent)
+		}
+		hits, err := e.page(ctx, p, sent, size)
 		if err != nil {
 			return err
 		}
-		lvl, err := e.textLevel(ctx, plan, filters, q.PerPage)
-		if err != nil {
-			return err
-		}
-		text = lvl.q
-	}
-	const pageSize = 200
-	var after []string
-	sent := 0
-	for limit <= 0 || sent < limit {
-		size := pageSize
-		if limit > 0 && limit-sent < size {
-			size = limit - sent
-		}
-		// The relevance order's ties follow the internal document order,
-		// which SearchAfter cannot resume from: it pages by offset.
-		from := 0
-		if q.Sort == SortRelevance {
-			from = sent
-		}
-		req := bleve.NewSearchRequestOptions(withFilters(text, filters), size, from, false)
-		req.SortByCustom(sortOrder(q.Sort))
-		req.Fields = []string{fArticle}
-		if after != nil && q.Sort != SortRelevance {
-			req.SearchAfter = after
-		}
-		res, err := e.run(ctx, req)
-		if err != nil {
-			return err
-		}
-		for _, h := range res.Hits {
+		for _, h := range hits {
 			a, err := decodeArticle(h)
 			if err != nil {
 				return err
@@ -1011,12 +1052,11 @@ func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(article.A
 			if err := fn(a); err != nil {
 				return err
 			}
-			sent++
 		}
-		if len(res.Hits) < size {
+		sent += len(hits)
+		if len(hits) < size {
 			return nil
 		}
-		after = res.Hits[len(res.Hits)-1].Sort
 	}
 	return nil
 }

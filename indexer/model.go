@@ -6,6 +6,7 @@ package indexer
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -120,9 +121,56 @@ type Expansion struct {
 	Expanded []string `json:"expanded"`
 }
 
-// Relaxation says how a query that found too few results was loosened.
+// Relaxation says how a query that too few articles matched with every
+// word was loosened, and what the answer holds: first the AllWords articles
+// that contain every word, then Others that lack at least one optional
+// word.
 type Relaxation struct {
 	Optional []string `json:"optional"` // words no longer required, least informative first
+	AllWords uint64   `json:"all_words"`
+	Others   uint64   `json:"others"`
+	// AllWordsFirst: the AllWords articles are listed before the others
+	// (relevance order); date orders interleave them.
+	AllWordsFirst bool `json:"all_words_first"`
+}
+
+// Sentence says what the relaxed answer holds, for people: the page's
+// banner and the command line print it.
+func (r *Relaxation) Sentence() string {
+	var words strings.Builder
+	for i, w := range r.Optional {
+		if i > 0 {
+			if i == len(r.Optional)-1 {
+				words.WriteString(" and ")
+			} else {
+				words.WriteString(", ")
+			}
+		}
+		words.WriteString("“" + w + "”")
+	}
+	lack := "do not contain " + words.String()
+	if len(r.Optional) > 1 {
+		lack = "lack at least one of " + words.String()
+	}
+	if r.AllWords == 0 {
+		return fmt.Sprintf("No article contains every word: %s %s.", count(r.Others, "result", "results"), lack)
+	}
+	listed := ""
+	if r.AllWordsFirst {
+		listed = ", listed first"
+	}
+	verb := "contain"
+	if r.AllWords == 1 {
+		verb = "contains"
+	}
+	return fmt.Sprintf("%s %s every word%s; %d more %s.", count(r.AllWords, "article", "articles"), verb, listed, r.Others, lack)
+}
+
+func count(n uint64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Errors callers branch on. Check them with errors.Is / errors.As.

@@ -215,7 +215,7 @@ func printResult(w io.Writer, r *indexer.Result, terminal bool) error {
 		ew.printf("\n")
 	}
 	if r.Relaxed != nil && len(r.Relaxed.Optional) > 0 {
-		ew.printf("\nFew results matched every word; these words were made optional: %s\n", strings.Join(r.Relaxed.Optional, ", "))
+		ew.printf("\n%s\n", r.Relaxed.Sentence())
 	}
 	return ew.err
 }
