@@ -937,22 +937,29 @@ func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 	// words: every plain word optional at once, any match counts, ranked by
 	// how many and how rare the matched words are (feedback.go). Shorter
 	// queries make one word optional at a time and keep their rarest word.
-	if len(plan.units) >= longQueryUnits {
-		return cands, strict, nil
-	}
 	var optional []int
+	total := strict
+	if len(plan.units) >= longQueryUnits {
+		optional = cands
+		if total, err = e.count(ctx, withFilters(plan.query(optional), filters)); err != nil {
+			return nil, 0, err
+		}
+	}
 	for _, i := range cands {
-		if len(plan.units)-len(optional) <= 1 {
+		if len(optional) == len(cands) || len(plan.units)-len(optional) <= 1 {
 			break
 		}
 		optional = append(optional, i)
-		total, err := e.count(ctx, withFilters(plan.query(optional), filters))
-		if err != nil {
+		if total, err = e.count(ctx, withFilters(plan.query(optional), filters)); err != nil {
 			return nil, 0, err
 		}
 		if total >= RelaxBelow {
 			break
 		}
+	}
+	if total == strict {
+		// Loosening found nothing more: the answer is the strict one.
+		return nil, strict, nil
 	}
 	return optional, strict, nil
 }
