@@ -350,3 +350,24 @@ func TestScanLargeCollection(t *testing.T) {
 		}
 	}
 }
+
+// TestTitleMatchFirst: an article whose title holds every word of a keyword
+// query ranks above articles that mention them often elsewhere, even with
+// one of them in the title.
+func TestTitleMatchFirst(t *testing.T) {
+	arts := []article.Article{
+		{ID: "t:body1", Title: "Sepsis bulletin", Summary: "Sepsis in children: what the audits found.", Tags: []string{"Sepsis"}, Body: strings.Repeat("Sepsis in children is hard to spot. Children with sepsis deteriorate fast. ", 5)},
+		{ID: "t:title", Title: "Recognising sepsis in children", Body: "A guide for ward staff on early warning scores."},
+		{ID: "t:body2", Title: "Learning from incidents", Body: "Sepsis screening tools for children and adults; sepsis audits."},
+	}
+	// Other articles, so that the words are rare as in a real collection.
+	arts = append(arts, generated(40)...)
+	for i := range arts {
+		arts[i].Source, arts[i].URL = "t", "https://example.org/"+arts[i].ID
+	}
+	e := buildEngine(t, arts, EngineConfig{})
+	res := mustSearch(t, e, Query{Text: "sepsis children"})
+	if got := hitIDs(res); len(got) < 3 || got[0] != "t:title" {
+		t.Fatalf("hits %v, want t:title first", got)
+	}
+}
