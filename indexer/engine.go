@@ -4,12 +4,15 @@ package indexer
 // disjunctive facets, hits and highlights.
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -460,8 +463,60 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 		}
 		res.Facets[f] = e.facetValues(f, counts, p.sel[f], q.FacetSize)
 	}
+	if res.Total == 0 {
+		if res.NoResults, err = e.noResults(ctx, p); err != nil {
+			return nil, err
+		}
+	}
 	res.TookMS = time.Since(start).Milliseconds()
 	return res, nil
+}
+
+// noResults says what would find something when p found nothing: the
+// spelling correction of its text and each filter whose removal alone gives
+// results (most results first).
+func (e *engine) noResults(ctx context.Context, p *prepared) (*NoResults, error) {
+	nr := &NoResults{Filters: []FilterRelief{}}
+	if p.q.Text != "" {
+		sug, err := e.suggest(ctx, p.q.Text)
+		if err != nil {
+			return nil, err
+		}
+		if sug != "" && !strings.EqualFold(sug, p.q.Text) {
+			nr.DidYouMean = sug
+		}
+	}
+	countWithout := func(filters []query.Query) (uint64, error) {
+		return e.count(ctx, withFilters(p.text, filters))
+	}
+	for _, f := range slices.Sorted(maps.Keys(p.sel)) {
+		n, err := countWithout(filterQueries(p.q, p.sel, f))
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			nr.Filters = append(nr.Filters, FilterRelief{Filter: f, Values: p.q.selectedValues(f), Count: n})
+		}
+	}
+	if !p.q.From.IsZero() || !p.q.To.IsZero() {
+		noDates := p.q
+		noDates.From, noDates.To = time.Time{}, time.Time{}
+		n, err := countWithout(filterQueries(noDates, p.sel, ""))
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			var vals []string
+			for _, d := range []time.Time{p.q.From, p.q.To} {
+				if !d.IsZero() {
+					vals = append(vals, d.UTC().Format(time.DateOnly))
+				}
+			}
+			nr.Filters = append(nr.Filters, FilterRelief{Filter: "date", Values: vals, Count: n})
+		}
+	}
+	slices.SortStableFunc(nr.Filters, func(a, b FilterRelief) int { return cmp.Compare(b.Count, a.Count) })
+	return nr, nil
 }
 
 // page returns hits from..from+size of the prepared answer, in its order.

@@ -6,6 +6,7 @@ package indexer
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -66,6 +67,31 @@ type Query struct {
 	Highlight bool
 }
 
+// selectedValues returns the values of the filter on facet f as given.
+func (q Query) selectedValues(f string) []string {
+	switch f {
+	case FacetRegion:
+		return q.Regions
+	case FacetAudience:
+		return q.Audiences
+	case FacetTopic:
+		return q.Topics
+	case FacetType:
+		return q.Types
+	case FacetTag:
+		return q.Tags
+	case FacetAuthor:
+		return q.Authors
+	case FacetYear:
+		out := make([]string, len(q.Years))
+		for i, y := range q.Years {
+			out[i] = strconv.Itoa(y)
+		}
+		return out
+	}
+	return nil
+}
+
 // Result is the answer to a Query. Its JSON form is the body of
 // GET /api/v1/search.
 type Result struct {
@@ -78,7 +104,8 @@ type Result struct {
 	Facets     map[string][]FacetValue `json:"facets"`
 	Expansions []Expansion             `json:"expanded_terms"`
 	Relaxed    *Relaxation             `json:"relaxed,omitempty"`
-	Generation string                  `json:"-"` // index generation that answered
+	NoResults  *NoResults              `json:"no_results,omitempty"` // only when Total is 0
+	Generation string                  `json:"-"`                    // index generation that answered
 }
 
 // Hit is one article in a result page.
@@ -171,6 +198,22 @@ func count(n uint64, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// NoResults helps when nothing matched: a spelling correction of the text,
+// and the filters without which the search would find something.
+type NoResults struct {
+	DidYouMean string         `json:"did_you_mean,omitempty"` // corrected query text; "" when none
+	Filters    []FilterRelief `json:"filters"`
+}
+
+// FilterRelief is one filter of a search that found nothing, with the
+// number of results the search has without it. Filter is a facet name
+// (region, audience, …) or "date" for the from/to range.
+type FilterRelief struct {
+	Filter string   `json:"filter"`
+	Values []string `json:"values"`
+	Count  uint64   `json:"count"`
 }
 
 // Errors callers branch on. Check them with errors.Is / errors.As.

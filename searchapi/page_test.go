@@ -723,3 +723,23 @@ func TestPageErrorsForBrowsers(t *testing.T) {
 		t.Fatalf("browser 429: %d %s Retry-After %q\n%.300s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"), body)
 	}
 }
+
+func TestPageNoResultsOffersFilters(t *testing.T) {
+	e := newPageEnv(t, sampleArticles(t))
+	_, body, doc := e.page("/?q=sepsis&region=Ireland", http.StatusOK)
+	if pageTotal(t, doc) != 0 {
+		t.Fatalf("found %d", pageTotal(t, doc))
+	}
+	relief := doc.Find(".relief a")
+	if relief.Length() != 1 || !strings.Contains(relief.Text(), "without Region: Ireland") {
+		t.Fatalf("relief links %q\n%.3000s", relief.Text(), body)
+	}
+	href, _ := relief.Attr("href")
+	if href != "/?q=sepsis" {
+		t.Errorf("relief link %q", href)
+	}
+	_, _, doc = e.page(href, http.StatusOK)
+	if pageTotal(t, doc) == 0 {
+		t.Error("the relief link finds nothing")
+	}
+}
