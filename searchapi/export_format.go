@@ -6,7 +6,6 @@ package searchapi
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/searchapi/csvexport"
 )
 
 // exportWriter writes articles in one export format.
@@ -30,18 +30,24 @@ type exportWriter interface {
 // exportFormat describes one value of the export "format" parameter.
 type exportFormat struct {
 	Name        string
+	Label       string // on the search page
 	ContentType string
 	Ext         string
-	New         func(w io.Writer) exportWriter
+	New         func(w io.Writer, o exportOptions) exportWriter
+}
+
+// exportOptions are the export parameters besides the search and format.
+type exportOptions struct {
+	BOM bool // start a CSV with the UTF-8 byte order mark
 }
 
 // exportFormats lists the formats in the order the page offers them.
 func exportFormats() []exportFormat {
 	return []exportFormat{
-		{Name: "csv", ContentType: "text/csv; charset=utf-8", Ext: "csv", New: newCSVExport},
-		{Name: "ris", ContentType: "application/x-research-info-systems; charset=utf-8", Ext: "ris", New: newRISExport},
-		{Name: "bibtex", ContentType: "application/x-bibtex; charset=utf-8", Ext: "bib", New: newBibTeXExport},
-		{Name: "jsonl", ContentType: "application/x-ndjson; charset=utf-8", Ext: "jsonl", New: newJSONLExport},
+		{Name: "csv", Label: "CSV", ContentType: "text/csv; charset=utf-8", Ext: "csv", New: newCSVExport},
+		{Name: "ris", Label: "RIS", ContentType: "application/x-research-info-systems; charset=utf-8", Ext: "ris", New: newRISExport},
+		{Name: "bibtex", Label: "BibTeX", ContentType: "application/x-bibtex; charset=utf-8", Ext: "bib", New: newBibTeXExport},
+		{Name: "jsonl", Label: "JSON Lines", ContentType: "application/x-ndjson; charset=utf-8", Ext: "jsonl", New: newJSONLExport},
 	}
 }
 
@@ -64,60 +70,12 @@ func exportFormatNames() []string {
 	return names
 }
 
-const listSep = "; "
-
-func day(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02")
-}
-
 // ---- CSV ----
+// The schema and its neutralisation live in package csvexport, shared with
+// `safetysearch export --format csv`.
 
-var csvHeader = []string{
-	"id", "title", "url", "author", "published", "updated", "category", "content_type",
-	"regions", "audiences", "topics", "tags", "summary", "comments", "reactions",
-}
-
-type csvExport struct {
-	w      *csv.Writer
-	header bool
-}
-
-func newCSVExport(w io.Writer) exportWriter { return &csvExport{w: csv.NewWriter(w)} }
-
-func (e *csvExport) Write(a article.Article) error {
-	if !e.header {
-		if err := e.w.Write(csvHeader); err != nil {
-			return fmt.Errorf("searchapi: export csv: %w", err)
-		}
-		e.header = true
-	}
-	rec := []string{
-		a.ID, a.Title, a.URL, a.Author, day(a.Published), day(a.Updated), a.Category, a.ContentType,
-		strings.Join(a.Regions, listSep), strings.Join(a.Audiences, listSep),
-		strings.Join(a.Topics, listSep), strings.Join(a.Tags, listSep),
-		a.Summary, strconv.Itoa(len(a.Comments)), strconv.Itoa(a.Reactions),
-	}
-	if err := e.w.Write(rec); err != nil {
-		return fmt.Errorf("searchapi: export csv: %w", err)
-	}
-	return nil
-}
-
-func (e *csvExport) Flush() error {
-	if !e.header { // an empty result still gets its header row
-		if err := e.w.Write(csvHeader); err != nil {
-			return fmt.Errorf("searchapi: export csv: %w", err)
-		}
-		e.header = true
-	}
-	e.w.Flush()
-	if err := e.w.Error(); err != nil {
-		return fmt.Errorf("searchapi: export csv: %w", err)
-	}
-	return nil
+func newCSVExport(w io.Writer, o exportOptions) exportWriter {
+	return csvexport.NewWriter(w, csvexport.Options{BOM: o.BOM})
 }
 
 // ---- RIS ----
@@ -128,7 +86,9 @@ func (e *csvExport) Flush() error {
 
 type risExport struct{ w *bufio.Writer }
 
-func newRISExport(w io.Writer) exportWriter { return &risExport{w: bufio.NewWriter(w)} }
+func newRISExport(w io.Writer, _ exportOptions) exportWriter {
+	return &risExport{w: bufio.NewWriter(w)}
+}
 
 // foldLine turns every run of whitespace (line breaks included) into one
 // space and trims the ends.
@@ -204,7 +164,7 @@ type bibtexExport struct {
 	keys map[string]bool
 }
 
-func newBibTeXExport(w io.Writer) exportWriter {
+func newBibTeXExport(w io.Writer, _ exportOptions) exportWriter {
 	return &bibtexExport{w: bufio.NewWriter(w), keys: map[string]bool{}}
 }
 
@@ -331,7 +291,9 @@ func (e *bibtexExport) Flush() error {
 
 type jsonlExport struct{ enc *json.Encoder }
 
-func newJSONLExport(w io.Writer) exportWriter { return &jsonlExport{enc: json.NewEncoder(w)} }
+func newJSONLExport(w io.Writer, _ exportOptions) exportWriter {
+	return &jsonlExport{enc: json.NewEncoder(w)}
+}
 
 func (e *jsonlExport) Write(a article.Article) error {
 	if err := e.enc.Encode(a); err != nil {

@@ -447,15 +447,10 @@ func exportLinks(params url.Values) []link {
 	for _, f := range exportFormats() {
 		v := cloneValues(base)
 		v.Set("format", f.Name)
-		out = append(out, link{Label: strings.ToUpper(f.Name), URL: pageURL("/api/v1/export", v)})
-	}
-	for i := range out {
-		if out[i].Label == "BIBTEX" {
-			out[i].Label = "BibTeX"
+		if f.Name == "csv" {
+			v.Set("bom", "1") // the page's users open CSV in a spreadsheet
 		}
-		if out[i].Label == "JSONL" {
-			out[i].Label = "JSON Lines"
-		}
+		out = append(out, link{Label: f.Label, URL: pageURL("/api/v1/export", v)})
 	}
 	return out
 }

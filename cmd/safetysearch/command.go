@@ -37,6 +37,7 @@ type Main struct {
 	serve        serveOptions
 	search       searchOptions
 	exportFormat string
+	exportBOM    bool
 	demoToken    bool // the demo generated the admin token
 }
 
