@@ -108,7 +108,11 @@ func (e *risExport) Write(a article.Article) error {
 	e.w.WriteString("TY  - ELEC\r\n")
 	e.tag("ID", a.ID)
 	e.tag("TI", a.Title)
-	e.tag("AU", a.Author)
+	if family, given, ok := personName(foldLine(a.Author)); ok {
+		e.tag("AU", family+", "+given)
+	} else {
+		e.tag("AU", a.Author)
+	}
 	if !a.Published.IsZero() {
 		p := a.Published.UTC()
 		e.tag("PY", strconv.Itoa(p.Year()))
@@ -251,9 +255,10 @@ func (e *bibtexExport) field(name, value string) {
 func (e *bibtexExport) Write(a article.Article) error {
 	e.w.WriteString("@misc{" + e.key(a) + ",\n")
 	e.field("title", texEscape(a.Title))
-	if a.Author != "" {
-		// Double braces: the author is a hub member or an organisation,
-		// never to be split into first and last names.
+	if family, given, ok := personName(foldLine(a.Author)); ok {
+		e.field("author", texEscape(family+", "+given))
+	} else if a.Author != "" {
+		// Double braces keep an organisation one literal name.
 		e.field("author", "{"+texEscape(a.Author)+"}")
 	}
 	if !a.Published.IsZero() {
