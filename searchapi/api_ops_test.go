@@ -10,11 +10,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
@@ -490,7 +494,7 @@ func parseProm(t *testing.T, text string) (map[string]string, []promSample) {
 				continue
 			}
 			switch f[1] {
-			case "counter", "gauge", "histogram":
+			case "counter", "gauge", "histogram", "summary", "untyped":
 			default:
 				t.Errorf("type %q", f[1])
 			}
@@ -522,7 +526,7 @@ func parseProm(t *testing.T, text string) (map[string]string, []promSample) {
 			}
 			s.value = v
 			family := s.name
-			if types[current] == "histogram" {
+			if types[current] == "histogram" || types[current] == "summary" {
 				for _, suf := range []string{"_bucket", "_sum", "_count"} {
 					if strings.HasSuffix(s.name, suf) {
 						family = strings.TrimSuffix(s.name, suf)
@@ -554,15 +558,15 @@ func TestMetrics(t *testing.T) {
 	e.do(http.MethodGet, "/api/v1/search?sort=x", nil)
 	e.do(http.MethodGet, "/nope", nil)
 	resp, body := e.do(http.MethodGet, "/metrics", nil)
-	if ct := resp.Header.Get("Content-Type"); ct != "text/plain; version=0.0.4; charset=utf-8" {
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4; charset=utf-8") {
 		t.Errorf("Content-Type %q", ct)
 	}
 	types, samples := parseProm(t, string(body))
 	for name, typ := range map[string]string{
-		"http_requests_total": "counter", "http_request_duration_seconds": "histogram",
-		"search_duration_seconds": "histogram", "index_documents": "gauge", "index_generation_info": "gauge",
-		"rebuild_last_outcome": "gauge", "rebuild_last_duration_seconds": "gauge", "rebuild_running": "gauge",
-		"search_result_cache_hits_total": "counter", "search_result_cache_entries": "gauge",
+		"safetysearch_http_requests_total": "counter", "safetysearch_http_request_duration_seconds": "histogram",
+		"safetysearch_search_duration_seconds": "histogram", "safetysearch_index_documents": "gauge", "safetysearch_index_generation_info": "gauge",
+		"safetysearch_rebuild_last_outcome": "gauge", "safetysearch_rebuild_last_duration_seconds": "gauge", "safetysearch_rebuild_running": "gauge",
+		"safetysearch_search_result_cache_hits_total": "counter", "safetysearch_search_result_cache_entries": "gauge",
 	} {
 		if types[name] != typ {
 			t.Errorf("family %s: type %q, want %s", name, types[name], typ)
@@ -590,20 +594,20 @@ func TestMetrics(t *testing.T) {
 		labels map[string]string
 		want   float64
 	}{
-		{"http_requests_total", map[string]string{"route": "/api/v1/search", "method": "GET", "status": "200"}, 3},
-		{"http_requests_total", map[string]string{"route": "/api/v1/search", "method": "GET", "status": "400"}, 1},
-		{"http_requests_total", map[string]string{"route": "unmatched", "method": "GET", "status": "404"}, 1},
-		{"http_request_duration_seconds_count", map[string]string{"route": "/api/v1/search"}, 4},
-		{"search_duration_seconds_count", nil, 3},
-		{"index_documents", nil, float64(len(arts))},
-		{"index_generation_info", map[string]string{"generation": ix.Status().Generation}, 1},
-		{"rebuild_last_outcome", map[string]string{"outcome": "ok"}, 1},
-		{"rebuild_last_outcome", map[string]string{"outcome": "failed"}, 0},
-		{"rebuild_running", nil, 0},
+		{"safetysearch_http_requests_total", map[string]string{"route": "/api/v1/search", "method": "GET", "status": "200"}, 3},
+		{"safetysearch_http_requests_total", map[string]string{"route": "/api/v1/search", "method": "GET", "status": "400"}, 1},
+		{"safetysearch_http_requests_total", map[string]string{"route": "unmatched", "method": "GET", "status": "404"}, 1},
+		{"safetysearch_http_request_duration_seconds_count", map[string]string{"route": "/api/v1/search"}, 4},
+		{"safetysearch_search_duration_seconds_count", nil, 3},
+		{"safetysearch_index_documents", nil, float64(len(arts))},
+		{"safetysearch_index_generation_info", map[string]string{"generation": ix.Status().Generation}, 1},
+		{"safetysearch_rebuild_last_outcome", map[string]string{"outcome": "ok"}, 1},
+		{"safetysearch_rebuild_last_outcome", map[string]string{"outcome": "failed"}, 0},
+		{"safetysearch_rebuild_running", nil, 0},
 		// The three identical searches: one computed, two from the cache.
-		{"search_result_cache_misses_total", nil, 1},
-		{"search_result_cache_hits_total", nil, 2},
-		{"search_result_cache_entries", nil, 1},
+		{"safetysearch_search_result_cache_misses_total", nil, 1},
+		{"safetysearch_search_result_cache_hits_total", nil, 2},
+		{"safetysearch_search_result_cache_entries", nil, 1},
 	}
 	for _, c := range checks {
 		if v, ok := find(c.name, c.labels); !ok || v != c.want {
@@ -614,7 +618,7 @@ func TestMetrics(t *testing.T) {
 	var prev float64
 	var lastLe string
 	for _, s := range samples {
-		if s.name != "http_request_duration_seconds_bucket" || s.labels["route"] != "/api/v1/search" {
+		if s.name != "safetysearch_http_request_duration_seconds_bucket" || s.labels["route"] != "/api/v1/search" {
 			continue
 		}
 		if s.value < prev {
@@ -625,26 +629,41 @@ func TestMetrics(t *testing.T) {
 	if lastLe != "+Inf" || prev != 4 {
 		t.Errorf("last bucket le=%s value %v", lastLe, prev)
 	}
-	if v, _ := find("rebuild_last_duration_seconds", nil); v < 0 || math.IsNaN(v) {
+	if v, _ := find("safetysearch_rebuild_last_duration_seconds", nil); v < 0 || math.IsNaN(v) {
 		t.Errorf("rebuild duration %v", v)
 	}
 }
 
-func TestMetricsEscaping(t *testing.T) {
-	if got := labels("generation", "a\"b\\c\nd"); got != `{generation="a\"b\\c\nd"}` {
-		t.Errorf("labels: %s", got)
+func TestMetricsRuntimeAndOwnRegistry(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	cfg := testConfig()
+	cfg.Registry = reg
+	e := newAPI(t, cfg, openIndex(t, nil), nil)
+	e.srv.metrics.observeRequest(`/x"y`, "GET", 200, 3*time.Second)
+	_, body := e.do(http.MethodGet, "/metrics", nil)
+	types, samples := parseProm(t, string(body))
+	for _, name := range []string{"go_goroutines", "go_memstats_heap_alloc_bytes", "safetysearch_http_requests_total"} {
+		if types[name] == "" {
+			t.Errorf("family %s missing", name)
+		}
 	}
-	var b bytes.Buffer
-	m := newMetrics()
-	m.observeRequest(`/x"y`, "GET", 200, 3*time.Second)
-	m.write(&b)
-	_, samples := parseProm(t, b.String())
+	if runtime.GOOS == "linux" && types["safetysearch_process_resident_memory_bytes"] == "" {
+		t.Errorf("process collector missing: no safetysearch_process_resident_memory_bytes")
+	}
 	for _, s := range samples {
-		if s.name == "http_request_duration_seconds_bucket" && s.labels["le"] == "2.5" && s.value != 0 {
-			t.Errorf("3 s observation counted under le=2.5")
+		if s.name == "safetysearch_http_request_duration_seconds_bucket" && s.labels["route"] == `/x"y` {
+			if s.labels["le"] == "2.5" && s.value != 0 || s.labels["le"] == "5" && s.value != 1 {
+				t.Errorf("3 s observation: le=%s = %v", s.labels["le"], s.value)
+			}
 		}
-		if s.name == "http_request_duration_seconds_bucket" && s.labels["le"] == "5" && s.value != 1 {
-			t.Errorf("3 s observation not counted under le=5")
-		}
+	}
+	// The metrics went to the registry passed in, not to the global default.
+	if mfs, _ := prometheus.DefaultGatherer.Gather(); slices.ContainsFunc(mfs, func(mf *dto.MetricFamily) bool {
+		return strings.HasPrefix(mf.GetName(), "safetysearch_")
+	}) {
+		t.Error("safetysearch metrics registered on the global default registry")
+	}
+	if mfs, err := reg.Gather(); err != nil || len(mfs) == 0 {
+		t.Errorf("registry passed in gathers %d families (%v)", len(mfs), err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Config configures the HTTP API. The zero value is usable: New applies the
@@ -49,12 +51,25 @@ type Config struct {
 
 	// TrustedProxies are the proxy addresses or CIDRs whose
 	// X-Forwarded-For / X-Real-IP headers are believed when finding the
-	// client IP. Empty trusts none: the client IP is the peer address.
+	// client IP (rate limiting, logs), and whose X-Forwarded-Proto /
+	// X-Forwarded-Host are believed for links when PublicURL is empty.
+	// Empty trusts none: the client IP is the peer address.
 	TrustedProxies []string
+
+	// PublicURL is the address users reach the service at
+	// (scheme://host[:port][/path]), for absolute links in Atom feeds.
+	// Empty: a trusted proxy's X-Forwarded-Proto/-Host, else the local
+	// address the request came in on; never the Host header.
+	PublicURL string
 
 	// CacheMaxAge is the max-age of Cache-Control on cacheable GET responses
 	// (search, articles, facets). 0 means 60 s; negative means no-cache.
 	CacheMaxAge time.Duration
+
+	// Registry receives the service's metrics and the Go runtime and
+	// process collectors; GET /metrics serves it. Nil means a new registry
+	// of the server's own (never Prometheus' global default).
+	Registry *prometheus.Registry
 }
 
 // Defaults applied by New for zero fields.
@@ -117,6 +132,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxQueryValues < 0 {
 		errs = append(errs, fmt.Errorf("MaxQueryValues %d is negative", c.MaxQueryValues))
+	}
+	if c.PublicURL != "" {
+		if err := checkPublicURL(c.PublicURL); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	for _, o := range c.CORSOrigins {
 		if err := checkOrigin(o); err != nil {

@@ -8,10 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/safetysearch/safetysearch/indexer"
 )
@@ -57,6 +59,7 @@ type Server struct {
 	limiter   *ipLimiter // nil: rate limiting disabled
 	metrics   *metrics
 	cors      *corsPolicy // nil: CORS off
+	trusted   []netip.Prefix
 	adminHash [sha256.Size]byte
 	openapi   staticDoc
 	pages     *pages // HTML templates and static assets (page.go)
@@ -80,10 +83,16 @@ func New(cfg Config, s Searcher, r Rebuilder, logger *slog.Logger) (*Server, err
 		searcher:  s,
 		rebuilder: r,
 		log:       logger.With("component", "searchapi"),
-		metrics:   newMetrics(),
 		openapi:   newStaticDoc(openapiJSON, "application/json"),
 	}
 	if srv.pages, err = newPages(); err != nil {
+		return nil, err
+	}
+	reg := cfg.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	if srv.metrics, err = newMetrics(reg, s, r); err != nil {
 		return nil, err
 	}
 	if cfg.AdminToken != "" {
@@ -103,6 +112,9 @@ func New(cfg Config, s Searcher, r Rebuilder, logger *slog.Logger) (*Server, err
 	e.ContextWithFallback = true
 	// gin trusts every proxy by default; trust only the configured ones.
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("searchapi: trusted proxies: %w", err)
+	}
+	if srv.trusted, err = trustedNets(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("searchapi: trusted proxies: %w", err)
 	}
 	e.Use(srv.requestID, srv.observe, srv.recovery, srv.limitBody, srv.corsHeaders)
