@@ -89,7 +89,7 @@ type stateCollector struct {
 	rebuilder Rebuilder // nil: no schedule metrics
 	cache     resultCacheReporter
 
-	ready, documents, generation, builtAt                       *prometheus.Desc
+	ready, documents, generation, builtAt                        *prometheus.Desc
 	running, next, lastOutcome, lastDuration, lastStart, lastErr *prometheus.Desc
 	cacheDescs                                                   []cacheDesc
 }
