@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -72,11 +73,11 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 		}
 	}
 	cases := []struct{ method, target, allow string }{
-		{http.MethodPost, "/api/v1/search", "GET"},
-		{http.MethodDelete, "/api/v1/articles/pslhub:r2514", "GET"},
-		{http.MethodPut, "/healthz", "GET"},
+		{http.MethodPost, "/api/v1/search", "GET, HEAD"},
+		{http.MethodDelete, "/api/v1/articles/pslhub:r2514", "GET, HEAD"},
+		{http.MethodPut, "/healthz", "GET, HEAD"},
 		{http.MethodGet, "/api/v1/admin/rebuild", "POST"},
-		{http.MethodOptions, "/api/v1/search", "GET"}, // CORS off: a preflight is just another method
+		{http.MethodOptions, "/api/v1/search", "GET, HEAD"}, // CORS off: a preflight is just another method
 	}
 	for _, tc := range cases {
 		resp, body := e.do(tc.method, tc.target, nil, "Origin: https://example.org", "Access-Control-Request-Method: GET")
@@ -665,5 +666,51 @@ func TestMetricsRuntimeAndOwnRegistry(t *testing.T) {
 	}
 	if mfs, err := reg.Gather(); err != nil || len(mfs) == 0 {
 		t.Errorf("registry passed in gathers %d families (%v)", len(mfs), err)
+	}
+}
+
+// Every GET route answers HEAD with the GET's status and headers and no
+// body (curl -I, link checkers, uptime monitors).
+func TestHeadOnGetRoutes(t *testing.T) {
+	e, _, _ := searchEnv(t, testConfig())
+	e.get("/healthz", http.StatusOK, nil)
+	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/openapi.json", "/api/v1/search?q=falls",
+		"/api/v1/articles/pslhub:r2514", "/", "/status", "/api/v1/search.atom"} {
+		resp, err := http.Head(e.ts.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || len(b) != 0 || resp.Header.Get("Content-Type") == "" {
+			t.Errorf("HEAD %s: %d, %d body bytes, Content-Type %q", p, resp.StatusCode, len(b), resp.Header.Get("Content-Type"))
+		}
+	}
+}
+
+func TestMetricsAccess(t *testing.T) {
+	ix := openIndex(t, nil)
+	cfg := testConfig()
+	cfg.MetricsToken = "m3trics"
+	e := newAPI(t, cfg, ix, nil)
+	e.expectProblem(http.MethodGet, "/metrics", http.StatusUnauthorized, codeUnauthorized, "")
+	e.expectProblem(http.MethodGet, "/metrics", http.StatusUnauthorized, codeUnauthorized, "", "Authorization: Bearer wrong")
+	e.get("/metrics", http.StatusOK, nil, "Authorization: Bearer m3trics")
+
+	// Served elsewhere: not on the main handler, and MetricsHandler serves it.
+	cfg = testConfig()
+	cfg.MetricsElsewhere = true
+	e = newAPI(t, cfg, ix, nil)
+	e.expectProblem(http.MethodGet, "/metrics", http.StatusNotFound, codeNotFound, "")
+	ms := httptest.NewServer(e.srv.MetricsHandler())
+	defer ms.Close()
+	resp, err := http.Get(ms.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "safetysearch_index_ready") {
+		t.Errorf("MetricsHandler: %d\n%.200s", resp.StatusCode, b)
 	}
 }

@@ -1,8 +1,11 @@
 package searchapi
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"time"
@@ -28,7 +31,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	search   prometheus.Histogram
-	handler  gin.HandlerFunc
+	handler  http.Handler // the exposition of the registry
 }
 
 // newMetrics registers the service's collectors, with the Go runtime and
@@ -62,7 +65,7 @@ func newMetrics(reg *prometheus.Registry, s Searcher, r Rebuilder) (*metrics, er
 			return nil, fmt.Errorf("searchapi: metrics: %w", err)
 		}
 	}
-	m.handler = gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return m, nil
 }
 
@@ -74,7 +77,7 @@ func (m *metrics) observeRequest(route, method string, status int, d time.Durati
 func (m *metrics) observeSearch(d time.Duration) { m.search.Observe(d.Seconds()) }
 
 // handleMetrics serves GET /metrics.
-func (s *Server) handleMetrics(c *gin.Context) { s.metrics.handler(c) }
+func (s *Server) handleMetrics(c *gin.Context) { s.metrics.handler.ServeHTTP(c.Writer, c.Request) }
 
 // resultCacheReporter is a Searcher with a result cache (indexer.Index);
 // /metrics then carries the cache's counters.
@@ -209,4 +212,30 @@ func boolFloat(b bool) float64 {
 
 func unixSeconds(t time.Time) float64 {
 	return float64(t.UnixNano()) / 1e9
+}
+
+// requireMetricsToken lets a scrape through only with the configured
+// metrics token (compared in constant time), when one is configured.
+func (s *Server) requireMetricsToken(c *gin.Context) {
+	if s.cfg.MetricsToken == "" {
+		c.Next()
+		return
+	}
+	token, ok := bearerToken(c.GetHeader("Authorization"))
+	given := sha256.Sum256([]byte(token))
+	if subtle.ConstantTimeCompare(given[:], s.metricsHash[:]) != 1 || !ok {
+		c.Writer.Header().Set("WWW-Authenticate", `Bearer realm="safetysearch-metrics"`)
+		s.fail(c, errUnauthorized)
+		return
+	}
+	c.Next()
+}
+
+// MetricsHandler serves the metrics alone, for a listener of its own
+// (Config.MetricsElsewhere); it does not ask for MetricsToken, since the
+// listener's address is what restricts it.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler)
+	return mux
 }

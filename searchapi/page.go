@@ -164,6 +164,10 @@ func (s *Server) renderError(c *gin.Context, err error) {
 	case errors.Is(err, indexer.ErrNotFound):
 		page.Title, page.Heading = "Article not found", "Article not found"
 		page.Message = "There is no article at this address. It may have been removed from the hub, or the link may be mistyped."
+	case errors.Is(err, errNoRoute):
+		page.Title, page.Heading = "Page not found", "Page not found"
+		page.Message = "There is no page at this address; the link may be mistyped or out of date. " +
+			"Search the hub's articles from the search page, or see what the index holds on the status page."
 	case p.Code == codeIndexUnavailable:
 		page.Title, page.Heading = "Search is starting up", "Search is starting up"
 		page.Message = "The search index is being built for the first time. This usually takes a few minutes; please try again shortly."

@@ -677,7 +677,7 @@ func TestPageInternalError(t *testing.T) {
 func TestPageErrorsForBrowsers(t *testing.T) {
 	ginTestMode.Do(func() { gin.SetMode(gin.TestMode) })
 	ix := openIndex(t, sampleArticles(t))
-	srv, err := New(Config{RateLimit: 1, RateBurst: 2}, ix, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := New(Config{RateLimit: 1, RateBurst: 2, PageRateLimit: 1, PageRateBurst: 2}, ix, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -699,7 +699,8 @@ func TestPageErrorsForBrowsers(t *testing.T) {
 	}
 	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 	resp, body := get("/no-such-page", browser)
-	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "<h1") {
+	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "<h1>Page not found</h1>") ||
+		strings.Contains(body, "route") || !strings.Contains(body, `href="/"`) {
 		t.Fatalf("browser 404: %d %s\n%.300s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	resp, _ = get("/no-such-page", "")
@@ -720,5 +721,28 @@ func TestPageErrorsForBrowsers(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("browser 429: %d %s Retry-After %q\n%.300s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"), body)
+	}
+}
+
+// Following links quickly must not run into the API's limit: pages and
+// their assets have a bucket of their own, and API calls do not drain it.
+func TestPagesHaveTheirOwnRateLimit(t *testing.T) {
+	ix := openIndex(t, sampleArticles(t))
+	e := newAPI(t, Config{RateLimit: 0.05, RateBurst: 3}, ix, nil)
+	for range 3 {
+		e.get("/api/v1/search?q=falls", http.StatusOK, nil)
+	}
+	e.expectProblem(http.MethodGet, "/api/v1/search?q=falls", http.StatusTooManyRequests, codeRateLimited, "")
+	for i := range 25 {
+		for _, p := range []string{"/?q=falls", "/status", "/articles/pslhub:r2514"} {
+			resp, err := http.Get(e.ts.URL + p) // pages are not in the OpenAPI document
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("page view %d of %s: %d", i, p, resp.StatusCode)
+			}
+		}
 	}
 }

@@ -57,12 +57,16 @@ type Server struct {
 	log       *slog.Logger
 	engine    *gin.Engine
 	limiter   *ipLimiter // nil: rate limiting disabled
-	metrics   *metrics
-	cors      *corsPolicy // nil: CORS off
-	trusted   []netip.Prefix
-	adminHash [sha256.Size]byte
-	openapi   staticDoc
-	pages     *pages // HTML templates and static assets (page.go)
+	// pageLimiter is the HTML pages' bucket; nil: not limited.
+	pageLimiter *ipLimiter
+	metrics     *metrics
+	cors        *corsPolicy // nil: CORS off
+	trusted     []netip.Prefix
+	adminHash   [sha256.Size]byte
+	// metricsHash is the digest of Config.MetricsToken.
+	metricsHash [sha256.Size]byte
+	openapi     staticDoc
+	pages       *pages // HTML templates and static assets (page.go)
 }
 
 // New builds the API server. s is required; r may be nil (no manual
@@ -92,6 +96,7 @@ func New(cfg Config, s Searcher, r Rebuilder, logger *slog.Logger) (*Server, err
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
+	srv.metricsHash = sha256.Sum256([]byte(cfg.MetricsToken))
 	if srv.metrics, err = newMetrics(reg, s, r); err != nil {
 		return nil, err
 	}
@@ -100,6 +105,9 @@ func New(cfg Config, s Searcher, r Rebuilder, logger *slog.Logger) (*Server, err
 	}
 	if cfg.RateLimit > 0 {
 		srv.limiter = newIPLimiter(cfg.RateLimit, cfg.RateBurst, cfg.RateClients, cfg.RateIdle)
+	}
+	if cfg.PageRateLimit > 0 {
+		srv.pageLimiter = newIPLimiter(cfg.PageRateLimit, cfg.PageRateBurst, cfg.RateClients, cfg.RateIdle)
 	}
 	if len(cfg.CORSOrigins) > 0 {
 		srv.cors = newCORSPolicy(cfg.CORSOrigins)
@@ -122,6 +130,9 @@ func New(cfg Config, s Searcher, r Rebuilder, logger *slog.Logger) (*Server, err
 	e.NoMethod(srv.noMethod)
 	for _, rt := range srv.routes() {
 		e.Handle(rt.method, rt.path, srv.chain(rt)...)
+		if rt.method == http.MethodGet {
+			e.Handle(http.MethodHead, rt.path, srv.chain(rt)...)
+		}
 	}
 	srv.engine = e
 	return srv, nil
