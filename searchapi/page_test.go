@@ -746,3 +746,88 @@ func TestPagesHaveTheirOwnRateLimit(t *testing.T) {
 		}
 	}
 }
+
+// The crawl's "errors" count and the Errors section must agree: a run
+// whose crawl counted failed URLs never says "Errors: None".
+func TestPageStatusErrorsAgree(t *testing.T) {
+	ix := openIndex(t, nil)
+	st := ix.Status()
+	st.Last = &indexer.Run{
+		Trigger: "schedule", Outcome: "ok", Started: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC),
+		Counts: map[string]int{"fetched": 40, "errors": 1, "errors_http_status": 1},
+		Errors: []string{},
+	}
+	srv, err := New(testConfig(), ix, fakeRebuilder{st}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
+	body := rec.Body.String()
+	if strings.Contains(body, "None.") || !strings.Contains(body, "1 URL failed to fetch or extract") ||
+		!strings.Contains(body, "http status: 1") {
+		t.Errorf("status page with 1 failed URL:\n%s", body[strings.Index(body, "<h3>Errors"):])
+	}
+	if strings.Contains(body, "<th scope=\"row\">errors</th>") {
+		t.Error("errors still listed in the counts table")
+	}
+	st.Last.Counts = map[string]int{"fetched": 40, "errors": 0}
+	srv, _ = New(testConfig(), ix, fakeRebuilder{st}, nil)
+	rec = httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
+	if !strings.Contains(rec.Body.String(), "None.") {
+		t.Error("a clean run does not say None.")
+	}
+}
+
+// The hub's internal "New" and "Pre-existing" tags are not chips; the list
+// is configurable.
+func TestPageHidesInternalTags(t *testing.T) {
+	a := article.Article{ID: "pslhub:r1", Source: "pslhub", Title: "Tagged", URL: "https://www.pslhub.org/learn/r1/",
+		Published: time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC),
+		Regions:   []string{"UK"}, Tags: []string{"UK", "New", "pre-existing", "PSIRF"}}
+	chipsOf := func(doc *goquery.Document, sel string) []string {
+		var out []string
+		doc.Find(sel + " .chip").Each(func(_ int, s *goquery.Selection) {
+			out = append(out, strings.TrimSpace(s.Contents().Not(".visually-hidden").Text()))
+		})
+		return out
+	}
+	e := newPageEnv(t, []article.Article{a})
+	for _, target := range []string{"/articles/pslhub:r1", "/?q=tagged"} {
+		_, _, doc := e.page(target, http.StatusOK)
+		got := strings.Join(chipsOf(doc, "main"), ",")
+		if got != "UK,PSIRF" {
+			t.Errorf("%s: chips %q, want UK,PSIRF", target, got)
+		}
+	}
+	ix := openIndex(t, []article.Article{a})
+	cfg := testConfig()
+	cfg.HiddenTags = []string{}
+	srv, err := New(cfg, ix, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/articles/pslhub:r1", nil))
+	if !strings.Contains(rec.Body.String(), ">New</a>") {
+		t.Error("HiddenTags empty: the New chip is missing")
+	}
+}
+
+// Rough edges of the search page: the paging limit is explained in words,
+// and a browse answered in no measurable time does not claim "in 0 ms".
+func TestPagePagingLimitAndTiming(t *testing.T) {
+	e := newPageEnv(t, sampleArticles(t))
+	_, body, doc := e.page("/?page=999", http.StatusBadRequest)
+	if strings.Contains(body, "page page") || strings.Contains(body, "×") ||
+		!strings.Contains(doc.Text(), "Only the first 1000 results of a search can be paged through") {
+		t.Errorf("page=999 message: %q", strings.TrimSpace(doc.Find(".query-problem, [role=alert]").Text()))
+	}
+	for range 2 { // the second is a result-cache hit
+		_, _, doc = e.page("/", http.StatusOK)
+		if took := doc.Find(".took").Text(); strings.Contains(took, " 0 ms") || took == "" {
+			t.Errorf("took %q", took)
+		}
+	}
+}
