@@ -32,6 +32,12 @@ func TestHealthAndReadinessBeforeAndAfterBuild(t *testing.T) {
 	if p.Title == "" || p.Type != problemTypeBase+codeIndexUnavailable {
 		t.Errorf("readyz problem %+v", p)
 	}
+	// A 503 of /readyz during start-up is expected: not an error or warning.
+	for _, l := range strings.Split(strings.TrimSpace(e.logs.String()), "\n") {
+		if strings.Contains(l, `"/readyz"`) && (strings.Contains(l, `"level":"ERROR"`) || strings.Contains(l, `"level":"WARN"`)) {
+			t.Errorf("readyz 503 logged as %s", l)
+		}
+	}
 	e.expectProblem(http.MethodGet, "/api/v1/search?q=falls", http.StatusServiceUnavailable, codeIndexUnavailable, "")
 	e.expectProblem(http.MethodGet, "/api/v1/facets", http.StatusServiceUnavailable, codeIndexUnavailable, "")
 	e.expectProblem(http.MethodGet, "/api/v1/articles/pslhub:r2514", http.StatusServiceUnavailable, codeIndexUnavailable, "")

@@ -164,7 +164,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case p.Status >= http.StatusInternalServerError && p.Code == codeInternal:
 		s.log.ErrorContext(c.Request.Context(), "request failed",
 			"request_id", p.RequestID, "route", routeLabel(c), "err", err)
-	case p.Status >= http.StatusInternalServerError:
+	case p.Status >= http.StatusInternalServerError && p.Code != codeIndexUnavailable:
+		// No index yet is the normal state during start-up; the request
+		// line (observe) records it.
 		s.log.WarnContext(c.Request.Context(), "request failed",
 			"request_id", p.RequestID, "route", routeLabel(c), "code", p.Code, "err", err)
 	}
