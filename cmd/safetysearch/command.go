@@ -74,12 +74,13 @@ var configFlags = []string{"data", "log-level", "log-format"}
 // flagArgs name the value of each setting flag in the usage text.
 var flagArgs = map[string]string{
 	"data": "DIR", "addr": "ADDR", "source": "URL", "schedule": "SPEC", "log-level": "LEVEL", "log-format": "FORMAT",
+	"public-url": "URL", "metrics-listen": "ADDR",
 }
 
 func commands() []*command {
 	return []*command{
 		{name: "serve", summary: "serve the search API and web page, crawl and rebuild on a schedule",
-			settings: append([]string{"addr", "source", "schedule"}, configFlags...), define: defineServe, run: (*Main).runServe},
+			settings: append([]string{"addr", "source", "schedule", "public-url", "metrics-listen"}, configFlags...), define: defineServe, run: (*Main).runServe},
 		{name: "crawl", summary: "crawl the configured sources once into the store",
 			settings: append([]string{"source"}, configFlags...), define: defineCrawl, run: (*Main).runCrawl},
 		{name: "index", summary: "rebuild the search index from the store (no network)",
