@@ -223,25 +223,11 @@ var settings = []setting{
 	{"cors_origins", "SAFETYSEARCH_CORS_ORIGINS", "", "none", "origins allowed to call the API from a browser (env: comma-separated)",
 		func(c *Config, v string) error { c.CORSOrigins = splitList(v); return nil }},
 	{"rate_limit", "SAFETYSEARCH_RATE_LIMIT", "", strconv.Itoa(DefaultRateLimit), "API requests per second per client (0 = unlimited)",
-		func(c *Config, v string) error {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return errors.New("expected a number of requests per second")
-			}
-			c.RateLimit = f
-			return nil
-		}},
+		rateSetter(func(c *Config) *float64 { return &c.RateLimit })},
 	{"rate_burst", "SAFETYSEARCH_RATE_BURST", "", strconv.Itoa(DefaultRateBurst), "requests a client may make at once above the rate",
 		intSetter(func(c *Config) *int { return &c.RateBurst })},
 	{"page_rate_limit", "SAFETYSEARCH_PAGE_RATE_LIMIT", "", strconv.Itoa(DefaultPageRateLimit), "page views (and their assets) per second per client, a separate bucket (0 = unlimited)",
-		func(c *Config, v string) error {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return errors.New("expected a number of requests per second")
-			}
-			c.PageRateLimit = f
-			return nil
-		}},
+		rateSetter(func(c *Config) *float64 { return &c.PageRateLimit })},
 	{"page_rate_burst", "SAFETYSEARCH_PAGE_RATE_BURST", "", strconv.Itoa(DefaultPageRateBurst), "page requests a client may make at once above the page rate",
 		intSetter(func(c *Config) *int { return &c.PageRateBurst })},
 	{"public_url", "SAFETYSEARCH_PUBLIC_URL", "public-url", "none (a trusted proxy's X-Forwarded-Host, else the listen address)", "address users reach serve at, for links in feeds; never taken from the Host header",
@@ -277,6 +263,17 @@ func durationSetter(field func(*Config) *time.Duration) func(*Config, string) er
 			return errors.New(`expected a duration such as "30s", "5m" or "2h"`)
 		}
 		*field(c) = d
+		return nil
+	}
+}
+
+func rateSetter(field func(*Config) *float64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return errors.New("expected a number of requests per second")
+		}
+		*field(c) = f
 		return nil
 	}
 }
