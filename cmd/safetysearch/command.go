@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // Main is the program: tests build one, point Stdout/Stderr/Getenv at
@@ -132,6 +134,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		}
 	}
 	if m.cmd == nil {
+		if near := nearestCommand(args[0]); near != "" {
+			return usageErrorf("unknown command %q; did you mean %q? (safetysearch help lists the commands)", args[0], near)
+		}
 		m.usage(m.Stderr)
 		return usageErrorf("unknown command %q", args[0])
 	}
@@ -235,4 +240,22 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// nearestCommand is the listed command within two edits of name, or that
+// name starts (at least three letters), or "".
+func nearestCommand(name string) string {
+	best, bestD := "", 3
+	for _, c := range commands() {
+		if c.hidden {
+			continue
+		}
+		if len(name) >= 3 && strings.HasPrefix(c.name, name) {
+			return c.name
+		}
+		if d := levenshtein.ComputeDistance(strings.ToLower(name), c.name); d < bestD {
+			best, bestD = c.name, d
+		}
+	}
+	return best
 }
