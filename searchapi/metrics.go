@@ -22,7 +22,7 @@ import (
 const metricsNamespace = "safetysearch"
 
 // runOutcomes are the outcomes of indexer.Run, one gauge series each.
-var runOutcomes = []string{"running", "ok", "failed", "canceled"}
+var runOutcomes = []string{indexer.OutcomeRunning, indexer.OutcomeOK, indexer.OutcomeFailed, indexer.OutcomeCanceled}
 
 // metrics holds the request and search instruments; index, schedule and
 // result-cache figures are read from the Searcher and Rebuilder at scrape

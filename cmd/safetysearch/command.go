@@ -38,7 +38,7 @@ type Main struct {
 	// Options of single commands.
 	serve        serveOptions
 	search       searchOptions
-	exportFormat string
+	exportFormat exportFormat
 	exportBOM    bool
 	demoToken    bool // the demo generated the admin token
 }

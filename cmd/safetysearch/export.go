@@ -12,18 +12,21 @@ import (
 	"github.com/safetysearch/safetysearch/searchapi/csvexport"
 )
 
-// Export formats.
+// exportFormat is a value of `export --format`.
+type exportFormat string
+
 const (
-	formatJSONL = "jsonl"
-	formatCSV   = "csv"
+	formatJSONL exportFormat = "jsonl"
+	formatCSV   exportFormat = "csv"
 )
 
 func defineExport(m *Main, fs *flag.FlagSet) {
 	fs.Func("format", "output `FORMAT`: jsonl (one article JSON per line) or csv (default jsonl)", func(v string) error {
-		if v != formatJSONL && v != formatCSV {
+		f := exportFormat(v)
+		if f != formatJSONL && f != formatCSV {
 			return fmt.Errorf("expected jsonl or csv")
 		}
-		m.exportFormat = v
+		m.exportFormat = f
 		return nil
 	})
 	fs.BoolVar(&m.exportBOM, "bom", false, "start a CSV with the UTF-8 byte order mark, for spreadsheet programs")
@@ -67,7 +70,7 @@ type exporter interface {
 	Flush() error
 }
 
-func newExporter(w io.Writer, format string, bom bool) (exporter, error) {
+func newExporter(w io.Writer, format exportFormat, bom bool) (exporter, error) {
 	switch format {
 	case formatJSONL:
 		enc := json.NewEncoder(w)
