@@ -831,3 +831,25 @@ func TestPagePagingLimitAndTiming(t *testing.T) {
 		}
 	}
 }
+
+// The page's export links: every format, and CSV with the BOM so that a
+// spreadsheet reads it as UTF-8.
+func TestPageExportLinks(t *testing.T) {
+	e := newPageEnv(t, sampleArticles(t))
+	_, _, doc := e.page("/?q=falls&region=UK", http.StatusOK)
+	links := map[string]string{}
+	doc.Find(`a[href^="/api/v1/export"]`).Each(func(_ int, s *goquery.Selection) {
+		href, _ := s.Attr("href")
+		links[strings.TrimSpace(s.Text())] = href
+	})
+	for label, want := range map[string]string{
+		"CSV": "bom=1", "RIS": "format=ris", "BibTeX": "format=bibtex", "JSON Lines": "format=jsonl",
+	} {
+		if !strings.Contains(links[label], want) || !strings.Contains(links[label], "region=UK") {
+			t.Errorf("export link %s = %q, want %s and the search's filters", label, links[label], want)
+		}
+	}
+	if strings.Contains(links["RIS"], "bom=") {
+		t.Errorf("RIS link carries bom: %q", links["RIS"])
+	}
+}
