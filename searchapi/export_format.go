@@ -84,10 +84,16 @@ func newCSVExport(w io.Writer, o exportOptions) exportWriter {
 // format's specification; values never contain line breaks (folded to a
 // space).
 
-type risExport struct{ w *bufio.Writer }
+// stickyWriter buffers output; a write error is kept by bufio.Writer and
+// returned by the next Flush, which every exporter calls per article.
+type stickyWriter struct{ *bufio.Writer }
+
+func (w stickyWriter) put(s string) { _, _ = w.WriteString(s) }
+
+type risExport struct{ w stickyWriter }
 
 func newRISExport(w io.Writer, _ exportOptions) exportWriter {
-	return &risExport{w: bufio.NewWriter(w)}
+	return &risExport{w: stickyWriter{bufio.NewWriter(w)}}
 }
 
 // foldLine turns every run of whitespace (line breaks included) into one
@@ -101,11 +107,11 @@ func (e *risExport) tag(tag, value string) {
 	if value == "" {
 		return
 	}
-	e.w.WriteString(tag + "  - " + value + "\r\n")
+	e.w.put(tag + "  - " + value + "\r\n")
 }
 
 func (e *risExport) Write(a article.Article) error {
-	e.w.WriteString("TY  - ELEC\r\n")
+	e.w.put("TY  - ELEC\r\n")
 	e.tag("ID", a.ID)
 	e.tag("TI", a.Title)
 	if family, given, ok := personName(foldLine(a.Author)); ok {
@@ -126,7 +132,7 @@ func (e *risExport) Write(a article.Article) error {
 	for _, k := range dedupe(a.Regions, a.Audiences, a.Topics, a.Tags) {
 		e.tag("KW", k)
 	}
-	e.w.WriteString("ER  - \r\n\r\n")
+	e.w.put("ER  - \r\n\r\n")
 	if err := e.w.Flush(); err != nil {
 		return fmt.Errorf("searchapi: export ris: %w", err)
 	}
@@ -164,12 +170,12 @@ func dedupe(lists ...[]string) []string {
 // with TeX special characters escaped.
 
 type bibtexExport struct {
-	w    *bufio.Writer
+	w    stickyWriter
 	keys map[string]bool
 }
 
 func newBibTeXExport(w io.Writer, _ exportOptions) exportWriter {
-	return &bibtexExport{w: bufio.NewWriter(w), keys: map[string]bool{}}
+	return &bibtexExport{w: stickyWriter{bufio.NewWriter(w)}, keys: map[string]bool{}}
 }
 
 var texEscaper = strings.NewReplacer(
@@ -207,7 +213,7 @@ func bibURL(u string) string {
 // lower-case ASCII only.
 func bibKeyWord(title string) string {
 	for _, w := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9')
 	}) {
 		if len(w) >= 4 {
 			return w
@@ -249,11 +255,11 @@ func (e *bibtexExport) field(name, value string) {
 	if value == "" {
 		return
 	}
-	e.w.WriteString("  " + name + " = {" + value + "},\n")
+	e.w.put("  " + name + " = {" + value + "},\n")
 }
 
 func (e *bibtexExport) Write(a article.Article) error {
-	e.w.WriteString("@misc{" + e.key(a) + ",\n")
+	e.w.put("@misc{" + e.key(a) + ",\n")
 	e.field("title", texEscape(a.Title))
 	if family, given, ok := personName(foldLine(a.Author)); ok {
 		e.field("author", texEscape(family+", "+given))
@@ -264,7 +270,7 @@ func (e *bibtexExport) Write(a article.Article) error {
 	if !a.Published.IsZero() {
 		p := a.Published.UTC()
 		e.field("year", strconv.Itoa(p.Year()))
-		e.w.WriteString("  month = " + bibMonths[p.Month()-1] + ",\n")
+		e.w.put("  month = " + bibMonths[p.Month()-1] + ",\n")
 		e.field("date", p.Format("2006-01-02"))
 	}
 	if a.URL != "" {
@@ -277,7 +283,7 @@ func (e *bibtexExport) Write(a article.Article) error {
 	e.field("keywords", texEscape(strings.Join(dedupe(a.Regions, a.Audiences, a.Topics, a.Tags), ", ")))
 	e.field("abstract", texEscape(a.Summary))
 	e.field("note", texEscape(a.Category))
-	e.w.WriteString("}\n\n")
+	e.w.put("}\n\n")
 	if err := e.w.Flush(); err != nil {
 		return fmt.Errorf("searchapi: export bibtex: %w", err)
 	}
