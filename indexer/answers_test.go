@@ -371,3 +371,34 @@ func TestTitleMatchFirst(t *testing.T) {
 		t.Fatalf("hits %v, want t:title first", got)
 	}
 }
+
+// TestYearsAndUndated: the year facet lists every year, and with the
+// undated count it accounts for every result the year facet counts, with
+// and without a year selected.
+func TestYearsAndUndated(t *testing.T) {
+	arts := generated(400)
+	e := buildEngine(t, arts, EngineConfig{})
+	sum := func(res *Result) uint64 {
+		var n uint64
+		for _, v := range res.Facets[FacetYear] {
+			n += v.Count
+		}
+		return n + *res.Undated
+	}
+	all := mustSearch(t, e, Query{Facets: []string{FacetYear}, FacetSize: 3})
+	if len(all.Facets[FacetYear]) != 10 || all.Undated == nil || *all.Undated == 0 || sum(all) != all.Total {
+		t.Fatalf("browse: %d years, undated %v, sum %d, total %d", len(all.Facets[FacetYear]), all.Undated, sum(all), all.Total)
+	}
+	for _, q := range []Query{{Text: "sepsis"}, {Text: "sepsis", Regions: []string{"UK"}}} {
+		q.Facets = []string{FacetYear, FacetRegion}
+		base := mustSearch(t, e, q)
+		q.Years = []int{2019}
+		narrowed := mustSearch(t, e, q)
+		if sum(base) != base.Total || sum(narrowed) != base.Total || *narrowed.Undated != *base.Undated {
+			t.Errorf("%q %v: undated %d/%d, years+undated %d and %d, total without the year %d", q.Text, q.Regions, *base.Undated, *narrowed.Undated, sum(base), sum(narrowed), base.Total)
+		}
+	}
+	if res := mustSearch(t, e, Query{Facets: []string{FacetRegion}}); res.Undated != nil {
+		t.Error("undated without the year facet")
+	}
+}

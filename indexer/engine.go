@@ -462,6 +462,10 @@ func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
 			counts = bleveCounts(mainRes.Facets[f])
 		}
 		res.Facets[f] = e.facetValues(f, counts, p.sel[f], q.FacetSize)
+		if f == FacetYear {
+			undated := uint64(counts[missingKey])
+			res.Undated = &undated
+		}
 	}
 	if res.Total == 0 {
 		if res.NoResults, err = e.noResults(ctx, p); err != nil {
@@ -589,7 +593,7 @@ func (e *engine) facetValues(f string, counts map[string]int, selected []string,
 	}
 	terms := make([]kv, 0, len(counts))
 	for k, c := range counts {
-		if c > 0 {
+		if c > 0 && k != missingKey {
 			terms = append(terms, kv{k, c})
 		}
 	}
@@ -612,7 +616,9 @@ func (e *engine) facetValues(f string, counts map[string]int, selected []string,
 	out := []FacetValue{}
 	shown := map[string]bool{}
 	for i, t := range terms {
-		if i >= size && !isSel[t.key] {
+		// Every year is listed: there are few, and a chart of results by
+		// year needs them all.
+		if i >= size && !isSel[t.key] && f != FacetYear {
 			continue
 		}
 		out = append(out, FacetValue{Value: e.label(f, t.key), Count: uint64(t.count), Selected: isSel[t.key]})

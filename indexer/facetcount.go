@@ -110,6 +110,9 @@ func (e *engine) disjunctiveCounts(ctx context.Context, text query.Query, q Quer
 				for _, v := range vals[missed] {
 					counts[missed][v]++
 				}
+				if len(vals[missed]) == 0 {
+					counts[missed][missingKey]++
+				}
 			}
 			return nil
 		}, false, nil
@@ -134,8 +137,15 @@ func bleveCounts(fr *search.FacetResult) map[string]int {
 			out[t.Term] = t.Count
 		}
 	}
+	if fr != nil && fr.Missing > 0 {
+		out[missingKey] = fr.Missing
+	}
 	return out
 }
+
+// missingKey counts, among a facet's counts, the results without a value
+// in the facet (no facet value is empty).
+const missingKey = ""
 
 // maxCachedCounts bounds the disjunctive counts an engine keeps.
 const maxCachedCounts = 512

@@ -105,7 +105,11 @@ type Result struct {
 	Expansions []Expansion             `json:"expanded_terms"`
 	Relaxed    *Relaxation             `json:"relaxed,omitempty"`
 	NoResults  *NoResults              `json:"no_results,omitempty"` // only when Total is 0
-	Generation string                  `json:"-"`                    // index generation that answered
+	// Undated, with the year facet, counts the results without a
+	// publication date among those the year facet counts (the results
+	// without the year filter): with the year counts it draws a chart.
+	Undated    *uint64 `json:"undated,omitempty"`
+	Generation string  `json:"-"` // index generation that answered
 }
 
 // Hit is one article in a result page.

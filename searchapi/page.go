@@ -70,6 +70,7 @@ type searchPage struct {
 	Pager      pager
 	DidYouMean *link
 	Relief     []link // for a search that found nothing: the search without one filter
+	Years      *yearsView
 	Exports    []link
 	Error      *queryProblem
 }
@@ -238,6 +239,7 @@ func (s *Server) buildSearchPage(params url.Values, q indexer.Query, res *indexe
 		Pager:    buildPager(params, res.Total, res.Page, res.PerPage),
 		Exports:  exportLinks(params),
 	}
+	page.Years = buildYears(params, res)
 	if nr := res.NoResults; nr != nil {
 		if nr.DidYouMean != "" {
 			page.DidYouMean = &link{Label: nr.DidYouMean, URL: pageURL("/", withValues(params, func(v url.Values) { v.Set("q", nr.DidYouMean) }))}

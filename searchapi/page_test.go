@@ -874,3 +874,51 @@ func TestPageExportLinks(t *testing.T) {
 		t.Errorf("RIS link carries bom: %q", links["RIS"])
 	}
 }
+
+// TestPageYearHistogram: the search page draws one bar per year between
+// the oldest and newest year of the results, each a link narrowing the
+// search to that year, with the same numbers in a table; the selected year
+// is highlighted and a link leads back to all years.
+func TestPageYearHistogram(t *testing.T) {
+	arts := sampleArticles(t)
+	e := newPageEnv(t, arts)
+	years := map[int]int{}
+	lo, hi := 9999, 0
+	for _, a := range arts {
+		if a.Published.IsZero() {
+			continue
+		}
+		y := a.Published.Year()
+		years[y]++
+		lo, hi = min(lo, y), max(hi, y)
+	}
+	_, body, doc := e.page("/", http.StatusOK)
+	bars := doc.Find("figure.years svg rect.bar")
+	if bars.Length() != hi-lo+1 {
+		t.Fatalf("%d bars, want %d (years %d to %d)\n%.2000s", bars.Length(), hi-lo+1, lo, hi, body)
+	}
+	if doc.Find("figure.years svg title").First().Text() != "Results by year" || doc.Find("figure.years svg desc").Text() == "" {
+		t.Error("the chart has no title or description")
+	}
+	rows := doc.Find("figure.years table tbody tr")
+	if rows.Length() < hi-lo+1 {
+		t.Errorf("%d table rows, want at least %d", rows.Length(), hi-lo+1)
+	}
+	link := doc.Find(fmt.Sprintf(`figure.years svg a[href="/?year=%d"]`, hi))
+	if link.Length() != 1 {
+		t.Fatalf("no bar links to /?year=%d", hi)
+	}
+	_, _, doc = e.page(fmt.Sprintf("/?year=%d", hi), http.StatusOK)
+	if pageTotal(t, doc) != years[hi] {
+		t.Errorf("the %d bar leads to %d results, want %d", hi, pageTotal(t, doc), years[hi])
+	}
+	if doc.Find("figure.years svg rect.bar.selected").Length() != 1 {
+		t.Error("the selected year is not highlighted")
+	}
+	if doc.Find("figure.years svg rect.bar").Length() != hi-lo+1 {
+		t.Error("narrowing to a year hides the other years' bars")
+	}
+	if all, _ := doc.Find("figure.years figcaption a").Attr("href"); all != "/" {
+		t.Errorf("all-years link %q", all)
+	}
+}

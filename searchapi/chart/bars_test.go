@@ -27,7 +27,7 @@ func TestBarsGolden(t *testing.T) {
 	order := []string{"2016", "2017", "2018", "2019", "2020", "2021", "2022", "2023", "2024", "2025", "2026"}
 	counts := map[string]float64{"2016": 1, "2017": 0, "2018": 3, "2019": 7, "2020": 12, "2021": 9, "2022": 4, "2023": 0, "2024": 15, "2025": 11, "2026": 2}
 	cases := map[string]Bars{
-		"years": {ID: "years", Title: "Results by year", Desc: "65 results from 2016 to 2026; most in 2024 (15).", Bars: years(counts, order, "")},
+		"years":          {ID: "years", Title: "Results by year", Desc: "65 results from 2016 to 2026; most in 2024 (15).", Bars: years(counts, order, "")},
 		"years-selected": {ID: "years", Title: "Results by year", Desc: "Narrowed to 2020.", Bars: years(counts, order, "2020")},
 		"one-year":       {ID: "y1", Title: "Results by year", Desc: "3 results, all in 2024.", Bars: []Bar{{Label: "2024", Value: 3, Text: "3 results"}}},
 		"runs": {ID: "runs", Title: "Crawl duration", Desc: "Last 4 runs.", Width: 240, Height: 60, Bars: []Bar{
