@@ -21,24 +21,26 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
+// ErrorKind names a class of failed URL, the key of Summary.Errors.
+type ErrorKind string
+
 // Error kinds counted in Summary.Errors.
 const (
-	KindTimeout           = "timeout"
-	KindConnection        = "connection"
-	KindHTTP5xx           = "http_5xx"
-	KindHTTP4xx           = "http_4xx"
-	KindRateLimited       = "rate_limited"
-	KindTooLarge          = "too_large"
-	KindRedirectLoop      = "redirect_loop"
-	KindTooManyRedirects  = "too_many_redirects"
-	KindRedirectBad       = "bad_redirect"
-	KindNotHTML           = "not_html"
-	KindCharset           = "charset"
-	KindExtractFailed     = "extract_failed"
-	KindRobotsUnavailable = "robots_unavailable"
-	KindSitemap           = "sitemap"
-	KindStore             = "store"
-	KindMaxPages          = "max_pages"
+	KindTimeout           ErrorKind = "timeout"
+	KindConnection                  = "connection"
+	KindHTTP5xx                     = "http_5xx"
+	KindHTTP4xx                     = "http_4xx"
+	KindRateLimited                 = "rate_limited"
+	KindTooLarge                    = "too_large"
+	KindRedirectLoop                = "redirect_loop"
+	KindTooManyRedirects            = "too_many_redirects"
+	KindRedirectBad                 = "bad_redirect"
+	KindNotHTML                     = "not_html"
+	KindCharset                     = "charset"
+	KindExtractFailed               = "extract_failed"
+	KindRobotsUnavailable           = "robots_unavailable"
+	KindSitemap                     = "sitemap"
+	KindStore                       = "store"
 )
 
 // MaxRedirects is how many redirects one fetch follows.
@@ -46,7 +48,7 @@ const MaxRedirects = 5
 
 // FetchError is a failed fetch of one URL, with a kind for the summary.
 type FetchError struct {
-	Kind   string
+	Kind   ErrorKind
 	URL    string
 	Status int // HTTP status when there was a response
 	Err    error
@@ -153,7 +155,7 @@ func (f *fetcher) classify(ctx context.Context, u *url.URL, status int, err erro
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	kind := KindConnection
+	var kind ErrorKind = KindConnection
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
@@ -167,7 +169,7 @@ func (f *fetcher) classify(ctx context.Context, u *url.URL, status int, err erro
 
 // statusError turns a non-2xx answer into a FetchError.
 func statusError(r *response) *FetchError {
-	kind := KindHTTP4xx
+	var kind ErrorKind = KindHTTP4xx
 	switch {
 	case r.Status == http.StatusTooManyRequests:
 		kind = KindRateLimited

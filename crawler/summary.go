@@ -2,7 +2,7 @@ package crawler
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -33,7 +33,7 @@ type Summary struct {
 	// MaxPagesReached counts sources cut off by MaxPages.
 	MaxPagesReached int
 	// Errors counts failed URLs by kind (Kind* constants).
-	Errors map[string]int
+	Errors map[ErrorKind]int
 }
 
 // ErrorCount is the total of Errors.
@@ -66,7 +66,7 @@ func (s Summary) Counts() map[string]int {
 		"errors":             s.ErrorCount(),
 	}
 	for k, v := range s.Errors {
-		m["errors_"+k] = v
+		m["errors_"+string(k)] = v
 	}
 	return m
 }
@@ -93,13 +93,13 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, "  %-22s %d source(s)\n", "stopped (MaxPages):", s.MaxPagesReached)
 	}
 	fmt.Fprintf(&b, "  %-22s %d", "errors:", s.ErrorCount())
-	kinds := make([]string, 0, len(s.Errors))
+	kinds := make([]ErrorKind, 0, len(s.Errors))
 	for k := range s.Errors {
 		kinds = append(kinds, k)
 	}
-	sort.Strings(kinds)
+	slices.Sort(kinds)
 	for _, k := range kinds {
-		fmt.Fprintf(&b, "\n    %-20s %d", k+":", s.Errors[k])
+		fmt.Fprintf(&b, "\n    %-20s %d", string(k)+":", s.Errors[k])
 	}
 	b.WriteByte('\n')
 	return b.String()
