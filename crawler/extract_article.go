@@ -21,16 +21,16 @@ func extractArticle(doc *goquery.Document, base *url.URL, recURL string, ld json
 	record := recordContainer(main)
 
 	category := breadcrumbCategory(doc, base, ld)
-	title := recordTitle(doc, header, ld, category)
+	title := cleanLabel(recordTitle(doc, header, ld, category))
 	if title == "" {
 		return nil, fmt.Errorf("%w: %w", ErrNotArticle, errNoTitle)
 	}
 	a := &article.Article{
 		URL:      recURL,
 		Title:    title,
-		Category: category,
+		Category: cleanLabel(category),
 	}
-	a.Author = recordAuthor(main, header, ld)
+	a.Author = cleanLabel(recordAuthor(main, header, ld))
 	a.Published, _ = parseMachineDate(ld.published)
 	a.Updated, _ = parseMachineDate(ld.modified)
 	if a.Published.IsZero() {
@@ -196,9 +196,9 @@ func recordTags(main, header *goquery.Selection) []string {
 	seen := map[string]bool{}
 	links.Each(func(_ int, s *goquery.Selection) {
 		label, ok := s.Attr("data-tag-label")
-		label = collapse(label)
+		label = cleanLabel(label)
 		if !ok || label == "" {
-			label = oneLine(s)
+			label = cleanLabel(oneLine(s))
 		}
 		k := tagKey(label)
 		if k == "" || seen[k] {

@@ -27,9 +27,9 @@ func extractComments(doc *goquery.Document) []article.Comment {
 			return
 		}
 		seen[c.ID] = true
-		c.Author = oneLine(s.Find("h3.ipsComment_author").First())
+		c.Author = cleanLabel(oneLine(s.Find("h3.ipsComment_author").First()))
 		if c.Author == "" {
-			c.Author = quoteDataUser(s)
+			c.Author = cleanLabel(quoteDataUser(s))
 		}
 		s.Find(".ipsComment_meta time[datetime]").EachWithBreak(func(_ int, t *goquery.Selection) bool {
 			v, _ := t.Attr("datetime")
@@ -41,7 +41,7 @@ func extractComments(doc *goquery.Document) []article.Comment {
 		c.Body = plainText(content, textOptions{dropQuotes: true})
 		content.Find("[data-excludequote]").EachWithBreak(func(_ int, e *goquery.Selection) bool {
 			if m := editedBy.FindStringSubmatch(oneLine(e)); m != nil {
-				c.EditedBy = strings.TrimSpace(m[1])
+				c.EditedBy = cleanLabel(m[1])
 				return false
 			}
 			return true
