@@ -614,6 +614,11 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 		s.failed(it, resp, st, &FetchError{Kind: KindExtractFailed, URL: final.String(), Status: resp.Status, Err: err}, now)
 		return
 	}
+	if pg.UntrustedCanonical != "" {
+		s.tally.update(func(sm *Summary) { sm.UntrustedCanonicals++ })
+		s.log.Warn("rel=canonical names another host or record: ignored, the fetched URL is used",
+			"url", final.String(), "canonical", pg.UntrustedCanonical)
+	}
 	links := s.enqueueLinks(pg.Links)
 	newState := urlState{
 		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),

@@ -14,6 +14,9 @@ var ErrNotArticle = errors.New("crawler: record page has none of the expected ar
 type Page struct {
 	// Canonical is the page's rel=canonical URL (absolute), or "" if none.
 	Canonical string
+	// UntrustedCanonical is a rel=canonical URL that was not followed: on
+	// another host, or naming another record than the page's URL.
+	UntrustedCanonical string `json:",omitempty"`
 	// Article is set for a record page: the article with the comments of
 	// this comment page only. Nil for listings, tag pages, profiles…
 	Article *article.Article

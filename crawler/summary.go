@@ -27,6 +27,9 @@ type Summary struct {
 	// OutOfScope counts distinct same-host URLs outside the source's scope
 	// (other prefixes, IPS non-content URLs) that were not fetched.
 	OutOfScope int
+	// UntrustedCanonicals counts pages whose rel=canonical named another
+	// host or another record and was ignored.
+	UntrustedCanonicals int
 	// HostPauses counts pauses of a whole host (Retry-After or back-off);
 	// RetryAfterCapped counts Retry-After values above MaxRetryAfter.
 	HostPauses, RetryAfterCapped int
@@ -48,22 +51,23 @@ func (s Summary) ErrorCount() int {
 // Counts returns the summary as a flat map (the scheduler's status):
 // fetched, not_modified, new, changed, unchanged, removed, duplicates,
 // skipped_robots, out_of_scope, host_pauses, retry_after_capped,
-// max_pages_reached, errors (total) and errors_<kind> per error kind.
+// max_pages_reached, untrusted_canonicals, errors (total) and errors_<kind> per error kind.
 func (s Summary) Counts() map[string]int {
 	m := map[string]int{
-		"fetched":            s.Fetched,
-		"not_modified":       s.NotModified,
-		"new":                s.New,
-		"changed":            s.Changed,
-		"unchanged":          s.Unchanged,
-		"removed":            s.Removed,
-		"duplicates":         s.Duplicates,
-		"skipped_robots":     s.SkippedRobots,
-		"out_of_scope":       s.OutOfScope,
-		"host_pauses":        s.HostPauses,
-		"retry_after_capped": s.RetryAfterCapped,
-		"max_pages_reached":  s.MaxPagesReached,
-		"errors":             s.ErrorCount(),
+		"fetched":              s.Fetched,
+		"not_modified":         s.NotModified,
+		"new":                  s.New,
+		"changed":              s.Changed,
+		"unchanged":            s.Unchanged,
+		"removed":              s.Removed,
+		"duplicates":           s.Duplicates,
+		"skipped_robots":       s.SkippedRobots,
+		"out_of_scope":         s.OutOfScope,
+		"host_pauses":          s.HostPauses,
+		"retry_after_capped":   s.RetryAfterCapped,
+		"max_pages_reached":    s.MaxPagesReached,
+		"untrusted_canonicals": s.UntrustedCanonicals,
+		"errors":               s.ErrorCount(),
 	}
 	for k, v := range s.Errors {
 		m["errors_"+string(k)] = v
@@ -83,6 +87,7 @@ func (s Summary) String() string {
 		{"fetched", s.Fetched}, {"not modified", s.NotModified}, {"new", s.New}, {"changed", s.Changed},
 		{"unchanged", s.Unchanged}, {"removed", s.Removed}, {"duplicates", s.Duplicates},
 		{"skipped (robots)", s.SkippedRobots}, {"out of scope", s.OutOfScope},
+		{"canonicals ignored", s.UntrustedCanonicals},
 	} {
 		fmt.Fprintf(&b, "  %-22s %d\n", l.label+":", l.n)
 	}
