@@ -85,13 +85,18 @@ type Config struct {
 	// Taxonomy classifies tags (nil → DefaultTaxonomy()).
 	Taxonomy *Taxonomy
 	// AllowPrivateNetworks must be true to crawl loopback or private
-	// addresses (tests). Scope rules still apply.
+	// addresses (tests, intranets). When false every connection, redirects
+	// included, is checked after name resolution and refused with
+	// ErrPrivateNetwork; no proxy from the environment is used. Scope rules
+	// apply either way.
 	AllowPrivateNetworks bool
 	// Concurrency is how many sources (hosts) are crawled at once. Each
 	// host has at most one request in flight.
 	Concurrency int
 	// HTTPClient is used for every request if set. Its redirect policy is
-	// overridden: the crawler follows redirects itself.
+	// overridden: the crawler follows redirects itself. Its transport is
+	// the caller's: the connect-time private-network check applies only to
+	// the crawler's own transport (localhost names are refused either way).
 	HTTPClient *http.Client
 }
 
@@ -254,12 +259,4 @@ func productToken(ua string) string {
 		ua = ua[:i]
 	}
 	return ua
-}
-
-func isPrivateHost(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified())
 }

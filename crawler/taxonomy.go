@@ -21,10 +21,10 @@ type TagKind string
 // Tag kinds.
 const (
 	TagRegion      TagKind = "regions"
-	TagContentType         = "content_types"
-	TagAudience            = "audiences"
-	TagOther               = "other"
-	TagTopic               = "topics"
+	TagContentType TagKind = "content_types"
+	TagAudience    TagKind = "audiences"
+	TagOther       TagKind = "other"
+	TagTopic       TagKind = "topics"
 )
 
 var taxonomyKinds = []TagKind{TagRegion, TagContentType, TagOther, TagAudience, TagTopic}
