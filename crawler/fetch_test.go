@@ -80,7 +80,7 @@ func TestFetcherGet(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	f := newFetcher(Config{UserAgent: "safetysearch/test (+https://example.org)", MaxBodyBytes: 1000, Timeout: 100 * time.Millisecond})
+	f := newFetcher(Config{UserAgent: "safetysearch/test (+https://example.org)", MaxBodyBytes: 1000, Timeout: 100 * time.Millisecond, AllowPrivateNetworks: true})
 	ctx := context.Background()
 	u := func(p string) *url.URL { v, _ := url.Parse(srv.URL + p); return v }
 
