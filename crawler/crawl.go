@@ -128,8 +128,9 @@ const (
 type item struct {
 	u     *url.URL
 	kind  itemKind
-	depth int  // sitemap nesting
-	start bool // a start URL: exempt from the prefix allow list
+	depth int    // sitemap nesting
+	start bool   // a start URL: exempt from the prefix allow list
+	seq   uint64 // key in the stored frontier
 }
 
 // sourceRun crawls one source in one run. Only its own goroutine uses it.
@@ -228,7 +229,7 @@ func (s *sourceRun) robots(ctx context.Context) *robotsPolicy {
 	h.robotsOnce.Do(func() {
 		cur := s.robotsURL()
 		for hops := 0; ; hops++ {
-			resp, err := s.fetchRetry(ctx, cur, nil)
+			resp, err := s.fetchRetry(ctx, cur, nil, MaxRobotsBytes)
 			if err != nil {
 				h.robots = unavailableRobots(s.c.agent, err.Error())
 				return
@@ -359,14 +360,14 @@ func (s *sourceRun) backoff(attempt int) time.Duration {
 // timeouts and connection errors up to MaxRetries times. Between tries the
 // whole host is paused — for Retry-After (capped) on 429/503, else for an
 // exponential back-off with jitter — so no request sleeps by itself.
-func (s *sourceRun) fetchRetry(ctx context.Context, u *url.URL, hdr http.Header) (*response, error) {
+func (s *sourceRun) fetchRetry(ctx context.Context, u *url.URL, hdr http.Header, truncateAt int64) (*response, error) {
 	cfg := s.c.cfg
 	for attempt := 0; ; attempt++ {
 		if err := s.host.acquire(ctx); err != nil {
 			return nil, err
 		}
 		s.pages++
-		resp, err := s.c.fetch.get(ctx, u, hdr)
+		resp, err := s.c.fetch.get(ctx, u, hdr, truncateAt)
 		s.host.release()
 		if err == nil && (resp.Status == http.StatusTooManyRequests || resp.Status >= 500) {
 			err = statusError(resp)
@@ -418,7 +419,7 @@ func (s *sourceRun) fetchFollow(ctx context.Context, it item, hdr http.Header) (
 	cur := it.u
 	chain := []string{cur.String()}
 	for hops := 0; ; hops++ {
-		resp, err := s.fetchRetry(ctx, cur, hdr)
+		resp, err := s.fetchRetry(ctx, cur, hdr, 0)
 		if err != nil {
 			return resp, err
 		}

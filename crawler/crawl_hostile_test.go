@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // hostileSite serves pages written to abuse the crawler. pages maps a path
@@ -74,5 +75,70 @@ func TestCrawlCanonicalCannotHijackARecord(t *testing.T) {
 	}
 	if sum.UntrustedCanonicals != 2 || sum.Duplicates != 0 {
 		t.Errorf("untrusted canonicals = %d, duplicates = %d; want 2 and 0", sum.UntrustedCanonicals, sum.Duplicates)
+	}
+}
+
+// A robots.txt larger than MaxBodyBytes is read up to MaxRobotsBytes and
+// obeyed (RFC 9309 §2.5) instead of making the whole site unavailable.
+func TestCrawlLargeRobotsTxtIsParsed(t *testing.T) {
+	robots := "User-agent: *\nDisallow: /learn/secret-r2/\n" + strings.Repeat("# padding padding padding padding padding\n", 60000)
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprint(w, robots)
+		case "/learn/":
+			fmt.Fprint(w, `<html><body><a href="/learn/open-r1/">o</a> <a href="/learn/secret-r2/">s</a></body></html>`)
+		case "/learn/open-r1/", "/learn/secret-r2/":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, miniRecord("Record", "Text."))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	store := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	cfg := testConfig(srv.URL)
+	cfg.MaxBodyBytes = 1 << 20
+	if len(robots) <= int(cfg.MaxBodyBytes) {
+		t.Fatalf("robots.txt of %d bytes is not larger than MaxBodyBytes", len(robots))
+	}
+	c, err := New(cfg, store, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("crawl: %v\n%s", err, sum)
+	}
+	got := storedArticles(t, store)
+	if _, ok := got["pslhub:r1"]; !ok || sum.Errors[KindRobotsUnavailable] != 0 {
+		t.Errorf("site unavailable with a large robots.txt: %v\n%s", sortedKeys(got), sum)
+	}
+	if _, ok := got["pslhub:r2"]; ok || sum.SkippedRobots == 0 {
+		t.Errorf("the large robots.txt's Disallow was not obeyed (skipped %d)", sum.SkippedRobots)
+	}
+}
+
+// robots.txt is parsed once: matching many URLs against a large file does
+// not parse it again each time.
+func TestRobotsPolicyParsedOnce(t *testing.T) {
+	body := "User-agent: *\nDisallow: /private/\n" + strings.Repeat("Disallow: /junk-path-that-never-matches-anything/*\n", 9000)
+	if len(body) < 400<<10 {
+		t.Fatalf("body only %d bytes", len(body))
+	}
+	p := newRobotsPolicy(200, body, "safetysearch")
+	start := time.Now()
+	for i := range 2000 {
+		u := mustURL(t, fmt.Sprintf("https://hub.example/learn/r-r%d/", i))
+		if !p.Allowed(u) {
+			t.Fatalf("%s disallowed", u)
+		}
+	}
+	if p.Allowed(mustURL(t, "https://hub.example/private/x")) {
+		t.Error("/private/ allowed")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("2000 URLs took %s: robots.txt re-parsed per URL?", d)
 	}
 }

@@ -124,8 +124,10 @@ func newFetcher(cfg Config) *fetcher {
 
 // get fetches u once. hdr adds request headers (validators, Accept).
 // Non-2xx statuses are returned as a response, not an error; errors are
-// *FetchError (or the context's error when ctx itself is done).
-func (f *fetcher) get(ctx context.Context, u *url.URL, hdr http.Header) (*response, error) {
+// *FetchError (or the context's error when ctx itself is done). A body
+// over the size cap is an error, unless truncateAt > 0: then the first
+// truncateAt bytes are kept and the rest is not read.
+func (f *fetcher) get(ctx context.Context, u *url.URL, hdr http.Header, truncateAt int64) (*response, error) {
 	if f.guard && isPrivateHost(u.Hostname()) {
 		return nil, &FetchError{Kind: KindPrivateNetwork, URL: u.String(), Err: fmt.Errorf("%w: %s", ErrPrivateNetwork, u.Host)}
 	}
@@ -149,6 +151,14 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, hdr http.Header) (*respon
 	r := &response{URL: u, Status: resp.StatusCode, Header: resp.Header, ContentType: resp.Header.Get("Content-Type")}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 || resp.StatusCode == http.StatusNotModified {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return r, nil
+	}
+	if truncateAt > 0 {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, truncateAt))
+		if err != nil {
+			return nil, f.classify(ctx, u, resp.StatusCode, fmt.Errorf("reading body: %w", err))
+		}
+		r.Body = body
 		return r, nil
 	}
 	if resp.ContentLength > f.maxBody {

@@ -54,7 +54,7 @@ func TestFetchGuardRefusesLoopbackAtConnect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.get(context.Background(), u, nil)
+		_, err = f.get(context.Background(), u, nil, 0)
 		var fe *FetchError
 		if !errors.Is(err, ErrPrivateNetwork) || !errors.As(err, &fe) || fe.Kind != KindPrivateNetwork || fe.retryable() {
 			t.Errorf("GET %s: %v, want a non-retryable ErrPrivateNetwork", raw, err)
@@ -65,7 +65,7 @@ func TestFetchGuardRefusesLoopbackAtConnect(t *testing.T) {
 	}
 	// The same fetcher with the guard off (tests, intranets) connects.
 	open := newFetcher(Config{Timeout: DefaultTimeout, MaxBodyBytes: 1 << 20, AllowPrivateNetworks: true})
-	if _, err := open.get(context.Background(), mustURL(t, srv.URL+"/"), nil); err != nil || hits.Load() != 1 {
+	if _, err := open.get(context.Background(), mustURL(t, srv.URL+"/"), nil, 0); err != nil || hits.Load() != 1 {
 		t.Errorf("guard off: %v, %d hits", err, hits.Load())
 	}
 }
