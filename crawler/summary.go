@@ -35,6 +35,16 @@ type Summary struct {
 	HostPauses, RetryAfterCapped int
 	// MaxPagesReached counts sources cut off by MaxPages.
 	MaxPagesReached int
+	// QueueDropped counts URLs not queued because the frontier was full;
+	// LinksDropped counts in-scope links beyond MaxLinksPerPage.
+	QueueDropped, LinksDropped int
+	// CommentPagesCapped counts records whose comment pages were cut by
+	// MaxCommentPages or MaxPages; SitemapsDropped counts sitemaps beyond
+	// MaxSitemaps.
+	CommentPagesCapped, SitemapsDropped int
+	// Resumed counts sources that went on from a frontier stored by an
+	// earlier, unfinished run.
+	Resumed int
 	// Errors counts failed URLs by kind (Kind* constants).
 	Errors map[ErrorKind]int
 }
@@ -51,7 +61,8 @@ func (s Summary) ErrorCount() int {
 // Counts returns the summary as a flat map (the scheduler's status):
 // fetched, not_modified, new, changed, unchanged, removed, duplicates,
 // skipped_robots, out_of_scope, host_pauses, retry_after_capped,
-// max_pages_reached, untrusted_canonicals, errors (total) and errors_<kind> per error kind.
+// max_pages_reached, untrusted_canonicals, queue_dropped, links_dropped,
+// comment_pages_capped, sitemaps_dropped, resumed, errors (total) and errors_<kind> per error kind.
 func (s Summary) Counts() map[string]int {
 	m := map[string]int{
 		"fetched":              s.Fetched,
@@ -67,6 +78,11 @@ func (s Summary) Counts() map[string]int {
 		"retry_after_capped":   s.RetryAfterCapped,
 		"max_pages_reached":    s.MaxPagesReached,
 		"untrusted_canonicals": s.UntrustedCanonicals,
+		"queue_dropped":        s.QueueDropped,
+		"links_dropped":        s.LinksDropped,
+		"comment_pages_capped": s.CommentPagesCapped,
+		"sitemaps_dropped":     s.SitemapsDropped,
+		"resumed":              s.Resumed,
 		"errors":               s.ErrorCount(),
 	}
 	for k, v := range s.Errors {
@@ -93,6 +109,13 @@ func (s Summary) String() string {
 	}
 	if s.HostPauses > 0 || s.RetryAfterCapped > 0 {
 		fmt.Fprintf(&b, "  %-22s %d (Retry-After capped: %d)\n", "host pauses:", s.HostPauses, s.RetryAfterCapped)
+	}
+	if s.QueueDropped+s.LinksDropped+s.CommentPagesCapped+s.SitemapsDropped > 0 {
+		fmt.Fprintf(&b, "  %-22s queue full %d, links %d, sitemaps %d, records with comments cut %d\n", "dropped (limits):",
+			s.QueueDropped, s.LinksDropped, s.SitemapsDropped, s.CommentPagesCapped)
+	}
+	if s.Resumed > 0 {
+		fmt.Fprintf(&b, "  %-22s %d source(s)\n", "resumed:", s.Resumed)
 	}
 	if s.MaxPagesReached > 0 {
 		fmt.Fprintf(&b, "  %-22s %d source(s)\n", "stopped (MaxPages):", s.MaxPagesReached)
