@@ -708,6 +708,10 @@ func (s *sourceRun) page(ctx context.Context, it item) (keep bool) {
 		s.failed(it, resp, st, &FetchError{Kind: KindExtractFailed, URL: final.String(), Status: resp.Status, Err: err}, now)
 		return false
 	}
+	if pg.Degraded != "" {
+		s.tally.errorKind(KindExtractFailed)
+		s.log.Warn("page read in part; what could be read is kept", "url", final.String(), "reason", pg.Degraded)
+	}
 	if pg.UntrustedCanonical != "" {
 		s.tally.update(func(sm *Summary) { sm.UntrustedCanonicals++ })
 		s.log.Warn("rel=canonical names another host or record: ignored, the fetched URL is used",

@@ -142,3 +142,23 @@ func TestRobotsPolicyParsedOnce(t *testing.T) {
 		t.Errorf("2000 URLs took %s: robots.txt re-parsed per URL?", d)
 	}
 }
+
+func TestCrawlTooDeepRecordIsStoredAndReported(t *testing.T) {
+	srv := hostileSite(t, map[string]string{
+		"/learn/":         `<html><body><a href="/learn/deep-r7/">d</a></body></html>`,
+		"/learn/deep-r7/": deepRecord(3000),
+	})
+	store := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	c, _ := New(testConfig(srv.URL), store, nil)
+	sum, err := c.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("crawl: %v\n%s", err, sum)
+	}
+	a, err := store.Get(context.Background(), "pslhub:r7")
+	if err != nil || !strings.Contains(a.Body, "Deep content survives.") {
+		t.Errorf("deep record: %+v %v", a, err)
+	}
+	if sum.Errors[KindExtractFailed] != 1 {
+		t.Errorf("extract failures = %d, want the deep page reported once", sum.Errors[KindExtractFailed])
+	}
+}

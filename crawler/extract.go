@@ -46,12 +46,19 @@ func Extract(pageURL *url.URL, body []byte, opts ExtractOptions) (*Page, error) 
 	if opts.Source == "" {
 		return nil, fmt.Errorf("crawler: extract %s: ExtractOptions.Source is empty", pageURL)
 	}
+	degraded := ""
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if isTooDeep(err) {
+		// Keep what can be kept: the same page with its deepest tags
+		// dropped, reported through Page.Degraded.
+		degraded = fmt.Sprintf("elements nested deeper than 512 (%v): read with tags below depth %d dropped", err, maxParseDepth)
+		doc, err = goquery.NewDocumentFromReader(bytes.NewReader(flattenDeep(body)))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("crawler: extract %s: parse html: %w", pageURL, err)
 	}
 	base := documentBase(doc, pageURL)
-	page := &Page{Links: extractLinks(doc, base)}
+	page := &Page{Links: extractLinks(doc, base), Degraded: degraded}
 	canon := canonicalURL(doc, base)
 	if canon != nil {
 		page.Canonical = canon.String()

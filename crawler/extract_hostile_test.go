@@ -39,3 +39,26 @@ func TestExtractLabelsLoseControlAndBidiCharacters(t *testing.T) {
 		t.Errorf("tags = %q", a.Tags)
 	}
 }
+
+// deepRecord is a record whose content sits under n nested <div>s.
+func deepRecord(n int) string {
+	return miniRecord("Deep record", strings.Repeat("<div>", n)+"<p>Deep content survives.</p>"+strings.Repeat("</div>", n)+"<p>After the nest.</p>")
+}
+
+func TestExtractTooDeepKeepsWhatItCan(t *testing.T) {
+	p, err := Extract(mustURL(t, "https://hub.example/learn/c/deep-r7/"), []byte(deepRecord(700)), ExtractOptions{Source: "pslhub"})
+	if err != nil || p.Article == nil {
+		t.Fatalf("Extract: %+v %v", p, err)
+	}
+	if !strings.Contains(p.Degraded, "512") {
+		t.Errorf("Degraded = %q, want the reason", p.Degraded)
+	}
+	a := p.Article
+	if a.Title != "Deep record" || !strings.Contains(a.Body, "Deep content survives.") || !strings.Contains(a.Body, "After the nest.") {
+		t.Errorf("title %q body %q", a.Title, a.Body)
+	}
+	// A page within the parser's limit is read whole.
+	if p, err := Extract(mustURL(t, "https://hub.example/learn/c/deep-r8/"), []byte(deepRecord(100)), ExtractOptions{Source: "pslhub"}); err != nil || p.Degraded != "" {
+		t.Errorf("100 levels: degraded %q, %v", p.Degraded, err)
+	}
+}

@@ -23,6 +23,9 @@ type Page struct {
 	// CommentPages are the absolute URLs of the record's other comment pages
 	// found in its pagination (empty when the comments fit one page).
 	CommentPages []string
+	// Degraded says why the page could only be read in part (nesting
+	// deeper than the HTML parser accepts); "" when it was read whole.
+	Degraded string `json:",omitempty"`
 	// Links are the absolute URLs of the links on the page (deduplicated,
 	// fragment dropped, not yet normalised or scope-checked).
 	Links []string
