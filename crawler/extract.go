@@ -75,6 +75,9 @@ func Extract(pageURL *url.URL, body []byte, opts ExtractOptions) (*Page, error) 
 		tax = DefaultTaxonomy()
 	}
 	art, err := extractArticle(doc, base, recURL, ld, tax)
+	if errors.Is(err, errListing) {
+		return page, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("crawler: extract %s: %w", pageURL, err)
 	}
@@ -84,6 +87,9 @@ func Extract(pageURL *url.URL, body []byte, opts ExtractOptions) (*Page, error) 
 		art.FetchedAt = opts.FetchedAt.UTC()
 	}
 	art.Comments = extractComments(doc)
+	if len(art.Comments) == 0 {
+		art.Comments = ld.comments
+	}
 	page.Article = art
 	page.CommentPages = commentPages(doc, base, pageURL, recURL)
 	return page, nil
