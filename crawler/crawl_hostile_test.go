@@ -82,8 +82,7 @@ func TestCrawlCanonicalCannotHijackARecord(t *testing.T) {
 // obeyed (RFC 9309 §2.5) instead of making the whole site unavailable.
 func TestCrawlLargeRobotsTxtIsParsed(t *testing.T) {
 	robots := "User-agent: *\nDisallow: /learn/secret-r2/\n" + strings.Repeat("# padding padding padding padding padding\n", 60000)
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/robots.txt":
 			fmt.Fprint(w, robots)

@@ -181,7 +181,7 @@ func (f *fetcher) classify(ctx context.Context, u *url.URL, status int, err erro
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	var kind ErrorKind = KindConnection
+	kind := KindConnection
 	var ne net.Error
 	switch {
 	case errors.Is(err, ErrPrivateNetwork):
@@ -197,7 +197,7 @@ func (f *fetcher) classify(ctx context.Context, u *url.URL, status int, err erro
 
 // statusError turns a non-2xx answer into a FetchError.
 func statusError(r *response) *FetchError {
-	var kind ErrorKind = KindHTTP4xx
+	kind := KindHTTP4xx
 	switch {
 	case r.Status == http.StatusTooManyRequests:
 		kind = KindRateLimited
