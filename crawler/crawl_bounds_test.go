@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // boundSite is a hostile site for the bounds tests: /learn/ is a link
@@ -30,7 +31,8 @@ func newBoundSite(t *testing.T, records int) *boundSite {
 	t.Helper()
 	b := &boundSite{records: records}
 	bomb := gzipBomb(t, 4<<20)
-	b.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var index strings.Builder
+	b.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b.mu.Lock()
 		b.reqs = append(b.reqs, r.URL.RequestURI())
 		b.mu.Unlock()
@@ -43,13 +45,7 @@ func newBoundSite(t *testing.T, records int) *boundSite {
 		case p == "/robots.txt":
 			fmt.Fprint(w, "User-agent: *\nAllow: /\n")
 		case p == "/sitemap.php" && r.URL.Query().Get("file") == "":
-			var sb strings.Builder
-			sb.WriteString(`<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-			for i := range 50000 {
-				fmt.Fprintf(&sb, "<sitemap><loc>%s/sitemap.php?file=bomb-%d</loc></sitemap>\n", b.URL, i)
-			}
-			sb.WriteString("</sitemapindex>")
-			fmt.Fprint(w, sb.String())
+			fmt.Fprint(w, index.String())
 		case p == "/sitemap.php":
 			w.Write(bomb)
 		case p == "/learn/" || strings.HasPrefix(p, "/learn/trap-"):
@@ -78,6 +74,12 @@ func newBoundSite(t *testing.T, records int) *boundSite {
 			http.NotFound(w, r)
 		}
 	}))
+	b.Start()
+	index.WriteString(`<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+	for i := range 50000 {
+		fmt.Fprintf(&index, "<sitemap><loc>%s/sitemap.php?file=bomb-%d</loc></sitemap>\n", b.URL, i)
+	}
+	index.WriteString("</sitemapindex>")
 	t.Cleanup(b.Close)
 	return b
 }
@@ -124,6 +126,8 @@ func gzipBomb(t *testing.T, n int) []byte {
 
 func boundConfig(base string, start ...string) Config {
 	cfg := testConfig(base)
+	// Pages of 5,000 links and a 50,000-entry index take a while under -race.
+	cfg.Timeout = 10 * time.Second
 	cfg.Sources[0].StartURLs = start
 	return cfg
 }
