@@ -3,10 +3,12 @@ package crawler
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -60,6 +62,18 @@ func TestFetchGuardRefusesLoopbackAtConnect(t *testing.T) {
 			t.Errorf("GET %s: %v, want a non-retryable ErrPrivateNetwork", raw, err)
 		}
 	}
+	// A name that is not "localhost" but resolves to a non-public address
+	// (here the machine's own name, when it does) is refused at connect.
+	if h, err := os.Hostname(); err == nil && !isPrivateHost(h) {
+		if ips, err := net.LookupIP(h); err == nil && len(ips) > 0 && allNonPublic(ips) {
+			_, err := f.get(context.Background(), mustURL(t, "http://"+h+":"+port+"/"), nil, 0)
+			if !errors.Is(err, ErrPrivateNetwork) {
+				t.Errorf("GET via host name %s (%v): %v, want ErrPrivateNetwork", h, ips, err)
+			}
+		} else {
+			t.Logf("host name %s does not resolve to non-public addresses only (%v, %v): not checked", h, ips, err)
+		}
+	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the loopback server was reached %d times", n)
 	}
@@ -68,6 +82,16 @@ func TestFetchGuardRefusesLoopbackAtConnect(t *testing.T) {
 	if _, err := open.get(context.Background(), mustURL(t, srv.URL+"/"), nil, 0); err != nil || hits.Load() != 1 {
 		t.Errorf("guard off: %v, %d hits", err, hits.Load())
 	}
+}
+
+func allNonPublic(ips []net.IP) bool {
+	for _, ip := range ips {
+		a, ok := netip.AddrFromSlice(ip)
+		if !ok || !isNonPublicAddr(a) {
+			return false
+		}
+	}
+	return true
 }
 
 // A crawl whose connections are guarded reaches nothing on loopback and
