@@ -37,9 +37,11 @@ func cleanLine(s string) string {
 const runningEdge = 2
 
 // dropRunning removes running headers and footers: lines among the first or
-// last runningEdge of a page that, with digits ignored (page numbers), recur at
-// the same edge on most pages. Documents of fewer than three pages are left
-// alone: two pages are too few to tell a header from a repeated heading.
+// last runningEdge of a page that recur at the same edge on at least 60% of the
+// pages, either identical or differing only in a number that follows the page
+// number ("Page 3 of 12"). "Section 1", "Section 2" on successive pages is
+// also taken for a running line; that is the price of the rule. Documents of
+// fewer than three pages are left alone: too few to tell.
 func dropRunning(pages [][]string) [][]string {
 	withText := 0
 	for _, p := range pages {
@@ -50,24 +52,19 @@ func dropRunning(pages [][]string) [][]string {
 	if withText < 3 {
 		return pages
 	}
-	top, bottom := map[string]int{}, map[string]int{}
-	for _, p := range pages {
-		for _, k := range edgeKeys(p, true) {
-			top[k]++
-		}
-		for _, k := range edgeKeys(p, false) {
-			bottom[k]++
-		}
+	top, bottom := edgeLines{}, edgeLines{}
+	for i, p := range pages {
+		n := min(runningEdge, len(p))
+		top.add(i, p[:n])
+		bottom.add(i, p[len(p)-n:])
 	}
-	running := func(counts map[string]int, line string) bool {
-		return counts[digitless(line)]*5 >= withText*3 // on at least 60% of the pages
-	}
+	minPages := (withText*3 + 4) / 5
 	out := make([][]string, len(pages))
 	for i, p := range pages {
 		keep := make([]string, 0, len(p))
 		for j, line := range p {
-			atTop := j < runningEdge && running(top, line)
-			atBottom := j >= len(p)-runningEdge && running(bottom, line)
+			atTop := j < runningEdge && top.running(line, minPages)
+			atBottom := j >= len(p)-runningEdge && bottom.running(line, minPages)
 			if !atTop && !atBottom {
 				keep = append(keep, line)
 			}
@@ -77,39 +74,80 @@ func dropRunning(pages [][]string) [][]string {
 	return out
 }
 
-// edgeKeys are the distinct digitless keys of a page's top (or bottom) lines.
-func edgeKeys(lines []string, top bool) []string {
-	n := min(runningEdge, len(lines))
-	edge := lines[:n]
-	if !top {
-		edge = lines[len(lines)-n:]
-	}
-	seen := map[string]bool{}
-	var keys []string
-	for _, l := range edge {
-		if k := digitless(l); !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
-		}
-	}
-	return keys
+// edgeLines records, per digitless key, on which pages a line occurs at one
+// edge and the numbers in it there.
+type edgeLines map[string][]occurrence
+
+type occurrence struct {
+	page    int
+	line    string
+	numbers []int
 }
 
-// digitless replaces each run of digits by one '#', so that "Page 3 of 12" and
-// "Page 10 of 12" are the same line.
-func digitless(s string) string {
-	var b strings.Builder
-	inDigits := false
-	for _, r := range s {
-		if unicode.IsDigit(r) {
-			if !inDigits {
-				b.WriteByte('#')
-			}
-			inDigits = true
+func (e edgeLines) add(page int, lines []string) {
+	for _, l := range lines {
+		k, nums := digitless(l)
+		if occ := e[k]; len(occ) > 0 && occ[len(occ)-1].page == page {
 			continue
 		}
-		inDigits = false
+		e[k] = append(e[k], occurrence{page: page, line: l, numbers: nums})
+	}
+}
+
+func (e edgeLines) running(line string, minPages int) bool {
+	k, _ := digitless(line)
+	occ := e[k]
+	if len(occ) < minPages {
+		return false
+	}
+	identical := true
+	for _, o := range occ {
+		identical = identical && o.line == occ[0].line
+	}
+	if identical {
+		return true
+	}
+	// Some number must move with the page: number minus page index constant.
+	for n := range occ[0].numbers {
+		follows := true
+		for _, o := range occ {
+			follows = follows && len(o.numbers) == len(occ[0].numbers) &&
+				o.numbers[n]-o.page == occ[0].numbers[n]-occ[0].page
+		}
+		if follows {
+			return true
+		}
+	}
+	return false
+}
+
+// digitless replaces each run of digits by one '#' and returns the numbers
+// replaced, so "Page 3 of 12" is "Page # of #" with 3 and 12.
+func digitless(s string) (string, []int) {
+	var (
+		b    strings.Builder
+		nums []int
+		cur  int
+		in   bool
+	)
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			if !in {
+				b.WriteByte('#')
+				cur = 0
+			}
+			in = true
+			cur = min(cur*10+int(r-'0'), 1<<30)
+			continue
+		}
+		if in {
+			nums = append(nums, cur)
+		}
+		in = false
 		b.WriteRune(r)
 	}
-	return b.String()
+	if in {
+		nums = append(nums, cur)
+	}
+	return b.String(), nums
 }

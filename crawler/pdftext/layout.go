@@ -106,7 +106,11 @@ func segmentGlyphs(gs []glyph, unit float64) []segment {
 		}
 		if g.top-g.bottom <= 0 && open {
 			// A glyph without a box (some fonts have none) stays where the last one was.
+			if spaced {
+				b.WriteByte(' ')
+			}
 			b.WriteRune(g.r)
+			spaced = false
 			continue
 		}
 		if open {
