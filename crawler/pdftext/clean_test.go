@@ -8,10 +8,10 @@ import (
 func TestCleanLine(t *testing.T) {
 	cases := map[string]string{
 		"  the \uFB01rst  \uFB02ow\t": "the first flow",
-		"e\u0301tude":               "étude", // composed
-		"trans\u00ADfusion":         "transfusion",
-		"a\u00A0b\x01c":             "a bc",
-		"Staﬀ oﬃce ﬄuid":            "Staff office ffluid",
+		"e\u0301tude":                 "étude", // composed
+		"trans\u00ADfusion":           "transfusion",
+		"a\u00A0b\x01c":               "a bc",
+		"Staﬀ oﬃce ﬄuid":              "Staff office ffluid",
 	}
 	for in, want := range cases {
 		if got := cleanLine(in); got != want {
