@@ -3,6 +3,7 @@ package pdftext
 import (
 	"slices"
 	"testing"
+	"unicode"
 )
 
 // word lays out text as glyphs of a 6-point-wide, 10-point-high font from
@@ -70,4 +71,37 @@ func TestPageLinesEmptyAndDegenerate(t *testing.T) {
 	if got := pageLines(gs); !slices.Equal(got, []string{"ab c"}) {
 		t.Errorf("boxless glyphs: %q", got)
 	}
+}
+
+// FuzzPageLines feeds the layout arbitrary glyph boxes: it must not panic, and
+// every letter it is given comes out once.
+func FuzzPageLines(f *testing.F) {
+	f.Add([]byte("hello world"), []byte{10, 20, 30, 40, 200, 1, 0, 7})
+	f.Fuzz(func(t *testing.T, text, coords []byte) {
+		if len(coords) == 0 || len(text) > 500 {
+			return
+		}
+		var gs []glyph
+		letters := 0
+		for i, r := range string(text) {
+			c := func(k int) float64 { return float64(coords[(i*4+k)%len(coords)]) * 3 }
+			gs = append(gs, glyph{r: r, left: c(0), bottom: c(1), right: c(0) + c(2)/10, top: c(1) + c(3)/10})
+		}
+		for _, r := range cleanLine(string(text)) {
+			if unicode.IsLetter(r) {
+				letters++
+			}
+		}
+		got := 0
+		for _, l := range pageLines(gs) {
+			for _, r := range l {
+				if unicode.IsLetter(r) {
+					got++
+				}
+			}
+		}
+		if got < letters {
+			t.Errorf("%d letters in, %d out", letters, got)
+		}
+	})
 }
