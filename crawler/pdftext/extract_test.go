@@ -55,10 +55,11 @@ func readFixture(t testing.TB, name string) []byte {
 	return b
 }
 
-// render is the golden form of a document: each page under its number.
-func render(doc Document) string {
+// render is the golden form of an extraction: its status, then each page under
+// its number.
+func render(doc Document, err error) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "pages: %d\n", doc.PageCount)
+	fmt.Fprintf(&b, "status: %s\npages: %d\n", StatusOf(err), doc.PageCount)
 	for _, p := range doc.Pages {
 		fmt.Fprintf(&b, "=== page %d\n%s\n", p.Number, p.Text)
 	}
@@ -86,15 +87,19 @@ func checkGolden(t *testing.T, name, got string) {
 	}
 }
 
+// TestExtractGolden covers every fixture in testdata/pdf, so a new one cannot
+// go without its golden text.
 func TestExtractGolden(t *testing.T) {
 	e := extractor(t)
-	for _, name := range []string{"multipage.pdf", "twocolumn.pdf", "table.pdf", "ligatures.pdf", "nonascii.pdf", "header.pdf"} {
+	paths, err := filepath.Glob(filepath.Join(fixtures, "*.pdf"))
+	if err != nil || len(paths) < 10 {
+		t.Fatalf("fixtures: %d found (%v)", len(paths), err)
+	}
+	for _, path := range paths {
+		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
 			doc, err := e.Extract(context.Background(), bytes.NewReader(readFixture(t, name)), Limits{})
-			if err != nil {
-				t.Fatalf("Extract: %v (status %s)", err, StatusOf(err))
-			}
-			checkGolden(t, name, render(doc))
+			checkGolden(t, name, render(doc, err))
 		})
 	}
 }
@@ -212,14 +217,14 @@ func TestExtractConcurrent(t *testing.T) {
 	want := map[string]string{}
 	for _, n := range names {
 		doc, err := e.Extract(context.Background(), bytes.NewReader(readFixture(t, n)), Limits{})
-		want[n] = fmt.Sprint(render(doc), StatusOf(err))
+		want[n] = render(doc, err)
 	}
 	var wg sync.WaitGroup
 	for _, n := range append(names, names...) {
 		data := readFixture(t, n)
 		wg.Go(func() {
 			doc, err := e.Extract(context.Background(), bytes.NewReader(data), Limits{})
-			if got := fmt.Sprint(render(doc), StatusOf(err)); got != want[n] {
+			if got := render(doc, err); got != want[n] {
 				t.Errorf("%s concurrently: got %q, want %q", n, got, want[n])
 			}
 		})
