@@ -98,7 +98,8 @@ func (e *Extractor) start(ctx context.Context) (pdfium.Pool, error) {
 	return pool, nil
 }
 
-// Close stops PDFium; Extract fails afterwards.
+// Close stops PDFium; Extract fails afterwards. Call it once the Extract calls
+// in flight have returned: it ends their instances under them.
 func (e *Extractor) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
