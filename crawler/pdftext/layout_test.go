@@ -105,3 +105,20 @@ func FuzzPageLines(f *testing.F) {
 		}
 	})
 }
+
+func TestPageLinesColumnsAboveAFooterInTheGutter(t *testing.T) {
+	left := []string{"one two three four", "five six seven eight"}
+	right := []string{"alpha beta gamma delta", "epsilon zeta eta theta"}
+	var gs []glyph
+	for i := range left {
+		y := 700 - float64(i)*14
+		gs = append(gs, word(50, y, left[i])...)
+		gs = append(gs, word(320, y, right[i])...)
+	}
+	gs = append(gs, word(280, 60, "12")...) // the page number, centred under the gutter
+	got := pageLines(gs)
+	want := append(append(slices.Clone(left), right...), "12")
+	if !slices.Equal(got, want) {
+		t.Errorf("pageLines:\n got %q\nwant %q", got, want)
+	}
+}
