@@ -750,15 +750,7 @@ func (s *sourceRun) commentPages(ctx context.Context, final *url.URL, pg *Page, 
 
 // decode checks that an answer is HTML and returns it as UTF-8.
 func (s *sourceRun) decode(resp *response) ([]byte, error) {
-	if !isHTML(resp.ContentType, resp.Body) {
-		return nil, &FetchError{Kind: KindNotHTML, URL: resp.URL.String(), Status: resp.Status,
-			Err: fmt.Errorf("Content-Type %q is not HTML", resp.ContentType)}
-	}
-	body, err := toUTF8(resp.Body, resp.ContentType)
-	if err != nil {
-		return nil, &FetchError{Kind: KindCharset, URL: resp.URL.String(), Status: resp.Status, Err: err}
-	}
-	return body, nil
+	return decodeHTML(resp)
 }
 
 // failed records a failed page: 404/410 counts towards removal of the
