@@ -85,21 +85,14 @@ func Extract(pageURL *url.URL, body []byte, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("generic: extract %s: %w: %s", pageURL, ErrNotArticle, why)
 	}
 
-	// trafilatura clones the tree before cleaning it, so doc stays usable.
-	// Its fallback extractors (readability, DOM distiller) stay off: on the
-	// news-page benchmark they cost more precision than they add recall.
-	tr, terr := trafilatura.ExtractDocument(root, trafilatura.Options{
-		OriginalURL:     pageURL,
-		ExcludeComments: true,
-		HtmlDateMode:    trafilatura.Fast,
-	})
+	tr, terr := mainText(root, pageURL)
 	minChars := opts.MinTextChars
 	if minChars == 0 {
 		minChars = DefaultMinTextChars
 	}
 	text := ""
 	if terr == nil {
-		text = tidyText(tr.ContentText)
+		text = renderText(tr.ContentNode)
 	}
 	if n := utf8.RuneCountInString(text); n < minChars {
 		why := fmt.Sprintf("main text has %d characters, fewer than %d", n, minChars)
@@ -166,11 +159,22 @@ func Extract(pageURL *url.URL, body []byte, opts Options) (*Result, error) {
 	if a.Title == "" {
 		return nil, fmt.Errorf("generic: extract %s: %w: no title in JSON-LD, meta, <h1> or <title>", pageURL, ErrNotArticle)
 	}
+	a.Body = dropTitleLine(a.Body, a.Title)
 	if !opts.FetchedAt.IsZero() {
 		a.FetchedAt = opts.FetchedAt.UTC()
 	}
 	res.Article = a
 	return res, nil
+}
+
+// dropTitleLine removes a first line that repeats the title: the body is
+// the text under it, as with IPS records.
+func dropTitleLine(body, title string) string {
+	first, rest, ok := strings.Cut(body, "\n")
+	if ok && strings.EqualFold(first, title) {
+		return rest
+	}
+	return body
 }
 
 // ArticleID is "<source>:u" and the first 16 hex digits of the SHA-256 of
@@ -191,25 +195,25 @@ func collapse(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// tidyText trims each line and keeps at most one empty line between
-// paragraphs.
-func tidyText(s string) string {
-	var b strings.Builder
-	blank := false
-	for _, l := range strings.Split(s, "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" {
-			blank = b.Len() > 0
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-			if blank {
-				b.WriteByte('\n')
-			}
-		}
-		blank = false
-		b.WriteString(l)
+// mainText runs go-trafilatura (which clones the tree before cleaning it,
+// so the caller's document stays usable). Its fallback extractors
+// (readability, DOM distiller) cost precision on news pages, so they are
+// asked only when its own pass fell back to the whole-page baseline, which
+// comes out as one block without paragraph breaks (GOV.UK's grid markup
+// does that).
+func mainText(root *html.Node, pageURL *url.URL) (*trafilatura.ExtractResult, error) {
+	opts := trafilatura.Options{
+		OriginalURL:     pageURL,
+		ExcludeComments: true,
+		HtmlDateMode:    trafilatura.Fast,
 	}
-	return b.String()
+	tr, err := trafilatura.ExtractDocument(root, opts)
+	if err == nil && strings.Contains(renderText(tr.ContentNode), "\n") {
+		return tr, nil
+	}
+	opts.EnableFallback = true
+	if fb, ferr := trafilatura.ExtractDocument(root, opts); ferr == nil {
+		return fb, nil
+	}
+	return tr, err
 }

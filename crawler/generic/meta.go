@@ -68,6 +68,7 @@ func readMeta(doc *goquery.Document, pageURL *url.URL) meta {
 		found{notURL(metaContent(doc, "author")), "meta author"},
 		found{notURL(metaContent(doc, "article:author")), "meta article:author"},
 		found{text(doc.Find(`[rel~="author"]`).First()), "selector [rel=author]"},
+		found{metaContent(doc, "govuk:primary-publishing-organisation"), "meta govuk:primary-publishing-organisation"},
 	)
 	m.summary = first(
 		found{ld.description, ldRule("description")},
@@ -125,6 +126,9 @@ func listingReason(doc *goquery.Document, m meta) string {
 	}
 	if m.listing != "" {
 		return fmt.Sprintf("JSON-LD declares a %s and no article", m.listing)
+	}
+	if f := metaContent(doc, "govuk:format"); govukListings[f] {
+		return fmt.Sprintf("GOV.UK format %q: a listing", f)
 	}
 	if metaContent(doc, "og:type") == "article" {
 		return ""
@@ -294,6 +298,13 @@ var articleTypes = map[string]bool{
 	"TechArticle": true, "MedicalScholarlyArticle": true, "AnalysisNewsArticle": true, "ReportageNewsArticle": true,
 	"OpinionNewsArticle": true, "BackgroundNewsArticle": true, "LiveBlogPosting": true,
 	"MedicalWebPage": true, "Guide": true,
+}
+
+// govukListings are the GOV.UK formats (meta govuk:format) that list
+// documents rather than being one; GOV.UK marks them og:type article too.
+var govukListings = map[string]bool{
+	"document_collection": true, "finder": true, "organisation": true, "taxon": true,
+	"topic": true, "mainstream_browse_page": true, "topical_event": true, "world_location": true,
 }
 
 var listingTypes = map[string]bool{
