@@ -128,3 +128,42 @@ func compareGolden(t *testing.T, path string, got []byte) {
 		t.Errorf("differs from golden %s (run with -update and review the diff)\ngot:\n%s", path, got)
 	}
 }
+
+// TestExtractArticleHub: on the sample hub the IPS extractor stays in
+// charge: every record page is extracted by it exactly as Extract does (the
+// generic extractor would take a comment's date or a commenter's name), and
+// every other page is refused as not a record.
+func TestExtractArticleHub(t *testing.T) {
+	records := 0
+	for _, f := range loadSite(t, false) {
+		ex, err := ExtractArticle(f.url, f.body, ExtractOptions{Source: testSource, FetchedAt: fixtureFetchedAt})
+		pg, perr := Extract(f.url, f.body, ExtractOptions{Source: testSource, FetchedAt: fixtureFetchedAt})
+		if perr != nil || pg.Article == nil {
+			if !IsNotArticle(err) {
+				t.Errorf("%s: not a record for Extract (%v), ExtractArticle err %v", f.rel, perr, err)
+			}
+			continue
+		}
+		records++
+		if err != nil {
+			t.Errorf("%s: %v", f.rel, err)
+			continue
+		}
+		a, _ := json.Marshal(ex.Article)
+		b, _ := json.Marshal(pg.Article)
+		if ex.Extractor != ExtractorIPS || !bytes.Equal(a, b) {
+			t.Errorf("%s: extractor %s, article differs from Extract's", f.rel, ex.Extractor)
+		}
+		for _, k := range []string{"id", "url", "title", "body"} {
+			if ex.Rules[k] == "" {
+				t.Errorf("%s: no rule for %s: %v", f.rel, k, ex.Rules)
+			}
+		}
+		if ex.Article.Author != "" && ex.Rules["author"] == "" || !ex.Article.Published.IsZero() && ex.Rules["published"] == "" {
+			t.Errorf("%s: author or published without a rule: %v", f.rel, ex.Rules)
+		}
+	}
+	if records < minFixtures {
+		t.Errorf("only %d record pages", records)
+	}
+}
