@@ -118,7 +118,7 @@ func TestNotArticle(t *testing.T) {
 		"teasers": {page("", strings.Repeat(teaser, 4)+"<p>"+paragraph+"</p>"), "4 <article> teasers"},
 		"archive": {[]byte(strings.Replace(string(page("", "<p>"+paragraph+"</p>")), "<body>", `<body class="archive category">`, 1)),
 			`body class "archive"`},
-		"short":   {page(`<meta property="og:type" content="article">`, "<main><p>Page not found.</p></main>"), "main text has"},
+		"short": {page(`<meta property="og:type" content="article">`, "<main><p>Page not found.</p></main>"), "main text has"},
 	}
 	for name, tc := range cases {
 		_, err := Extract(mustURL(t, "https://example.org/news/"), tc.html, Options{Source: "ex"})
