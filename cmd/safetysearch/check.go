@@ -18,7 +18,7 @@ func defineCheck(*Main, *flag.FlagSet) {}
 func (m *Main) runCheck(ctx context.Context) error {
 	if len(m.args) != 1 {
 		m.fs.Usage()
-		return &usageError{err: errors.New("check: exactly one URL is required"), printed: true}
+		return &usageError{err: errors.New("check: exactly one URL is required")}
 	}
 	c := m.cfg
 	cc := crawler.Config{

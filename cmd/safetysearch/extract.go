@@ -42,7 +42,7 @@ type explained struct {
 func (m *Main) runExtract(_ context.Context) error {
 	if m.extract.url == "" {
 		m.fs.Usage()
-		return &usageError{err: errors.New("extract: --url is required: the URL the page was saved from"), printed: false}
+		return &usageError{err: errors.New("extract: --url is required: the URL the page was saved from")}
 	}
 	if len(m.args) > 1 {
 		return &usageError{err: fmt.Errorf("extract: one FILE at most, got %q", m.args)}
