@@ -39,19 +39,19 @@ func extractionMain(args []string, stdout, stderr io.Writer) int {
 	}
 	rows, err := runExtractionBench(*data, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "safetysearch-bench extraction:", err)
+		_, _ = fmt.Fprintln(stderr, "safetysearch-bench extraction:", err)
 		return 1
 	}
 	md := extractionTable(rows)
-	fmt.Fprint(stdout, md)
+	_, _ = fmt.Fprint(stdout, md)
 	if *report != "" {
 		if err := os.WriteFile(*report, []byte(md), 0o644); err != nil {
-			fmt.Fprintln(stderr, "safetysearch-bench extraction:", err)
+			_, _ = fmt.Fprintln(stderr, "safetysearch-bench extraction:", err)
 			return 1
 		}
 	}
 	if rows[0].F1 < extractionTarget {
-		fmt.Fprintf(stderr, "safetysearch-bench extraction: F1 %.3f is below the target %.2f\n", rows[0].F1, extractionTarget)
+		_, _ = fmt.Fprintf(stderr, "safetysearch-bench extraction: F1 %.3f is below the target %.2f\n", rows[0].F1, extractionTarget)
 		return 1
 	}
 	return 0
@@ -96,7 +96,7 @@ func runExtractionBench(dir string, stderr io.Writer) ([]extractionRow, error) {
 		text, err := extractBody(gt[id].URL, body)
 		if err != nil {
 			ours.Failed++
-			fmt.Fprintf(stderr, "%s: %v\n", id[:min(12, len(id))], err)
+			_, _ = fmt.Fprintf(stderr, "%s: %v\n", id[:min(12, len(id))], err)
 		}
 		pred[id] = text
 	}

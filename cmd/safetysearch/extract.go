@@ -51,14 +51,14 @@ func (m *Main) runExtract(_ context.Context) error {
 	if err != nil || !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") {
 		return &usageError{err: fmt.Errorf("extract: --url %q is not an absolute http(s) URL", m.extract.url)}
 	}
-	var in io.Reader = m.Stdin
+	in := m.Stdin
 	name := "standard input"
 	if len(m.args) == 1 {
 		f, err := os.Open(m.args[0])
 		if err != nil {
 			return fmt.Errorf("extract: %w", err)
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read only
 		in, name = f, m.args[0]
 	}
 	if in == nil {
