@@ -7,8 +7,7 @@
 // them down in order. Data flows crawl → store → index → API.
 //
 // Subcommands: serve, crawl, index, search, export, extract, check,
-// version. Run
-// `safetysearch COMMAND --help` for each one's flags.
+// version. Run `safetysearch COMMAND --help` for each one's flags.
 package main
 
 import (
