@@ -263,26 +263,14 @@ func (s *sourceRun) robotsURL() *url.URL {
 func (s *sourceRun) robots(ctx context.Context) *robotsPolicy {
 	h := s.host
 	h.robotsOnce.Do(func() {
-		cur := s.robotsURL()
-		for hops := 0; ; hops++ {
-			resp, err := s.fetchRetry(ctx, cur, nil, MaxRobotsBytes)
-			if err != nil {
-				h.robots = unavailableRobots(s.c.agent, err.Error())
-				return
-			}
-			if resp.Status >= 300 && resp.Status < 400 && resp.Status != http.StatusNotModified {
-				next, err := NormalizeURL(resp.Header.Get("Location"), cur)
-				if err != nil || hops >= MaxRedirects {
-					// RFC 9309 §2.3.1.2: an unresolvable redirect is "unavailable" (4xx).
-					h.robots = newRobotsPolicy(http.StatusNotFound, "", s.c.agent)
-					return
-				}
-				cur = next
-				continue
-			}
-			h.robots = newRobotsPolicy(resp.Status, string(resp.Body), s.c.agent)
-			break
+		pol, err := readRobots(ctx, func(ctx context.Context, u *url.URL) (*response, error) {
+			return s.fetchRetry(ctx, u, nil, MaxRobotsBytes)
+		}, s.robotsURL(), s.c.agent)
+		if err != nil {
+			h.robots = unavailableRobots(s.c.agent, err.Error())
+			return
 		}
+		h.robots = pol
 		d := s.c.cfg.Delay
 		if cd := h.robots.crawlDelay; cd > d {
 			if cd > s.c.cfg.MaxCrawlDelay {
@@ -866,15 +854,7 @@ func (s *sourceRun) commentPages(ctx context.Context, final *url.URL, pg *Page, 
 
 // decode checks that an answer is HTML and returns it as UTF-8.
 func (s *sourceRun) decode(resp *response) ([]byte, error) {
-	if !isHTML(resp.ContentType, resp.Body) {
-		return nil, &FetchError{Kind: KindNotHTML, URL: resp.URL.String(), Status: resp.Status,
-			Err: fmt.Errorf("Content-Type %q is not HTML", resp.ContentType)}
-	}
-	body, err := toUTF8(resp.Body, resp.ContentType)
-	if err != nil {
-		return nil, &FetchError{Kind: KindCharset, URL: resp.URL.String(), Status: resp.Status, Err: err}
-	}
-	return body, nil
+	return decodeHTML(resp)
 }
 
 // failed records a failed page: 404/410 counts towards removal of the

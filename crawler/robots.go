@@ -1,6 +1,8 @@
 package crawler
 
 import (
+	"context"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -239,4 +241,28 @@ func uaToken(v string) string {
 		}
 	}
 	return v
+}
+
+// readRobots fetches the robots.txt at u with get (following at most
+// MaxRedirects redirects; get reads at most MaxRobotsBytes) and parses it
+// for agent. A fetch error is returned as is: callers decide whether it
+// makes the host unavailable.
+func readRobots(ctx context.Context, get func(context.Context, *url.URL) (*response, error), u *url.URL, agent string) (*robotsPolicy, error) {
+	cur := u
+	for hops := 0; ; hops++ {
+		resp, err := get(ctx, cur)
+		if err != nil {
+			return nil, err
+		}
+		if resp.Status >= 300 && resp.Status < 400 && resp.Status != http.StatusNotModified {
+			next, err := NormalizeURL(resp.Header.Get("Location"), cur)
+			if err != nil || hops >= MaxRedirects {
+				// RFC 9309 §2.3.1.2: an unresolvable redirect is "unavailable" (4xx).
+				return newRobotsPolicy(http.StatusNotFound, "", agent), nil
+			}
+			cur = next
+			continue
+		}
+		return newRobotsPolicy(resp.Status, string(resp.Body), agent), nil
+	}
 }
