@@ -16,6 +16,7 @@ import (
 // Main is the program: tests build one, point Stdout/Stderr/Getenv at
 // their own, and call ParseFlags, Run and Close (or Execute) in-process.
 type Main struct {
+	Stdin  io.Reader // nil: no standard input (tests)
 	Stdout io.Writer
 	Stderr io.Writer
 	// Getenv reads the environment (os.Getenv in the real program).
@@ -40,12 +41,13 @@ type Main struct {
 	search       searchOptions
 	exportFormat exportFormat
 	exportBOM    bool
+	extract      extractOptions
 	demoToken    bool // the demo generated the admin token
 }
 
 // NewMain returns a Main wired to the process's streams and environment.
 func NewMain() *Main {
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: buildVersion()}
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: buildVersion()}
 	if exe, err := os.Executable(); err == nil {
 		m.Executable = exe
 	}
@@ -91,6 +93,10 @@ func commands() []*command {
 			settings: configFlags, define: defineSearch, run: (*Main).runSearch, quiet: true},
 		{name: "export", summary: "write every stored article to stdout as JSON lines or CSV",
 			settings: configFlags, define: defineExport, run: (*Main).runExport, quiet: true},
+		{name: "extract", args: "[FILE]", summary: "print the article the crawler would store from one saved page (no network)",
+			settings: logFlags, define: defineExtract, run: (*Main).runExtract, quiet: true},
+		{name: "check", args: "URL", summary: "fetch one live page politely and print its explained extraction",
+			settings: logFlags, define: defineCheck, run: (*Main).runCheck, quiet: true},
 		{name: "version", summary: "print the version and the Go version", define: func(*Main, *flag.FlagSet) {},
 			run: (*Main).runVersion, noConfig: true},
 		{name: buildGenerationCommand, summary: "build one index generation from the article stream on standard input (run by serve)",

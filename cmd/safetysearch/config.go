@@ -63,8 +63,20 @@ type Config struct {
 	RequestTimeout time.Duration `yaml:"request_timeout"`
 	// MaxBodyBytes caps one response body. Default 10485760 (10 MiB).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
-	// MaxPages caps the pages fetched per source per run. Default 100000.
+	// MaxPages caps the requests per source per run (comment pages,
+	// sitemaps and retries included); the rest of the frontier is kept for
+	// the next run. Default 100000.
 	MaxPages int `yaml:"max_pages"`
+	// MaxQueuedURLs bounds a source's crawl frontier. Default 100000; 0
+	// means the default, as for the three limits below.
+	MaxQueuedURLs int `yaml:"max_queued_urls"`
+	// MaxLinksPerPage bounds the links queued from one page. Default 1000.
+	MaxLinksPerPage int `yaml:"max_links_per_page"`
+	// MaxCommentPages bounds the comment pages read per record. Default 200.
+	MaxCommentPages int `yaml:"max_comment_pages"`
+	// MaxSitemaps bounds the sitemap files read per source per run.
+	// Default 1000.
+	MaxSitemaps int `yaml:"max_sitemaps"`
 	// AllowPrivateNetworks lets the crawler fetch loopback and private
 	// addresses (a local copy of a site, tests). Default false.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
@@ -207,8 +219,16 @@ var settings = []setting{
 			c.MaxBodyBytes = n
 			return nil
 		}},
-	{"max_pages", "SAFETYSEARCH_MAX_PAGES", "", "100000", "pages fetched per source per run at most",
+	{"max_pages", "SAFETYSEARCH_MAX_PAGES", "", "100000", "requests per source per run at most (comment pages, sitemaps, retries count)",
 		intSetter(func(c *Config) *int { return &c.MaxPages })},
+	{"max_queued_urls", "SAFETYSEARCH_MAX_QUEUED_URLS", "", "100000", "URLs waiting in a source's crawl frontier at most",
+		intSetter(func(c *Config) *int { return &c.MaxQueuedURLs })},
+	{"max_links_per_page", "SAFETYSEARCH_MAX_LINKS_PER_PAGE", "", "1000", "links queued from one page at most",
+		intSetter(func(c *Config) *int { return &c.MaxLinksPerPage })},
+	{"max_comment_pages", "SAFETYSEARCH_MAX_COMMENT_PAGES", "", "200", "comment pages read per record at most",
+		intSetter(func(c *Config) *int { return &c.MaxCommentPages })},
+	{"max_sitemaps", "SAFETYSEARCH_MAX_SITEMAPS", "", "1000", "sitemap files read per source per run at most",
+		intSetter(func(c *Config) *int { return &c.MaxSitemaps })},
 	{"allow_private_networks", "SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS", "", "false", "let the crawler fetch loopback and private addresses",
 		func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
@@ -524,6 +544,16 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxPages <= 0 {
 		return bad("max_pages", strconv.Itoa(c.MaxPages), "must be positive")
+	}
+	// 0 leaves the crawler's default (the value in the settings table).
+	for _, n := range []struct {
+		key string
+		v   int
+	}{{"max_queued_urls", c.MaxQueuedURLs}, {"max_links_per_page", c.MaxLinksPerPage},
+		{"max_comment_pages", c.MaxCommentPages}, {"max_sitemaps", c.MaxSitemaps}} {
+		if n.v < 0 {
+			return bad(n.key, strconv.Itoa(n.v), "must not be negative")
+		}
 	}
 	if strings.ContainsAny(c.UserAgent, "\r\n") {
 		return bad("user_agent", c.UserAgent, "must be one line")

@@ -6,8 +6,8 @@
 // that order), builds the crawler, the indexer and the search API, and shuts
 // them down in order. Data flows crawl → store → index → API.
 //
-// Subcommands: serve, crawl, index, search, export, version. Run
-// `safetysearch COMMAND --help` for each one's flags.
+// Subcommands: serve, crawl, index, search, export, extract, check,
+// version. Run `safetysearch COMMAND --help` for each one's flags.
 package main
 
 import (

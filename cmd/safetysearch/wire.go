@@ -75,6 +75,10 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 		Timeout:              c.RequestTimeout,
 		MaxBodyBytes:         c.MaxBodyBytes,
 		MaxPages:             c.MaxPages,
+		MaxQueuedURLs:        c.MaxQueuedURLs,
+		MaxLinksPerPage:      c.MaxLinksPerPage,
+		MaxCommentPages:      c.MaxCommentPages,
+		MaxSitemaps:          c.MaxSitemaps,
 		AllowPrivateNetworks: c.AllowPrivateNetworks,
 	}
 	if cc.UserAgent == "" {
@@ -85,20 +89,31 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 			Name: s.Name, URL: s.URL, AllowPrefixes: s.AllowPrefixes, StartURLs: s.StartURLs,
 		})
 	}
-	if c.TaxonomyFile != "" {
-		f, err := os.Open(c.TaxonomyFile)
-		if err != nil {
-			return cc, &usageError{err: fmt.Errorf("config: taxonomy_file: %w", err)}
-		}
-		defer f.Close()
-		tx, err := crawler.LoadTaxonomy(f)
-		if err != nil {
-			return cc, &usageError{err: fmt.Errorf("config: taxonomy_file %s: %w", c.TaxonomyFile, err)}
-		}
-		cc.Taxonomy = tx
+	tx, err := m.taxonomy()
+	if err != nil {
+		return cc, err
 	}
+	cc.Taxonomy = tx
 	if err := cc.Validate(); err != nil {
 		return cc, &usageError{err: err}
 	}
 	return cc, nil
+}
+
+// taxonomy is the configured tag taxonomy (taxonomy_file), or nil for the
+// crawler's built-in one.
+func (m *Main) taxonomy() (*crawler.Taxonomy, error) {
+	if m.cfg.TaxonomyFile == "" {
+		return nil, nil
+	}
+	f, err := os.Open(m.cfg.TaxonomyFile)
+	if err != nil {
+		return nil, &usageError{err: fmt.Errorf("config: taxonomy_file: %w", err)}
+	}
+	defer f.Close()
+	tx, err := crawler.LoadTaxonomy(f)
+	if err != nil {
+		return nil, &usageError{err: fmt.Errorf("config: taxonomy_file %s: %w", m.cfg.TaxonomyFile, err)}
+	}
+	return tx, nil
 }
