@@ -253,8 +253,7 @@ func (ix *Index) NeedsRebuild() bool {
 	return ix.needsRebuild.Load() && ix.cur.Load() == nil
 }
 
-// Status reports the generation being served. The schedule fields are left
-// zero; Scheduler.Status fills them.
+// Status reports the generation being served.
 func (ix *Index) Status() Status {
 	g := ix.cur.Load()
 	if g == nil {

@@ -3,7 +3,6 @@ package indexer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,24 +11,15 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/indextest"
 )
 
-// sliceSource is an in-memory Source.
-type sliceSource []article.Article
+type sliceSource = indextest.SliceSource
 
-func (s sliceSource) Count(ctx context.Context) (int, error) { return len(s), ctx.Err() }
-
-func (s sliceSource) Each(ctx context.Context, fn func(article.Article) error) error {
-	for _, a := range s {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(a); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+var (
+	lifecycleArticle  = indextest.LifecycleArticle
+	lifecycleArticles = indextest.LifecycleArticles
+)
 
 // funcSource is a Source whose Each is a function.
 type funcSource struct {
@@ -41,36 +31,6 @@ func (s funcSource) Count(ctx context.Context) (int, error) { return s.n, nil }
 
 func (s funcSource) Each(ctx context.Context, fn func(article.Article) error) error {
 	return s.each(ctx, fn)
-}
-
-var lifecycleTopics = []string{"Sepsis", "Falls", "Medication safety", "PSIRF", "VTE"}
-
-// lifecycleArticle is a small, deterministic article number i.
-func lifecycleArticle(i int) article.Article {
-	topic := lifecycleTopics[i%len(lifecycleTopics)]
-	return article.Article{
-		ID:          fmt.Sprintf("life:r%d", i),
-		URL:         fmt.Sprintf("https://example.org/r%d", i),
-		Source:      "life",
-		Title:       fmt.Sprintf("%s learning note %d", topic, i),
-		Author:      "Author " + string(rune('A'+i%7)),
-		Published:   time.Date(2020+i%5, time.Month(1+i%12), 1+i%28, 12, 0, 0, 0, time.UTC),
-		ContentType: "Reports and articles",
-		Regions:     []string{"UK"},
-		Audiences:   []string{"Everyone"},
-		Topics:      []string{topic},
-		Tags:        []string{"UK", topic},
-		Summary:     "A summary about " + topic + " in hospitals.",
-		Body:        strings.Repeat("Patients and staff learned how "+topic+" incidents happen on wards. ", 5+i%11),
-	}
-}
-
-func lifecycleArticles(n int) sliceSource {
-	out := make(sliceSource, n)
-	for i := range out {
-		out[i] = lifecycleArticle(i)
-	}
-	return out
 }
 
 func openIndex(t testing.TB, dir string) *Index {

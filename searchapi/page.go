@@ -106,7 +106,7 @@ type commentView struct {
 // statusPage is the data of the status page.
 type statusPage struct {
 	pageMeta
-	S      indexer.Status
+	S      AdminStatus
 	Counts []count
 }
 
@@ -421,10 +421,7 @@ func paragraphs(text string) []string {
 
 // handleStatusPage serves GET /status: the index and crawl schedule.
 func (s *Server) handleStatusPage(c *gin.Context) {
-	st := s.searcher.Status()
-	if s.rebuilder != nil {
-		st = s.rebuilder.Status()
-	}
+	st := s.status()
 	page := statusPage{pageMeta: pageMeta{Title: "Index status"}, S: st}
 	if st.Last != nil {
 		for name, n := range st.Last.Counts {

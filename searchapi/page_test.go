@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/schedule"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gin-gonic/gin"
@@ -413,18 +414,17 @@ func TestPageNotReady(t *testing.T) {
 }
 
 // fakeRebuilder reports a schedule with a finished run.
-type fakeRebuilder struct{ st indexer.Status }
+type fakeRebuilder struct{ st schedule.RunStatus }
 
-func (f fakeRebuilder) Trigger(string) error   { return nil }
-func (f fakeRebuilder) Status() indexer.Status { return f.st }
+func (f fakeRebuilder) Trigger(string) error       { return nil }
+func (f fakeRebuilder) Status() schedule.RunStatus { return f.st }
 
 func TestPageStatus(t *testing.T) {
 	arts := sampleArticles(t)
 	ix := openIndex(t, arts)
-	st := ix.Status()
-	st.Schedule = "0 3 * * *"
+	st := schedule.RunStatus{Schedule: "0 3 * * *"}
 	st.Next = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
-	st.Last = &indexer.Run{
+	st.Last = &schedule.Run{
 		Trigger: "schedule", Outcome: "ok", Duration: 12.5,
 		Started: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC), Ended: time.Date(2026, 11, 25, 3, 0, 12, 0, time.UTC),
 		Counts: map[string]int{"pages_fetched": 40, "articles_indexed": len(arts)},
@@ -440,7 +440,7 @@ func TestPageStatus(t *testing.T) {
 		t.Fatalf("status %d", rec.Code)
 	}
 	body := rec.Body.String()
-	for _, want := range []string{st.Generation, ">" + strconv.Itoa(len(arts)) + "<", "0 3 * * *",
+	for _, want := range []string{ix.Status().Generation, ">" + strconv.Itoa(len(arts)) + "<", "0 3 * * *",
 		"26 November 2026, 03:00 UTC", "articles indexed", "pages fetched", "&lt;b&gt;oops&lt;/b&gt;"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("status page lacks %q", want)

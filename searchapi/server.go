@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/schedule"
 )
 
 // Searcher answers searches and article lookups from the serving index.
@@ -38,13 +39,13 @@ type Searcher interface {
 }
 
 // Rebuilder starts a crawl + rebuild on demand and reports the schedule.
-// *indexer.Scheduler satisfies it. A nil Rebuilder disables manual rebuilds.
+// *schedule.Scheduler satisfies it. A nil Rebuilder disables manual rebuilds.
 type Rebuilder interface {
 	// Trigger starts a crawl and rebuild in the background. It fails with
-	// indexer.ErrRunning when one is already running.
+	// indexer.ErrRunning when a run (of any trigger) is running.
 	Trigger(trigger string) error
-	// Status describes the index and the schedule: Running, Next, Last.
-	Status() indexer.Status
+	// Status describes the schedule and its runs: Running, Next, Last.
+	Status() schedule.RunStatus
 }
 
 // Server is the HTTP API. It is an http.Handler; build it with New.

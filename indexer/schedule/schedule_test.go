@@ -1,54 +1,18 @@
-package indexer
+package schedule
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/indextest"
 )
-
-// logBuffer is a goroutine-safe sink for a test logger.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func testLogger(t *testing.T) (*slog.Logger, *logBuffer) {
-	t.Helper()
-	b := &logBuffer{}
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
-}
-
-// waitFor polls cond until it holds or the wait times out.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
 
 // blockingCrawl is a crawl that signals it started and then waits for
 // release (ignoring its context, like a stuck crawl) or, with honourCtx,
@@ -82,7 +46,7 @@ func (b *blockingCrawl) crawl(ctx context.Context) (map[string]int, error) {
 func TestSchedulerConfig(t *testing.T) {
 	ctx := context.Background()
 	for _, spec := range []string{"not a spec", "61 * * * *", "@every nonsense", "* * * *", "0 0 30 2 *"} {
-		_, err := NewScheduler(ctx, ScheduleConfig{Spec: spec}, nil, nil, nil, nil)
+		_, err := New(ctx, Config{Spec: spec}, nil, nil, nil, nil)
 		if err == nil {
 			t.Errorf("spec %q: no error", spec)
 			continue
@@ -91,10 +55,10 @@ func TestSchedulerConfig(t *testing.T) {
 			t.Errorf("spec %q: error %q does not name the spec", spec, err)
 		}
 	}
-	if _, err := NewScheduler(ctx, ScheduleConfig{Spec: "@every 1h", Timeout: time.Hour}, nil, nil, nil, nil); err == nil {
+	if _, err := New(ctx, Config{Spec: "@every 1h", Timeout: time.Hour}, nil, nil, nil, nil); err == nil {
 		t.Error("a timeout equal to the interval was accepted")
 	}
-	if _, err := NewScheduler(ctx, ScheduleConfig{Spec: "@every 1h", Timeout: -time.Second}, nil, nil, nil, nil); err == nil {
+	if _, err := New(ctx, Config{Spec: "@every 1h", Timeout: -time.Second}, nil, nil, nil, nil); err == nil {
 		t.Error("a negative timeout was accepted")
 	}
 
@@ -109,7 +73,7 @@ func TestSchedulerConfig(t *testing.T) {
 		{"*/15 * * * *", 15 * time.Minute / 10 * 9},
 	}
 	for _, c := range cases {
-		s, err := NewScheduler(ctx, ScheduleConfig{Spec: c.spec}, nil, nil, nil, nil)
+		s, err := New(ctx, Config{Spec: c.spec}, nil, nil, nil, nil)
 		if err != nil {
 			t.Errorf("spec %q: %v", c.spec, err)
 			continue
@@ -122,7 +86,7 @@ func TestSchedulerConfig(t *testing.T) {
 		}
 	}
 	for _, spec := range []string{"", "off", " off "} {
-		s, err := NewScheduler(ctx, ScheduleConfig{Spec: spec}, nil, nil, nil, nil)
+		s, err := New(ctx, Config{Spec: spec}, nil, nil, nil, nil)
 		if err != nil {
 			t.Fatalf("spec %q: %v", spec, err)
 		}
@@ -142,7 +106,7 @@ func TestSchedulerConfig(t *testing.T) {
 // wrappers the other way round shows that order skipping forever
 // (robfig/cron#366), so this test would catch a swap.
 func TestSchedulerRecoverKeepsJobAlive(t *testing.T) {
-	logger, logs := testLogger(t)
+	logger, logs := indextest.Logger(t)
 	var calls atomic.Int32
 	crawl := func(ctx context.Context) (map[string]int, error) {
 		if calls.Add(1) == 1 {
@@ -150,7 +114,7 @@ func TestSchedulerRecoverKeepsJobAlive(t *testing.T) {
 		}
 		return map[string]int{"fetched": 3}, nil
 	}
-	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1h"}, crawl, nil, nil, logger)
+	s, err := New(context.Background(), Config{Spec: "@every 1h"}, crawl, nil, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +140,7 @@ func TestSchedulerRecoverKeepsJobAlive(t *testing.T) {
 
 	// Control: the wrong order loses the SkipIfStillRunning token on panic.
 	calls.Store(0)
-	s2, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1h"}, crawl, nil, nil, logger)
+	s2, err := New(context.Background(), Config{Spec: "@every 1h"}, crawl, nil, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +166,7 @@ func TestSchedulerFiresOnSchedule(t *testing.T) {
 		}
 		return map[string]int{"fetched": 1}, nil
 	}
-	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1s"}, crawl, nil, nil, nil)
+	s, err := New(context.Background(), Config{Spec: "@every 1s"}, crawl, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +175,7 @@ func TestSchedulerFiresOnSchedule(t *testing.T) {
 	if s.Status().Next.IsZero() {
 		t.Error("no next activation while started")
 	}
-	waitFor(t, "a second scheduled run", func() bool {
+	indextest.WaitFor(t, "a second scheduled run", func() bool {
 		st := s.Status()
 		return calls.Load() >= 2 && st.Last != nil && st.Last.Outcome == OutcomeOK
 	})
@@ -228,9 +192,9 @@ func TestSchedulerFiresOnSchedule(t *testing.T) {
 // TestSchedulerSkipsOverlappingRuns: a slow scheduled run makes the next
 // activation skip (SkipIfStillRunning), and manual triggers get ErrRunning.
 func TestSchedulerSkipsOverlappingRuns(t *testing.T) {
-	logger, logs := testLogger(t)
+	logger, logs := indextest.Logger(t)
 	bc := newBlockingCrawl(false)
-	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1h"}, bc.crawl, nil, nil, logger)
+	s, err := New(context.Background(), Config{Spec: "@every 1h"}, bc.crawl, nil, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,10 +209,10 @@ func TestSchedulerSkipsOverlappingRuns(t *testing.T) {
 	if !strings.Contains(logs.String(), "scheduled run skipped: the previous one is still running") {
 		t.Errorf("no skip logged:\n%s", logs)
 	}
-	if err := s.Trigger("manual"); !errors.Is(err, ErrRunning) {
+	if err := s.Trigger("manual"); !errors.Is(err, indexer.ErrRunning) {
 		t.Errorf("Trigger while running: %v, want ErrRunning", err)
 	}
-	if _, err := s.RunNow(context.Background(), "manual"); !errors.Is(err, ErrRunning) {
+	if _, err := s.RunNow(context.Background(), "manual"); !errors.Is(err, indexer.ErrRunning) {
 		t.Errorf("RunNow while running: %v, want ErrRunning", err)
 	}
 	st := s.Status()
@@ -268,9 +232,9 @@ func TestSchedulerSkipsOverlappingRuns(t *testing.T) {
 // TestSchedulerManualRunSkipsScheduled: the scheduled job shares the guard
 // with manual triggers.
 func TestSchedulerManualRunSkipsScheduled(t *testing.T) {
-	logger, logs := testLogger(t)
+	logger, logs := indextest.Logger(t)
 	bc := newBlockingCrawl(false)
-	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1h"}, bc.crawl, nil, nil, logger)
+	s, err := New(context.Background(), Config{Spec: "@every 1h"}, bc.crawl, nil, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +247,7 @@ func TestSchedulerManualRunSkipsScheduled(t *testing.T) {
 		t.Errorf("the scheduled activation was not skipped (crawl calls %d):\n%s", bc.calls.Load(), logs)
 	}
 	close(bc.release)
-	waitFor(t, "the manual run to finish", func() bool { return !s.Status().Running })
+	indextest.WaitFor(t, "the manual run to finish", func() bool { return !s.Status().Running })
 	if last := s.Status().Last; last.Trigger != "manual" || last.Outcome != OutcomeOK {
 		t.Errorf("last run: %+v", last)
 	}
@@ -297,7 +261,7 @@ func TestSchedulerManualRunSkipsScheduled(t *testing.T) {
 // waits for it; later triggers are refused.
 func TestSchedulerStopCancelsRun(t *testing.T) {
 	bc := newBlockingCrawl(true)
-	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 1h"}, bc.crawl, nil, nil, nil)
+	s, err := New(context.Background(), Config{Spec: "@every 1h"}, bc.crawl, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +291,7 @@ func TestSchedulerStopCancelsRun(t *testing.T) {
 // run that ignores cancellation.
 func TestSchedulerStopTimeout(t *testing.T) {
 	bc := newBlockingCrawl(false)
-	s, err := NewScheduler(context.Background(), ScheduleConfig{}, bc.crawl, nil, nil, nil)
+	s, err := New(context.Background(), Config{}, bc.crawl, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,14 +305,14 @@ func TestSchedulerStopTimeout(t *testing.T) {
 		t.Errorf("Stop with a stuck run: %v", err)
 	}
 	close(bc.release)
-	waitFor(t, "the stuck run to end", func() bool { return !s.Status().Running })
+	indextest.WaitFor(t, "the stuck run to end", func() bool { return !s.Status().Running })
 }
 
 // TestSchedulerDeadlineAndRootCancel: a run that outlives its deadline
 // fails; cancelling the root context cancels a run.
 func TestSchedulerDeadlineAndRootCancel(t *testing.T) {
 	bc := newBlockingCrawl(true)
-	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "off", Timeout: 50 * time.Millisecond}, bc.crawl, nil, nil, nil)
+	s, err := New(context.Background(), Config{Spec: "off", Timeout: 50 * time.Millisecond}, bc.crawl, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +323,7 @@ func TestSchedulerDeadlineAndRootCancel(t *testing.T) {
 
 	root, cancel := context.WithCancel(context.Background())
 	bc2 := newBlockingCrawl(true)
-	s2, err := NewScheduler(root, ScheduleConfig{}, bc2.crawl, nil, nil, nil)
+	s2, err := New(root, Config{}, bc2.crawl, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +339,7 @@ func TestSchedulerDeadlineAndRootCancel(t *testing.T) {
 
 // TestSchedulerManualPanic: a panic in a manual run is an error, not a crash.
 func TestSchedulerManualPanic(t *testing.T) {
-	s, err := NewScheduler(context.Background(), ScheduleConfig{}, func(ctx context.Context) (map[string]int, error) {
+	s, err := New(context.Background(), Config{}, func(ctx context.Context) (map[string]int, error) {
 		panic("boom")
 	}, nil, nil, nil)
 	if err != nil {
@@ -388,20 +352,20 @@ func TestSchedulerManualPanic(t *testing.T) {
 	if err := s.Trigger("manual"); err != nil {
 		t.Errorf("Trigger after a panic: %v", err)
 	}
-	waitFor(t, "the second run", func() bool { st := s.Status(); return !st.Running && st.Last.Outcome == OutcomeFailed })
+	indextest.WaitFor(t, "the second run", func() bool { st := s.Status(); return !st.Running && st.Last.Outcome == OutcomeFailed })
 }
 
 // TestSchedulerRunsCrawlThenRebuild: a run crawls, then rebuilds the index
 // from the source; the status merges the index and the run.
 func TestSchedulerRunsCrawlThenRebuild(t *testing.T) {
-	ix := openIndex(t, t.TempDir())
-	src := lifecycleArticles(7)
+	ix := openIndex(t)
+	src := indextest.LifecycleArticles(7)
 	crawled := false
 	crawl := func(ctx context.Context) (map[string]int, error) {
 		crawled = true
 		return map[string]int{"fetched": 7, "not_modified": 2}, nil
 	}
-	s, err := NewScheduler(context.Background(), ScheduleConfig{Spec: "@every 6h"}, crawl, ix, src, nil)
+	s, err := New(context.Background(), Config{Spec: "@every 6h"}, crawl, ix, src, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,21 +378,21 @@ func TestSchedulerRunsCrawlThenRebuild(t *testing.T) {
 	if !crawled || run.Outcome != OutcomeOK || run.Counts["indexed"] != 7 || run.Counts["fetched"] != 7 || run.Counts["not_modified"] != 2 || len(run.Errors) != 0 {
 		t.Fatalf("run %+v", run)
 	}
-	st := s.Status()
-	if !st.Ready || st.Documents != 7 || st.Generation == "" || st.Schedule != "@every 6h" || st.Running ||
+	st, ist := s.Status(), ix.Status()
+	if !ist.Ready || ist.Documents != 7 || ist.Generation == "" || st.Schedule != "@every 6h" || st.Running ||
 		st.Next.IsZero() || st.Last == nil || st.Last.Trigger != "startup" {
-		t.Fatalf("status %+v", st)
+		t.Fatalf("status %+v, index %+v", st, ist)
 	}
 
 	// Index only: no crawl step.
-	s2, err := NewScheduler(context.Background(), ScheduleConfig{}, nil, ix, lifecycleArticles(9), nil)
+	s2, err := New(context.Background(), Config{}, nil, ix, indextest.LifecycleArticles(9), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if run, err := s2.RunNow(context.Background(), "manual"); err != nil || run.Counts["indexed"] != 9 {
 		t.Fatalf("index-only run: %+v, %v", run, err)
 	}
-	if _, err := NewScheduler(context.Background(), ScheduleConfig{}, nil, ix, nil, nil); err == nil {
+	if _, err := New(context.Background(), Config{}, nil, ix, nil, nil); err == nil {
 		t.Fatal("an index without a source was accepted")
 	}
 }
@@ -441,8 +405,8 @@ func TestSchedulerCrawlFailurePolicy(t *testing.T) {
 	}
 
 	// Not ready: rebuild from what the store has; the run still failed.
-	ix := openIndex(t, t.TempDir())
-	s, err := NewScheduler(context.Background(), ScheduleConfig{}, failing, ix, lifecycleArticles(4), nil)
+	ix := openIndex(t)
+	s, err := New(context.Background(), Config{}, failing, ix, indextest.LifecycleArticles(4), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +420,7 @@ func TestSchedulerCrawlFailurePolicy(t *testing.T) {
 
 	// Ready: keep the current generation.
 	gen := ix.Status().Generation
-	s2, err := NewScheduler(context.Background(), ScheduleConfig{}, failing, ix, lifecycleArticles(6), nil)
+	s2, err := New(context.Background(), Config{}, failing, ix, indextest.LifecycleArticles(6), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -469,12 +433,63 @@ func TestSchedulerCrawlFailurePolicy(t *testing.T) {
 	}
 
 	// A failing rebuild fails the run and is reported.
-	s3, err := NewScheduler(context.Background(), ScheduleConfig{}, nil, ix, sliceSource{}, nil)
+	s3, err := New(context.Background(), Config{}, nil, ix, indextest.SliceSource{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	run, err = s3.RunNow(context.Background(), "manual")
 	if err == nil || run.Outcome != OutcomeFailed || len(run.Errors) != 1 || ix.Status().Generation != gen {
 		t.Fatalf("run with an empty source: %+v, %v", run, err)
+	}
+}
+
+func openIndex(t testing.TB) *indexer.Index {
+	t.Helper()
+	ix, err := indexer.Open(context.Background(), indexer.Config{Dir: t.TempDir()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	return ix
+}
+
+// TestSchedulerStartupRebuildTakesTheGuard: the start-up rebuild of a
+// stored corpus runs through the scheduler, shows as running, and a manual
+// or scheduled run asked for meanwhile is refused without being recorded.
+func TestSchedulerStartupRebuildTakesTheGuard(t *testing.T) {
+	ix := openIndex(t)
+	src := indextest.NewGatedSource(indextest.LifecycleArticles(5))
+	crawl := newBlockingCrawl(false)
+	s, err := New(context.Background(), Config{}, crawl.crawl, ix, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Stop(context.Background()) })
+	if err := s.TriggerRebuild("startup"); err != nil {
+		t.Fatal(err)
+	}
+	<-src.Started
+	st := s.Status()
+	if !st.Running || st.Last == nil || st.Last.Trigger != "startup" || st.Last.Outcome != OutcomeRunning {
+		t.Fatalf("status during the start-up rebuild: %+v last %+v", st, st.Last)
+	}
+	if err := s.Trigger("manual"); !errors.Is(err, indexer.ErrRunning) {
+		t.Errorf("manual trigger during the start-up rebuild: %v, want ErrRunning", err)
+	}
+	s.scheduled() // a scheduled activation firing meanwhile
+	if last := s.Status().Last; last.Trigger != "startup" || last.Outcome != OutcomeRunning {
+		t.Errorf("a refused run was recorded: %+v", last)
+	}
+	src.Release()
+	indextest.WaitFor(t, "the start-up rebuild to finish", func() bool { return !s.Status().Running })
+	last := s.Status().Last
+	if last.Trigger != "startup" || last.Outcome != OutcomeOK || last.Counts["indexed"] != 5 || len(last.Errors) != 0 {
+		t.Errorf("start-up rebuild: %+v", last)
+	}
+	if crawl.calls.Load() != 0 {
+		t.Errorf("the start-up rebuild crawled %d times", crawl.calls.Load())
+	}
+	if st := ix.Status(); !st.Ready || st.Documents != 5 {
+		t.Errorf("index after the start-up rebuild: %+v", st)
 	}
 }

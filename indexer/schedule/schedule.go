@@ -1,8 +1,8 @@
-package indexer
-
-// This file is the scheduler: a robfig/cron schedule that runs crawl +
-// rebuild, manual and start-up triggers sharing one "running" guard, a
-// deadline per run, and the record of the last run for the status routes.
+// Package schedule runs crawl + rebuild: on a robfig/cron schedule, on
+// demand (the admin route) and at start-up, all through one "running"
+// guard, with a deadline per run and the record of the last run for the
+// status routes. The index knows nothing of it: a run calls Rebuild.
+package schedule
 
 import (
 	"context"
@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/safetysearch/safetysearch/indexer"
 )
 
 // CrawlFunc is the crawl step of a run: it refreshes the store and returns
@@ -25,8 +27,14 @@ import (
 // (per-page failures belong in the counts). cmd adapts the crawler's Run.
 type CrawlFunc func(ctx context.Context) (map[string]int, error)
 
-// ScheduleConfig configures a Scheduler.
-type ScheduleConfig struct {
+// Index is what a run rebuilds; *indexer.Index satisfies it.
+type Index interface {
+	Rebuild(ctx context.Context, src indexer.Source) (indexer.RebuildReport, error)
+	Status() indexer.Status
+}
+
+// Config configures a Scheduler.
+type Config struct {
 	// Spec is a cron spec: 5 fields ("0 3 * * *", local time unless it
 	// starts with CRON_TZ=…) or a descriptor ("@daily", "@every 6h").
 	// "" or "off" disables the schedule; manual triggers still work.
@@ -38,6 +46,27 @@ type ScheduleConfig struct {
 	Timeout time.Duration
 }
 
+// RunStatus is the schedule and its runs, as the status routes show them
+// next to the index's indexer.Status.
+type RunStatus struct {
+	Schedule string    `json:"schedule"` // cron spec, or "off"
+	Running  bool      `json:"running"`
+	Next     time.Time `json:"next_run,omitzero"` // zero when the schedule is off
+	Last     *Run      `json:"last_run,omitempty"`
+}
+
+// Run is one crawl + rebuild, or a rebuild alone, scheduled or asked for.
+// Counts and Errors are never nil.
+type Run struct {
+	Trigger  string         `json:"trigger"` // "schedule", "manual" or "startup"
+	Started  time.Time      `json:"started"`
+	Ended    time.Time      `json:"ended,omitzero"`
+	Outcome  string         `json:"outcome"` // one of the Outcome constants
+	Counts   map[string]int `json:"counts"`  // crawl summary and index counts
+	Errors   []string       `json:"errors"`
+	Duration float64        `json:"duration_seconds"`
+}
+
 // Run outcomes.
 const (
 	OutcomeRunning  = "running"
@@ -47,7 +76,7 @@ const (
 )
 
 // errStopped is returned by Trigger and RunNow after Stop.
-var errStopped = errors.New("indexer: scheduler stopped")
+var errStopped = errors.New("schedule: scheduler stopped")
 
 // intervalProbes is how many upcoming activations are compared to find the
 // schedule's interval.
@@ -55,9 +84,9 @@ const intervalProbes = 8
 
 // Scheduler runs crawl + rebuild on a cron schedule and on demand.
 //
-// Scheduled runs, Trigger and RunNow share one guard: while one run is
-// running, Trigger and RunNow return ErrRunning and a scheduled activation
-// is skipped. Every run gets a deadline (ScheduleConfig.Timeout) and derives
+// Scheduled runs, Trigger, TriggerRebuild and RunNow share one guard: while
+// one run is running, the others return indexer.ErrRunning without being
+// recorded, and a scheduled activation is skipped. Every run gets a deadline (ScheduleConfig.Timeout) and derives
 // from the root context given to NewScheduler, so cancelling that context,
 // or Stop, cancels it.
 type Scheduler struct {
@@ -65,8 +94,8 @@ type Scheduler struct {
 	spec    string // "off" when disabled
 	timeout time.Duration
 	crawl   CrawlFunc
-	ix      *Index
-	src     Source
+	ix      Index
+	src     indexer.Source
 	log     *slog.Logger
 
 	cron  *cron.Cron // nil when the schedule is off
@@ -81,19 +110,19 @@ type Scheduler struct {
 	runs    sync.WaitGroup
 }
 
-// NewScheduler checks cfg and prepares the schedule; Start starts it.
-// crawl nil means index only (every run rebuilds from src). ix nil means
-// crawl only. An invalid spec, a schedule that never fires, or a Timeout not
-// shorter than the interval is an error naming the spec.
-func NewScheduler(ctx context.Context, cfg ScheduleConfig, crawl CrawlFunc, ix *Index, src Source, logger *slog.Logger) (*Scheduler, error) {
+// New checks cfg and prepares the schedule; Start starts it. crawl nil
+// means index only (every run rebuilds from src). ix nil means crawl only.
+// An invalid spec, a schedule that never fires, or a Timeout not shorter
+// than the interval is an error naming the spec.
+func New(ctx context.Context, cfg Config, crawl CrawlFunc, ix Index, src indexer.Source, logger *slog.Logger) (*Scheduler, error) {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if ix != nil && src == nil {
-		return nil, errors.New("indexer: scheduler: an index needs a source to rebuild from")
+		return nil, errors.New("schedule: an index needs a source to rebuild from")
 	}
 	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("indexer: schedule %q: negative timeout %s", cfg.Spec, cfg.Timeout)
+		return nil, fmt.Errorf("schedule %q: negative timeout %s", cfg.Spec, cfg.Timeout)
 	}
 	s := &Scheduler{
 		root:    ctx,
@@ -110,17 +139,17 @@ func NewScheduler(ctx context.Context, cfg ScheduleConfig, crawl CrawlFunc, ix *
 	}
 	sched, err := cron.ParseStandard(s.spec)
 	if err != nil {
-		return nil, fmt.Errorf("indexer: schedule %q: %w", s.spec, err)
+		return nil, fmt.Errorf("schedule %q: %w", s.spec, err)
 	}
 	interval := scheduleInterval(sched, time.Now())
 	if interval <= 0 {
-		return nil, fmt.Errorf("indexer: schedule %q never fires", s.spec)
+		return nil, fmt.Errorf("schedule %q never fires", s.spec)
 	}
 	switch {
 	case s.timeout == 0:
 		s.timeout = interval / 10 * 9
 	case s.timeout >= interval:
-		return nil, fmt.Errorf("indexer: schedule %q: timeout %s is not shorter than the interval %s", s.spec, s.timeout, interval)
+		return nil, fmt.Errorf("schedule %q: timeout %s is not shorter than the interval %s", s.spec, s.timeout, interval)
 	}
 	cl := cronLogger{s.log}
 	s.cron = cron.New(
@@ -194,16 +223,27 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("indexer: stop scheduler: %w", ctx.Err())
+			return fmt.Errorf("schedule: stop: %w", ctx.Err())
 		}
 	}
 	return nil
 }
 
 // Trigger starts a crawl + rebuild in the background now. It returns
-// ErrRunning when a run is running.
+// indexer.ErrRunning when a run is running.
 func (s *Scheduler) Trigger(trigger string) error {
-	rs, err := s.begin(s.root, trigger)
+	return s.background(trigger, true)
+}
+
+// TriggerRebuild starts a rebuild from the source, without a crawl, in the
+// background now (the start-up rebuild of a stored but unindexed corpus).
+// It returns indexer.ErrRunning when a run is running.
+func (s *Scheduler) TriggerRebuild(trigger string) error {
+	return s.background(trigger, false)
+}
+
+func (s *Scheduler) background(trigger string, crawl bool) error {
+	rs, err := s.begin(s.root, trigger, crawl)
 	if err != nil {
 		return err
 	}
@@ -214,25 +254,21 @@ func (s *Scheduler) Trigger(trigger string) error {
 }
 
 // RunNow runs a crawl + rebuild and returns when it is done. Its context
-// derives from both ctx and the root context. It returns ErrRunning when a
-// run is running; otherwise the Run, and an error when the run did not end
-// ok.
+// derives from both ctx and the root context. It returns
+// indexer.ErrRunning when a run is running; otherwise the Run, and an error
+// when the run did not end ok.
 func (s *Scheduler) RunNow(ctx context.Context, trigger string) (Run, error) {
-	rs, err := s.begin(ctx, trigger)
+	rs, err := s.begin(ctx, trigger, true)
 	if err != nil {
 		return Run{}, err
 	}
 	return s.execute(rs)
 }
 
-// Status is the index status with the schedule, the running flag, the
-// next activation and the last (or current) run.
-func (s *Scheduler) Status() Status {
-	var st Status
-	if s.ix != nil {
-		st = s.ix.Status()
-	}
-	st.Schedule = s.spec
+// Status is the schedule, the running flag, the next activation and the
+// last (or current) run.
+func (s *Scheduler) Status() RunStatus {
+	st := RunStatus{Schedule: s.spec}
 	s.mu.Lock()
 	st.Running = s.running
 	if s.last != nil {
@@ -251,7 +287,7 @@ func (s *Scheduler) Status() Status {
 // scheduled activation runs; the shared guard in begin skips it while a
 // manual run runs.
 func (s *Scheduler) scheduled() {
-	rs, err := s.begin(s.root, "schedule")
+	rs, err := s.begin(s.root, "schedule", true)
 	if err != nil {
 		s.log.Info("scheduled run skipped", "reason", err)
 		return
@@ -264,17 +300,18 @@ type runState struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	run    *Run
+	crawl  bool // false: rebuild only
 }
 
 // begin takes the running guard and starts the record of a run.
-func (s *Scheduler) begin(parent context.Context, trigger string) (*runState, error) {
+func (s *Scheduler) begin(parent context.Context, trigger string, crawl bool) (*runState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped {
 		return nil, errStopped
 	}
 	if s.running {
-		return nil, ErrRunning
+		return nil, indexer.ErrRunning
 	}
 	ctx, cancel := context.WithCancel(parent)
 	if parent != s.root {
@@ -294,7 +331,7 @@ func (s *Scheduler) begin(parent context.Context, trigger string) (*runState, er
 	s.last = run
 	s.runs.Add(1)
 	s.log.Info("run started", "trigger", trigger, "deadline", s.timeout)
-	return &runState{ctx: ctx, cancel: cancel, run: run}, nil
+	return &runState{ctx: ctx, cancel: cancel, run: run, crawl: crawl}, nil
 }
 
 // finish completes the record of a run and releases the guard.
@@ -346,17 +383,17 @@ func (s *Scheduler) execute(rs *runState) (run Run, err error) {
 			panic(r)
 		}
 		s.log.Error("run panicked", "trigger", rs.run.Trigger, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-		err = fmt.Errorf("indexer: %s run panicked: %v", rs.run.Trigger, r)
+		err = fmt.Errorf("schedule: %s run panicked: %v", rs.run.Trigger, r)
 	}()
 
-	outcome, err := s.steps(rs.ctx, counts, &errs)
+	outcome, err := s.steps(rs.ctx, rs.crawl, counts, &errs)
 	done = true
 	return s.finish(rs, outcome, counts, errs), err
 }
 
-// steps runs crawl then rebuild, filling counts and errs, and returns the
-// outcome and the first error.
-func (s *Scheduler) steps(ctx context.Context, counts map[string]int, errs *[]string) (string, error) {
+// steps runs crawl (when asked for and configured) then rebuild, filling
+// counts and errs, and returns the outcome and the first error.
+func (s *Scheduler) steps(ctx context.Context, crawl bool, counts map[string]int, errs *[]string) (string, error) {
 	var runErr error
 	fail := func(err error) {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -368,11 +405,11 @@ func (s *Scheduler) steps(ctx context.Context, counts map[string]int, errs *[]st
 		}
 	}
 	outcome := OutcomeOK
-	if s.crawl != nil {
+	if crawl && s.crawl != nil {
 		c, err := s.crawl(ctx)
 		maps.Copy(counts, c)
 		if err != nil {
-			fail(fmt.Errorf("indexer: crawl: %w", err))
+			fail(fmt.Errorf("schedule: crawl: %w", err))
 			if ctx.Err() != nil {
 				return ctxOutcome(ctx), runErr
 			}
@@ -388,7 +425,7 @@ func (s *Scheduler) steps(ctx context.Context, counts map[string]int, errs *[]st
 		return outcome, runErr
 	}
 	if err := ctx.Err(); err != nil {
-		fail(fmt.Errorf("indexer: rebuild: %w", err))
+		fail(fmt.Errorf("schedule: rebuild: %w", err))
 		return ctxOutcome(ctx), runErr
 	}
 	rep, err := s.ix.Rebuild(ctx, s.src)
