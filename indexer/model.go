@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/safetysearch/safetysearch/indexer/textquery"
 )
 
 // Sort orders the hits of a search.
@@ -131,16 +133,9 @@ var (
 	ErrUnavailable = errors.New("indexer: no index generation is loaded")
 )
 
-// QueryError is invalid free-text syntax. Pos is the byte offset in the
-// query text where the problem is.
-type QueryError struct {
-	Pos int
-	Msg string
-}
-
-func (e *QueryError) Error() string {
-	return fmt.Sprintf("invalid query at position %d: %s", e.Pos, e.Msg)
-}
+// QueryError is invalid free-text syntax; Pos is the byte offset in the
+// query text where the problem is. The parser (package textquery) makes it.
+type QueryError = textquery.Error
 
 // ParamError is an invalid query parameter (paging, facet name, dates…).
 // Param is the API parameter name, e.g. "per_page".

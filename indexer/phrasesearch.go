@@ -22,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
+	"github.com/safetysearch/safetysearch/indexer/textquery"
 )
 
 // phraseQuery is a match-phrase query on one field.
@@ -341,7 +342,7 @@ func (s *phraseSearcher) DocumentMatchPoolSize() int { return s.must.DocumentMat
 // fieldsQuery builds it, but with a phrase's matches cached.
 func (e *engine) expansionQuery(text string) query.Query {
 	if len(e.analyze(text)) < 2 {
-		return e.fieldsQuery(textTerm{Kind: kindPhrase, Text: text}, expansionFields)
+		return e.fieldsQuery(textquery.Term{Kind: textquery.Phrase, Text: text}, expansionFields)
 	}
 	qs := make([]query.Query, 0, len(expansionFields))
 	for _, f := range expansionFields {

@@ -12,12 +12,13 @@ import (
 	"unicode"
 
 	index "github.com/blevesearch/bleve_index_api"
+	"github.com/safetysearch/safetysearch/indexer/textquery"
 )
 
 // suggest returns a corrected query string, or "" when every word is known
 // (or nothing better is found). Operators, phrases and fields are kept.
 func (e *engine) suggest(ctx context.Context, text string) (string, error) {
-	tq, err := parseText(strings.TrimSpace(text))
+	tq, err := textquery.Parse(strings.TrimSpace(text))
 	if err != nil || tq == nil {
 		return "", nil
 	}
@@ -36,7 +37,7 @@ func (e *engine) suggest(ctx context.Context, text string) (string, error) {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				if t.Kind != kindWord || (t.Field != "" && t.Field != "title") {
+				if t.Kind != textquery.Word || (t.Field != "" && t.Field != "title") {
 					continue
 				}
 				word := t.Text

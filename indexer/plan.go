@@ -1,255 +1,18 @@
 package indexer
 
-// This file is the free-text query language: a pure parser (parseText) and
-// the compiler of its result into Bleve queries (engine.compile).
-//
-// Syntax, for non-experts:
-//
-//	words            every word must match (stemmed; apostrophes/accents alike)
-//	"exact phrase"   the words in this order
-//	-word -"phrase"  exclude
-//	a OR b OR "c d"  any of them (OR binds tighter than the implicit AND)
-//	wor*             prefix (at least 2 characters; the 128 most frequent
-//	                 indexed words that start with it, see maxPrefixTerms)
-//	field:value      title, author, tag, region, audience, topic, type;
-//	field:"phrase"   also field:wor*
-//
-// Everything else is text: punctuation, "sepsis: warning signs", a trailing
-// question mark, parentheses.
+// This file is the plan step of a search: it compiles the parsed free text
+// (package textquery) into Bleve queries, one unit per clause, with the
+// thesaurus expansions and the stop-word handling. A prefix matches the
+// most frequent indexed words that start with it (maxPrefixTerms).
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/safetysearch/safetysearch/indexer/textquery"
 )
-
-type termKind int
-
-const (
-	kindWord termKind = iota
-	kindPhrase
-	kindPrefix
-)
-
-func (k termKind) String() string {
-	switch k {
-	case kindPhrase:
-		return "phrase"
-	case kindPrefix:
-		return "prefix"
-	}
-	return "word"
-}
-
-// textTerm is one word, phrase or prefix, optionally limited to a field.
-type textTerm struct {
-	Kind  termKind
-	Field string // "" for all text fields, else a key of queryFields
-	Text  string // as typed, without quotes or the trailing *
-	Pos   int    // byte offset of the term (of its field name, or its '-')
-}
-
-// textClause is one required (or, if Neg, excluded) element: one term or
-// several joined by OR.
-type textClause struct {
-	Neg  bool
-	Alts []textTerm
-	Pos  int
-}
-
-// textQuery is a parsed free-text query: the AND of its clauses.
-type textQuery struct {
-	Clauses []textClause
-}
-
-// queryFields are the field names usable as field:value.
-var queryFields = map[string]bool{
-	"title": true, "author": true, "tag": true, "region": true,
-	"audience": true, "topic": true, "type": true,
-}
-
-const minPrefixRunes = 2
-
-func isSpaceAt(s string, i int) (bool, int) {
-	r, size := utf8.DecodeRuneInString(s[i:])
-	return unicode.IsSpace(r), size
-}
-
-// parseText parses free text. It never panics; errors are *QueryError with
-// 0 ≤ Pos ≤ len(s).
-func parseText(s string) (*textQuery, error) {
-	type item struct {
-		or   bool
-		neg  bool
-		term textTerm
-		pos  int
-	}
-	var items []item
-	i := 0
-	for i < len(s) {
-		if sp, size := isSpaceAt(s, i); sp {
-			i += size
-			continue
-		}
-		start := i
-		neg := false
-		if s[i] == '-' && i+1 < len(s) && s[i+1] != '-' {
-			if sp, _ := isSpaceAt(s, i+1); !sp {
-				neg = true
-				i++
-			}
-		}
-		if s[i] == '"' {
-			text, next, err := quoted(s, i)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, item{neg: neg, pos: start, term: textTerm{Kind: kindPhrase, Text: text, Pos: start}})
-			i = next
-			continue
-		}
-		j := i
-		for j < len(s) && s[j] != '"' {
-			if sp, _ := isSpaceAt(s, j); sp {
-				break
-			}
-			_, size := utf8.DecodeRuneInString(s[j:])
-			j += size
-		}
-		chunk := s[i:j]
-		if chunk == "OR" && !neg {
-			items = append(items, item{or: true, pos: start})
-			i = j
-			continue
-		}
-		if colon := strings.IndexByte(chunk, ':'); colon > 0 {
-			name, rest := chunk[:colon], chunk[colon+1:]
-			field := strings.ToLower(name)
-			if queryFields[field] {
-				switch {
-				case rest == "" && j < len(s) && s[j] == '"':
-					text, next, err := quoted(s, j)
-					if err != nil {
-						return nil, err
-					}
-					items = append(items, item{neg: neg, pos: start, term: textTerm{Kind: kindPhrase, Field: field, Text: text, Pos: start}})
-					i = next
-					continue
-				case rest == "":
-					return nil, &QueryError{Pos: i + colon + 1, Msg: fmt.Sprintf("%s: needs a value right after the colon, e.g. %s:sepsis or %s:\"patient safety\"", field, field, field)}
-				}
-				t, err := wordOrPrefix(rest, start)
-				if err != nil {
-					return nil, err
-				}
-				t.Field = field
-				items = append(items, item{neg: neg, pos: start, term: t})
-				i = j
-				continue
-			}
-			quotedValue := rest == "" && j < len(s) && s[j] == '"'
-			if looksLikeField(name, rest) || (quotedValue && looksLikeField(name, `"`)) {
-				return nil, &QueryError{Pos: i, Msg: fmt.Sprintf("unknown field %q; known fields are title, author, tag, region, audience, topic and type (put a space after the colon to search for the words)", name)}
-			}
-		}
-		t, err := wordOrPrefix(chunk, start)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, item{neg: neg, pos: start, term: t})
-		i = j
-	}
-
-	tq := &textQuery{}
-	orPos := -1
-	for _, it := range items {
-		if it.or {
-			if orPos >= 0 {
-				return nil, &QueryError{Pos: it.pos, Msg: "OR follows another OR; put a word or phrase between them"}
-			}
-			if len(tq.Clauses) == 0 {
-				return nil, &QueryError{Pos: it.pos, Msg: "OR needs a word or phrase before it"}
-			}
-			if tq.Clauses[len(tq.Clauses)-1].Neg {
-				return nil, &QueryError{Pos: it.pos, Msg: "OR cannot join an excluded (-) term"}
-			}
-			orPos = it.pos
-			continue
-		}
-		if orPos >= 0 {
-			if it.neg {
-				return nil, &QueryError{Pos: it.pos, Msg: "OR cannot join an excluded (-) term"}
-			}
-			last := &tq.Clauses[len(tq.Clauses)-1]
-			last.Alts = append(last.Alts, it.term)
-			orPos = -1
-			continue
-		}
-		tq.Clauses = append(tq.Clauses, textClause{Neg: it.neg, Alts: []textTerm{it.term}, Pos: it.pos})
-	}
-	if orPos >= 0 {
-		return nil, &QueryError{Pos: orPos, Msg: "OR needs a word or phrase after it"}
-	}
-	firstNeg := -1
-	for _, c := range tq.Clauses {
-		if !c.Neg {
-			return tq, nil
-		}
-		if firstNeg < 0 {
-			firstNeg = c.Pos
-		}
-	}
-	if firstNeg >= 0 {
-		return nil, &QueryError{Pos: firstNeg, Msg: "only excluded (-) terms; add a word to search for"}
-	}
-	return tq, nil
-}
-
-// quoted reads a phrase whose opening quote is at s[i]. It returns the text
-// and the offset after the closing quote.
-func quoted(s string, i int) (string, int, error) {
-	end := strings.IndexByte(s[i+1:], '"')
-	if end < 0 {
-		return "", 0, &QueryError{Pos: i, Msg: "unclosed quote: add the closing \" to end the phrase"}
-	}
-	text := s[i+1 : i+1+end]
-	if strings.TrimSpace(text) == "" {
-		return "", 0, &QueryError{Pos: i, Msg: "empty phrase \"\""}
-	}
-	return text, i + end + 2, nil
-}
-
-// wordOrPrefix classifies a chunk as a word or, with a trailing *, a prefix.
-func wordOrPrefix(chunk string, pos int) (textTerm, error) {
-	if !strings.HasSuffix(chunk, "*") {
-		return textTerm{Kind: kindWord, Text: chunk, Pos: pos}, nil
-	}
-	base := strings.TrimRight(chunk, "*")
-	base = strings.TrimLeftFunc(base, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if utf8.RuneCountInString(base) < minPrefixRunes {
-		return textTerm{}, &QueryError{Pos: pos, Msg: fmt.Sprintf("a prefix search needs at least %d letters before *", minPrefixRunes)}
-	}
-	return textTerm{Kind: kindPrefix, Text: base, Pos: pos}, nil
-}
-
-// looksLikeField tells a mistyped field ("titel:sepsis") from prose with a
-// colon ("sepsis: signs", "10:30", "https://…").
-func looksLikeField(name, rest string) bool {
-	if rest == "" || strings.HasPrefix(rest, "/") || len(name) > 20 {
-		return false
-	}
-	for _, r := range name {
-		if r > unicode.MaxASCII || !unicode.IsLetter(r) {
-			return false
-		}
-	}
-	r, _ := utf8.DecodeRuneInString(rest)
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '"'
-}
 
 // fieldBoost is a text field searched by unfielded terms, with its weight.
 type fieldBoost struct {
@@ -343,7 +106,7 @@ func (e *engine) analyze(text string) []string {
 
 // compile parses free text and builds its plan.
 func (e *engine) compile(text string) (*textPlan, error) {
-	tq, err := parseText(text)
+	tq, err := textquery.Parse(text)
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +126,7 @@ func (e *engine) compile(text string) (*textPlan, error) {
 			}
 			continue
 		}
-		if len(c.Alts) == 1 && c.Alts[0].Field == "" && c.Alts[0].Kind == kindWord {
+		if len(c.Alts) == 1 && c.Alts[0].Field == "" && c.Alts[0].Kind == textquery.Word {
 			// A run of plain words: look for thesaurus concepts in it.
 			j := ci
 			var words []string
@@ -378,7 +141,7 @@ func (e *engine) compile(text string) (*textPlan, error) {
 			for k := 0; k < len(words); {
 				n, g, typed := e.thesMatch(words[k:], tokens[k:])
 				if n == 0 {
-					if q := e.termQuery(textTerm{Kind: kindWord, Text: words[k]}); q != nil {
+					if q := e.termQuery(textquery.Term{Kind: textquery.Word, Text: words[k]}); q != nil {
 						u := textUnit{label: words[k], q: q, relaxable: true, words: tokens[k]}
 						if len(tokens[k]) == 1 {
 							u.token = tokens[k][0]
@@ -390,7 +153,7 @@ func (e *engine) compile(text string) (*textPlan, error) {
 				}
 				var typedQ []query.Query
 				for _, w := range words[k : k+n] {
-					if q := e.termQuery(textTerm{Kind: kindWord, Text: w}); q != nil {
+					if q := e.termQuery(textquery.Term{Kind: textquery.Word, Text: w}); q != nil {
 						typedQ = append(typedQ, q)
 					}
 				}
@@ -452,7 +215,7 @@ func (e *engine) compile(text string) (*textPlan, error) {
 // stop words), so that such a query finds "Because we care" instead of being
 // refused. Fielded and prefix terms are left out (they are never all stop
 // words). It returns nil when nothing is left to search.
-func (e *engine) stopWordUnits(tq *textQuery) []textUnit {
+func (e *engine) stopWordUnits(tq *textquery.Query) []textUnit {
 	an := e.idx.Mapping().AnalyzerNamed(analyzerWords)
 	if an == nil {
 		return nil
@@ -462,7 +225,7 @@ func (e *engine) stopWordUnits(tq *textQuery) []textUnit {
 		var alts []query.Query
 		var labels []string
 		for _, t := range c.Alts {
-			if t.Field != "" || t.Kind == kindPrefix {
+			if t.Field != "" || t.Kind == textquery.Prefix {
 				continue
 			}
 			var terms []query.Query
@@ -498,9 +261,9 @@ func (e *engine) stopWordUnits(tq *textQuery) []textUnit {
 
 // expandedTerm compiles one term of an OR group or an exclusion; an
 // unfielded word or phrase that is a whole thesaurus term is expanded.
-func (e *engine) expandedTerm(t textTerm) (query.Query, *Expansion) {
+func (e *engine) expandedTerm(t textquery.Term) (query.Query, *Expansion) {
 	q := e.termQuery(t)
-	if t.Field != "" || t.Kind == kindPrefix {
+	if t.Field != "" || t.Kind == textquery.Prefix {
 		return q, nil
 	}
 	words := strings.Fields(t.Text)
@@ -523,13 +286,13 @@ func (e *engine) expandedTerm(t textTerm) (query.Query, *Expansion) {
 	return cq, &Expansion{Term: t.Text, Expanded: exp}
 }
 
-func isPlainWord(c textClause) bool {
-	return !c.Neg && len(c.Alts) == 1 && c.Alts[0].Field == "" && c.Alts[0].Kind == kindWord
+func isPlainWord(c textquery.Clause) bool {
+	return !c.Neg && len(c.Alts) == 1 && c.Alts[0].Field == "" && c.Alts[0].Kind == textquery.Word
 }
 
 // termQuery compiles one term; nil when it has no searchable token (a stop
 // word or punctuation).
-func (e *engine) termQuery(t textTerm) query.Query {
+func (e *engine) termQuery(t textquery.Term) query.Query {
 	switch t.Field {
 	case "":
 		return e.fieldsQuery(t, textFields)
@@ -549,9 +312,9 @@ func (e *engine) termQuery(t textTerm) query.Query {
 }
 
 // keywordTerm matches a normalised keyword value (or prefix).
-func keywordTerm(t textTerm, field string) query.Query {
+func keywordTerm(t textquery.Term, field string) query.Query {
 	v := normKey(t.Text)
-	if t.Kind == kindPrefix {
+	if t.Kind == textquery.Prefix {
 		pq := query.NewPrefixQuery(v)
 		pq.SetField(field)
 		return pq
@@ -563,10 +326,10 @@ func keywordTerm(t textTerm, field string) query.Query {
 
 // fieldsQuery matches a word, phrase or prefix in each of the fields with
 // its boost, as a disjunction.
-func (e *engine) fieldsQuery(t textTerm, fields []fieldBoost) query.Query {
+func (e *engine) fieldsQuery(t textquery.Term, fields []fieldBoost) query.Query {
 	var qs []query.Query
 	switch t.Kind {
-	case kindPrefix:
+	case textquery.Prefix:
 		// Index terms are stemmed, so a prefix of a word is not always a
 		// prefix of its stem ("medicat*" vs "medic"). Search the prefix
 		// itself and the stems of the words that complete it in the
