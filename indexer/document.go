@@ -10,12 +10,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/fold"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 )
 
 // Batch bounds for fillIndex: a batch is executed when it reaches either.
@@ -31,54 +30,6 @@ const (
 	batchMaxBytes = 4 << 20
 )
 
-// foldRune returns the ASCII folding of a non-ASCII rune: typographic
-// apostrophes and quotes become ASCII ones, accented letters lose their
-// accents. Runes without a folding are returned unchanged.
-func foldRune(r rune) string {
-	switch r {
-	case '’', '‘', '‛', '＇', 'ʼ', '′':
-		return "'"
-	case '“', '”', '„', '″':
-		return `"`
-	}
-	s := string(r)
-	f := string(asciifolding.New().Filter([]byte(s)))
-	if f == "" {
-		return s
-	}
-	return f
-}
-
-// foldText folds a whole text with foldRune. ASCII text is returned as is.
-// Every text given to Bleve's analyzed fields and every query goes through
-// it, so "don’t"/"don't" and "café"/"cafe" index and match alike.
-func foldText(s string) string {
-	i := 0
-	for i < len(s) && s[i] < utf8.RuneSelf {
-		i++
-	}
-	if i == len(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	b.WriteString(s[:i])
-	for _, r := range s[i:] {
-		if r < utf8.RuneSelf {
-			b.WriteByte(byte(r))
-			continue
-		}
-		b.WriteString(foldRune(r))
-	}
-	return b.String()
-}
-
-// normKey is the normalised form of a keyword value (region, tag, author…):
-// folded, lower case, inner spaces collapsed. Filters and facets use it.
-func normKey(s string) string {
-	return strings.ToLower(strings.Join(strings.Fields(foldText(s)), " "))
-}
-
 // projectArticle is the Bleve document of an Article. It returns the
 // document and a size estimate in bytes for batch bounding.
 func projectArticle(a article.Article) (map[string]any, int, error) {
@@ -88,19 +39,19 @@ func projectArticle(a article.Article) (map[string]any, int, error) {
 	}
 	comments := make([]string, 0, len(a.Comments))
 	for _, c := range a.Comments {
-		comments = append(comments, foldText(c.Body))
+		comments = append(comments, fold.Text(c.Body))
 	}
 	tagsText := make([]string, 0, len(a.Tags))
 	for _, t := range a.Tags {
-		tagsText = append(tagsText, foldText(t))
+		tagsText = append(tagsText, fold.Text(t))
 	}
 	spell := make([]string, 0, 2+len(a.Tags)+len(a.Topics))
-	spell = append(spell, foldText(a.Title), foldText(a.Summary))
+	spell = append(spell, fold.Text(a.Title), fold.Text(a.Summary))
 	spell = append(spell, tagsText...)
 	for _, t := range a.Topics {
-		spell = append(spell, foldText(t))
+		spell = append(spell, fold.Text(t))
 	}
-	title, summary, body := foldText(a.Title), foldText(a.Summary), foldText(a.Body)
+	title, summary, body := fold.Text(a.Title), fold.Text(a.Summary), fold.Text(a.Body)
 	doc := map[string]any{
 		"_type":       docType,
 		fText:         textArray(title, summary, body),
@@ -108,7 +59,7 @@ func projectArticle(a article.Article) (map[string]any, int, error) {
 		fSummary:      summary,
 		fComments:     comments,
 		fTagsText:     tagsText,
-		fAuthorText:   foldText(a.Author),
+		fAuthorText:   fold.Text(a.Author),
 		fSpell:        spell,
 		fRegion:       keys(a.Regions),
 		fAudience:     keys(a.Audiences),
@@ -155,7 +106,7 @@ func combinedText(title, summary, body string) string {
 
 // articleText is the folded combinedText of an article.
 func articleText(a article.Article) string {
-	return combinedText(foldText(a.Title), foldText(a.Summary), foldText(a.Body))
+	return combinedText(fold.Text(a.Title), fold.Text(a.Summary), fold.Text(a.Body))
 }
 
 // keys normalises keyword values, dropping empty ones and duplicates.
@@ -163,7 +114,7 @@ func keys(vals []string) []string {
 	out := make([]string, 0, len(vals))
 	seen := make(map[string]bool, len(vals))
 	for _, v := range vals {
-		k := normKey(v)
+		k := fold.Key(v)
 		if k == "" || seen[k] {
 			continue
 		}
@@ -185,7 +136,7 @@ func (lc labelCounter) add(facet string, vals ...string) {
 	}
 	for _, v := range vals {
 		v = strings.Join(strings.Fields(v), " ")
-		k := normKey(v)
+		k := fold.Key(v)
 		if k == "" {
 			continue
 		}

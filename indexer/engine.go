@@ -8,17 +8,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/highlight"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -528,14 +526,14 @@ func (e *engine) label(f, key string) string {
 }
 
 // hit turns a Bleve match into a Hit, with highlights when asked.
-func (e *engine) hit(h *search.DocumentMatch, highlight bool) (Hit, error) {
+func (e *engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 	hit := Hit{
 		Score:      h.Score,
 		Highlights: Highlights{Title: []string{}, Body: []string{}, Comments: []string{}},
 	}
 	commentSpans := spansByArray(h.Locations[fComments])
 	hit.MatchedComments = len(commentSpans)
-	if !highlight {
+	if !marked {
 		// The hit needs no body or comment text: decode the stored JSON
 		// into a narrower struct (the comments only to count them).
 		var d struct {
@@ -571,13 +569,13 @@ func (e *engine) hit(h *search.DocumentMatch, highlight bool) (Hit, error) {
 	hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(a.Regions), article.NonNil(a.Audiences), article.NonNil(a.Topics), article.NonNil(a.Tags)
 	hit.CommentCount = len(a.Comments)
 	if sp := spansByArray(h.Locations[fTitle])[0]; len(sp) > 0 {
-		hit.Highlights.Title = []string{markAll(a.Title, sp)}
+		hit.Highlights.Title = []string{highlight.MarkAll(a.Title, sp)}
 	}
 	// The body is the element textBody of fText (offsets relative to it).
 	if sp := spansByArray(h.Locations[fText])[textBody]; len(sp) > 0 {
-		hit.Highlights.Body = fragments(a.Body, sp, e.fragSize, maxBodyFragments)
+		hit.Highlights.Body = highlight.Fragments(a.Body, sp, e.fragSize, maxBodyFragments)
 	} else if sp := spansByArray(h.Locations[fSummary])[0]; len(sp) > 0 {
-		hit.Highlights.Body = fragments(a.Summary, sp, e.fragSize, maxBodyFragments)
+		hit.Highlights.Body = highlight.Fragments(a.Summary, sp, e.fragSize, maxBodyFragments)
 	}
 	positions := make([]int, 0, len(commentSpans))
 	for p := range commentSpans {
@@ -589,7 +587,7 @@ func (e *engine) hit(h *search.DocumentMatch, highlight bool) (Hit, error) {
 			break
 		}
 		if p < len(a.Comments) {
-			hit.Highlights.Comments = append(hit.Highlights.Comments, fragments(a.Comments[p].Body, commentSpans[p], e.fragSize, 1)...)
+			hit.Highlights.Comments = append(hit.Highlights.Comments, highlight.Fragments(a.Comments[p].Body, commentSpans[p], e.fragSize, 1)...)
 		}
 	}
 	return hit, nil
@@ -601,224 +599,20 @@ const (
 	maxCommentFragments = 3
 )
 
-// span is a match in a text, as byte offsets [start, end).
-type span struct{ start, end int }
-
 // spansByArray groups the match locations of one field by array position
 // (comment index; 0 for single-valued fields), in the folded text's offsets.
-func spansByArray(tlm search.TermLocationMap) map[int][]span {
-	out := map[int][]span{}
+func spansByArray(tlm search.TermLocationMap) map[int][]highlight.Span {
+	out := map[int][]highlight.Span{}
 	for _, locs := range tlm {
 		for _, l := range locs {
 			p := 0
 			if len(l.ArrayPositions) > 0 {
 				p = int(l.ArrayPositions[0])
 			}
-			out[p] = append(out[p], span{int(l.Start), int(l.End)})
+			out[p] = append(out[p], highlight.Span{Start: int(l.Start), End: int(l.End)})
 		}
 	}
 	return out
-}
-
-// origSpans maps spans in foldText(text) back to text, sorted and merged.
-func origSpans(text string, sp []span) []span {
-	folded := foldText(text)
-	out := make([]span, 0, len(sp))
-	for _, s := range sp {
-		if s.start >= 0 && s.end <= len(folded) && s.start < s.end {
-			out = append(out, s)
-		}
-	}
-	if folded != text {
-		out = unfold(text, out)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].start != out[j].start {
-			return out[i].start < out[j].start
-		}
-		return out[i].end > out[j].end
-	})
-	merged := out[:0]
-	for _, s := range out {
-		if n := len(merged); n > 0 && s.start <= merged[n-1].end {
-			if s.end > merged[n-1].end {
-				merged[n-1].end = s.end
-			}
-			continue
-		}
-		merged = append(merged, s)
-	}
-	return merged
-}
-
-// unfold maps spans given in offsets of foldText(text) to offsets in text,
-// in one pass over text: a span starts where the rune that produced its
-// first folded byte starts and ends where the rune of its last byte ends.
-func unfold(text string, sp []span) []span {
-	type need struct {
-		off   int
-		idx   int
-		isEnd bool
-	}
-	needs := make([]need, 0, 2*len(sp))
-	for i, s := range sp {
-		needs = append(needs, need{s.start, i, false}, need{s.end - 1, i, true})
-	}
-	sort.Slice(needs, func(a, b int) bool { return needs[a].off < needs[b].off })
-	out := make([]span, len(sp))
-	k, folded := 0, 0
-	for i := 0; i < len(text) && k < len(needs); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		n := 1
-		if r >= utf8.RuneSelf {
-			n = len(foldRune(r))
-		}
-		for k < len(needs) && needs[k].off < folded+n {
-			if needs[k].isEnd {
-				out[needs[k].idx].end = i + size
-			} else {
-				out[needs[k].idx].start = i
-			}
-			k++
-		}
-		folded += n
-		i += size
-	}
-	return out
-}
-
-// markAll returns the whole text, HTML-escaped, with <mark> around spans.
-func markAll(text string, sp []span) string {
-	return markRange(text, origSpans(text, sp), 0, len(text))
-}
-
-// markRange escapes text[from:to] and wraps the spans inside it in <mark>.
-func markRange(text string, sp []span, from, to int) string {
-	var b strings.Builder
-	pos := from
-	for _, s := range sp {
-		if s.start < from || s.end > to {
-			continue
-		}
-		b.WriteString(html.EscapeString(text[pos:s.start]))
-		b.WriteString("<mark>")
-		b.WriteString(html.EscapeString(text[s.start:s.end]))
-		b.WriteString("</mark>")
-		pos = s.end
-	}
-	b.WriteString(html.EscapeString(text[pos:to]))
-	return b.String()
-}
-
-// fragments returns up to maxFrags windows of about size runes of text, the
-// ones holding the most matches first chosen, shown in text order; each is
-// cut at word boundaries, HTML-escaped, with <mark> around matches and "…"
-// where text was cut.
-func fragments(text string, folded []span, size, maxFrags int) []string {
-	sp := origSpans(text, folded)
-	type window struct{ from, to int }
-	var chosen []window
-	left := sp
-	for len(chosen) < maxFrags && len(left) > 0 {
-		best, bestN := window{}, -1
-		for _, anchor := range left {
-			from := wordStart(text, backRunes(text, anchor.start, size/5))
-			if from > anchor.start {
-				from = anchor.start
-			}
-			to := wordEnd(text, forwardRunes(text, from, size))
-			if to < anchor.end {
-				to = anchor.end
-			}
-			// left is sorted and non-overlapping: count by binary search.
-			lo := sort.Search(len(left), func(i int) bool { return left[i].start >= from })
-			hi := sort.Search(len(left), func(i int) bool { return left[i].end > to })
-			n := max(hi-lo, 0)
-			overlaps := false
-			for _, c := range chosen {
-				overlaps = overlaps || (from < c.to && c.from < to)
-			}
-			if n > bestN && !overlaps {
-				best, bestN = window{from, to}, n
-			}
-		}
-		if bestN < 0 {
-			break
-		}
-		chosen = append(chosen, best)
-		var rest []span
-		for _, s := range left {
-			if s.start < best.from || s.end > best.to {
-				rest = append(rest, s)
-			}
-		}
-		left = rest
-	}
-	sort.Slice(chosen, func(i, j int) bool { return chosen[i].from < chosen[j].from })
-	out := make([]string, 0, len(chosen))
-	for _, w := range chosen {
-		f := strings.TrimSpace(markRange(text, sp, w.from, w.to))
-		if w.from > 0 {
-			f = "…" + f
-		}
-		if w.to < len(text) {
-			f += "…"
-		}
-		out = append(out, f)
-	}
-	return out
-}
-
-// backRunes moves n runes back from byte offset i.
-func backRunes(s string, i, n int) int {
-	for ; n > 0 && i > 0; n-- {
-		_, size := utf8.DecodeLastRuneInString(s[:i])
-		i -= size
-	}
-	return i
-}
-
-// forwardRunes moves n runes forward from byte offset i.
-func forwardRunes(s string, i, n int) int {
-	for ; n > 0 && i < len(s); n-- {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return i
-}
-
-// wordStart moves i forward to the start of the next word unless it is at
-// the start of the text or of a word already.
-func wordStart(s string, i int) int {
-	if i == 0 {
-		return 0
-	}
-	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	if unicode.IsSpace(r) {
-		return i
-	}
-	j := strings.IndexFunc(s[i:], unicode.IsSpace)
-	if j < 0 || j > 40 {
-		return i
-	}
-	return i + j + 1
-}
-
-// wordEnd moves i back to the end of the previous whole word unless it is at
-// the end of the text or of a word already.
-func wordEnd(s string, i int) int {
-	if i >= len(s) {
-		return len(s)
-	}
-	r, _ := utf8.DecodeRuneInString(s[i:])
-	if unicode.IsSpace(r) {
-		return i
-	}
-	j := strings.LastIndexFunc(s[:i], unicode.IsSpace)
-	if j < 0 || i-j > 40 {
-		return i
-	}
-	return j
 }
 
 // longQueryUnits is the number of units from which relaxation may make

@@ -3,15 +3,12 @@ package indexer
 import (
 	"context"
 	"errors"
-	"html"
 	"maps"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
 
@@ -497,66 +494,6 @@ func TestEngineNormalize(t *testing.T) {
 	if _, err := (Query{Page: 10, PerPage: 100, From: day("2024-02-01"), To: day("2024-02-01")}).Normalize(); err != nil {
 		t.Fatalf("edge values rejected: %v", err)
 	}
-}
-
-// wordSpans returns the spans of the words of foldText(text), as the
-// analyzer's offsets would be.
-func wordSpans(text string) []span {
-	folded := foldText(text)
-	var sp []span
-	start := -1
-	for i, r := range folded + " " {
-		isWord := unicode.IsLetter(r) || unicode.IsDigit(r)
-		if isWord && start < 0 {
-			start = i
-		}
-		if !isWord && start >= 0 {
-			sp = append(sp, span{start, i})
-			start = -1
-		}
-	}
-	return sp
-}
-
-func TestEngineHighlightUnfold(t *testing.T) {
-	text := "Œuvre “naïve” ﬁle: don’t <b>Sjögren</b> & æther"
-	got := markAll(text, wordSpans(text))
-	want := "<mark>Œuvre</mark> “<mark>naïve</mark>” <mark>ﬁle</mark>: <mark>don</mark>’<mark>t</mark> &lt;<mark>b</mark>&gt;<mark>Sjögren</mark>&lt;/<mark>b</mark>&gt; &amp; <mark>æther</mark>"
-	if got != want {
-		t.Fatalf("markAll\n got  %s\n want %s", got, want)
-	}
-	long := strings.Repeat("filler words here ", 30) + "the café result " + strings.Repeat("more filler ", 30)
-	at := strings.Index(foldText(long), "cafe")
-	frags := fragments(long, []span{{at, at + 4}}, 40, 2)
-	if len(frags) != 1 || !strings.Contains(frags[0], "<mark>café</mark>") || !strings.HasPrefix(frags[0], "…") || !strings.HasSuffix(frags[0], "…") {
-		t.Fatalf("fragment %q", frags)
-	}
-}
-
-func FuzzEngineHighlight(f *testing.F) {
-	for _, s := range []string{"", "a", "café ﬁ ’x’", "<script>x</script> & é", "\xff\xfe abc", "Œ Œ Œ"} {
-		f.Add(s, 30)
-	}
-	f.Fuzz(func(t *testing.T, text string, size int) {
-		if size < 1 || size > 500 {
-			return
-		}
-		sp := wordSpans(text)
-		all := markAll(text, sp)
-		plain := html.UnescapeString(strings.NewReplacer("<mark>", "", "</mark>", "").Replace(all))
-		if utf8.ValidString(text) && plain != text {
-			t.Fatalf("markAll changed the text: %q → %q", text, plain)
-		}
-		for _, fr := range fragments(text, sp, size, 2) {
-			if utf8.ValidString(text) && !utf8.ValidString(fr) {
-				t.Fatalf("invalid UTF-8 fragment %q", fr)
-			}
-			inner := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(fr)
-			if strings.ContainsAny(inner, "<>") {
-				t.Fatalf("unescaped markup in %q", fr)
-			}
-		}
-	})
 }
 
 func FuzzEngineSearch(f *testing.F) {

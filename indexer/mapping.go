@@ -38,7 +38,7 @@ var ErrSchemaMismatch = errors.New("indexer: index schema version differs from t
 const (
 	// analyzerText: unicode tokenizer, English possessive, lower case,
 	// English stop words, Porter stemmer. Apostrophes (’ ' ＇) and accents are
-	// folded to ASCII before Bleve sees the text (see foldText in
+	// folded to ASCII before Bleve sees the text (see fold.Text in
 	// document.go), so that the analyzer needs no globally registered custom
 	// filter and token offsets stay valid for highlighting.
 	analyzerText = "ss_text"

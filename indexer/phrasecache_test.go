@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/fold"
 	"github.com/safetysearch/safetysearch/indexer/textquery"
 
 	"github.com/blevesearch/bleve/v2"
@@ -60,16 +61,16 @@ func TestCachedPhraseMatchesPhraseQuery(t *testing.T) {
 	for _, phrase := range []string{"Patient Safety Incident Response Framework", "acute kidney injury", "learning from events", "safety incident"} {
 		var cs, ps []query.Query
 		for _, f := range expansionFields {
-			c := newPhrase(&e.phrases, foldText(phrase), f.field, f.boost)
-			p := query.NewMatchPhraseQuery(foldText(phrase))
+			c := newPhrase(&e.phrases, fold.Text(phrase), f.field, f.boost)
+			p := query.NewMatchPhraseQuery(fold.Text(phrase))
 			p.SetField(f.field)
 			p.SetBoost(f.boost)
 			pairs = append(pairs, pair{phrase + " in " + f.field, c, p},
-				pair{phrase + " in " + f.field + ", uncached", newPhrase(nil, foldText(phrase), f.field, f.boost), p})
+				pair{phrase + " in " + f.field + ", uncached", newPhrase(nil, fold.Text(phrase), f.field, f.boost), p})
 			cs, ps = append(cs, c), append(ps, p)
 		}
-		c := newPhrase(nil, foldText(phrase), fComments, 0.5)
-		p := query.NewMatchPhraseQuery(foldText(phrase))
+		c := newPhrase(nil, fold.Text(phrase), fComments, 0.5)
+		p := query.NewMatchPhraseQuery(fold.Text(phrase))
 		p.SetField(fComments)
 		p.SetBoost(0.5)
 		pairs = append(pairs, pair{phrase + " in comments, uncached", c, p})

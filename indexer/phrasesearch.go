@@ -22,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
+	"github.com/safetysearch/safetysearch/indexer/fold"
 	"github.com/safetysearch/safetysearch/indexer/textquery"
 )
 
@@ -346,7 +347,7 @@ func (e *engine) expansionQuery(text string) query.Query {
 	}
 	qs := make([]query.Query, 0, len(expansionFields))
 	for _, f := range expansionFields {
-		qs = append(qs, newPhrase(&e.phrases, foldText(text), f.field, f.boost))
+		qs = append(qs, newPhrase(&e.phrases, fold.Text(text), f.field, f.boost))
 	}
 	return query.NewDisjunctionQuery(qs)
 }

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/safetysearch/safetysearch/indexer/fold"
 	"github.com/safetysearch/safetysearch/indexer/textquery"
 )
 
@@ -96,7 +97,7 @@ func (p *textPlan) labels(optional []int) []string {
 func (e *engine) analyze(text string) []string {
 	var out []string
 	_ = safely(func() error {
-		for _, t := range e.analyzer.Analyze([]byte(foldText(text))) {
+		for _, t := range e.analyzer.Analyze([]byte(fold.Text(text))) {
 			out = append(out, string(t.Term))
 		}
 		return nil
@@ -230,7 +231,7 @@ func (e *engine) stopWordUnits(tq *textquery.Query) []textUnit {
 			}
 			var terms []query.Query
 			_ = safely(func() error {
-				for _, tok := range an.Analyze([]byte(foldText(t.Text))) {
+				for _, tok := range an.Analyze([]byte(fold.Text(t.Text))) {
 					tq := query.NewTermQuery(string(tok.Term))
 					tq.SetField(fSpell)
 					terms = append(terms, tq)
@@ -313,7 +314,7 @@ func (e *engine) termQuery(t textquery.Term) query.Query {
 
 // keywordTerm matches a normalised keyword value (or prefix).
 func keywordTerm(t textquery.Term, field string) query.Query {
-	v := normKey(t.Text)
+	v := fold.Key(t.Text)
 	if t.Kind == textquery.Prefix {
 		pq := query.NewPrefixQuery(v)
 		pq.SetField(field)
@@ -334,7 +335,7 @@ func (e *engine) fieldsQuery(t textquery.Term, fields []fieldBoost) query.Query 
 		// prefix of its stem ("medicat*" vs "medic"). Search the prefix
 		// itself and the stems of the words that complete it in the
 		// spelling dictionary (unstemmed words).
-		p := strings.ToLower(foldText(t.Text))
+		p := strings.ToLower(fold.Text(t.Text))
 		var stems []string
 		for _, st := range e.completionStems(p) {
 			if !strings.HasPrefix(st, p) {
@@ -369,7 +370,7 @@ func (e *engine) fieldsQuery(t textquery.Term, fields []fieldBoost) query.Query 
 			}
 		default:
 			for _, f := range fields {
-				qs = append(qs, newPhrase(nil, foldText(t.Text), f.field, f.boost))
+				qs = append(qs, newPhrase(nil, fold.Text(t.Text), f.field, f.boost))
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	index "github.com/blevesearch/bleve_index_api"
+	"github.com/safetysearch/safetysearch/indexer/fold"
 	"github.com/safetysearch/safetysearch/indexer/textquery"
 )
 
@@ -86,7 +87,7 @@ func (e *engine) suggest(ctx context.Context, text string) (string, error) {
 // correct returns a better spelling of word, or "" if word is known, too
 // short, a number, or nothing close is in the dictionary.
 func (e *engine) correct(r index.IndexReader, fr index.IndexReaderFuzzy, word string) (string, error) {
-	w := strings.ToLower(foldText(word))
+	w := strings.ToLower(fold.Text(word))
 	if len([]rune(w)) < 4 || strings.ContainsFunc(w, unicode.IsDigit) {
 		return "", nil
 	}

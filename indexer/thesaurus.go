@@ -14,6 +14,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/safetysearch/safetysearch/indexer/fold"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -104,7 +105,7 @@ func LoadThesaurus(r io.Reader) (*Thesaurus, error) {
 			}
 			key := term
 			if !cs[term] {
-				key = normKey(term)
+				key = fold.Key(term)
 			}
 			if prev, dup := seen[key]; dup {
 				return nil, fmt.Errorf("indexer: thesaurus: group %d: term %q already in group %d", gi+1, term, prev)
