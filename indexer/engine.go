@@ -17,6 +17,7 @@ import (
 
 	"github.com/safetysearch/safetysearch/indexer/article"
 	"github.com/safetysearch/safetysearch/indexer/highlight"
+	"github.com/safetysearch/safetysearch/indexer/thesaurus"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -64,7 +65,7 @@ type engine struct {
 	analyzer analysis.Analyzer
 	labels   map[string]map[string]string // facet → key → published label
 
-	thesaurusKeys []thesKey
+	thesaurus *thesaurus.Matcher
 
 	counts countCache // disjunctive facet counts of recent searches
 
@@ -105,7 +106,7 @@ func openEngine(idx bleve.Index, cfg EngineConfig) (*engine, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("indexer: open engine: %w", err)
 	}
-	e.thesaurusKeys = e.thesKeys()
+	e.thesaurus = thesaurus.NewMatcher(e.thes, e.analyze)
 	return e, nil
 }
 

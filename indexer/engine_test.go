@@ -672,3 +672,20 @@ func TestEngineCountCache(t *testing.T) {
 		t.Errorf("cache grew to %d entries", len(c.m))
 	}
 }
+
+func TestThesaurusCustom(t *testing.T) {
+	th, err := LoadThesaurus(strings.NewReader("groups:\n  - terms: [LOS, length of stay]\n  - terms: [breathing, respiration]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := buildEngine(t, inlineCorpus(), EngineConfig{Thesaurus: th})
+	res := mustSearch(t, e, Query{Text: "respiration"})
+	if got := hitIDs(res); !slices.Equal(got, []string{"t:r3"}) {
+		t.Fatalf("custom thesaurus: %v", got)
+	}
+	// The default thesaurus is not in effect.
+	res = mustSearch(t, e, Query{Text: "PSIRF"})
+	if got := hitIDs(res); !slices.Equal(got, []string{"t:r1"}) || len(res.Expansions) != 0 {
+		t.Fatalf("PSIRF with custom thesaurus: %v %+v", got, res.Expansions)
+	}
+}

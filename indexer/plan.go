@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/safetysearch/safetysearch/indexer/fold"
 	"github.com/safetysearch/safetysearch/indexer/textquery"
+	"github.com/safetysearch/safetysearch/indexer/thesaurus"
 )
 
 // fieldBoost is a text field searched by unfielded terms, with its weight.
@@ -140,7 +141,7 @@ func (e *engine) compile(text string) (*textPlan, error) {
 				tokens[i] = e.analyze(w)
 			}
 			for k := 0; k < len(words); {
-				n, g, typed := e.thesMatch(words[k:], tokens[k:])
+				n, g, typed := e.thesaurus.Match(words[k:], tokens[k:])
 				if n == 0 {
 					if q := e.termQuery(textquery.Term{Kind: textquery.Word, Text: words[k]}); q != nil {
 						u := textUnit{label: words[k], q: q, relaxable: true, words: tokens[k]}
@@ -272,7 +273,7 @@ func (e *engine) expandedTerm(t textquery.Term) (query.Query, *Expansion) {
 	for i, w := range words {
 		tokens[i] = e.analyze(w)
 	}
-	n, g, typed := e.thesMatch(words, tokens)
+	n, g, typed := e.thesaurus.Match(words, tokens)
 	if n == 0 || n != len(words) {
 		return q, nil
 	}
@@ -384,7 +385,7 @@ func (e *engine) fieldsQuery(t textquery.Term, fields []fieldBoost) query.Query 
 // other terms of a thesaurus group, each as a phrase over the text fields.
 // It also returns the expanded terms and the disjunction of their queries
 // alone (nil when there is none).
-func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, matched int) (query.Query, []string, query.Query) {
+func (e *engine) concept(typed []query.Query, typedText string, g *thesaurus.Group, matched int) (query.Query, []string, query.Query) {
 	typedTokens := strings.Join(e.analyze(typedText), " ")
 	var alts []query.Query
 	switch len(typed) {
@@ -396,20 +397,20 @@ func (e *engine) concept(typed []query.Query, typedText string, g *thesGroup, ma
 	}
 	var expanded []string
 	var expQ []query.Query
-	for i, t := range g.terms {
-		if i == matched || t.caseSensitive {
+	for i, t := range g.Terms {
+		if i == matched || t.CaseSensitive {
 			continue
 		}
-		if strings.Join(e.analyze(t.text), " ") == typedTokens {
+		if strings.Join(e.analyze(t.Text), " ") == typedTokens {
 			continue // a spelling variant of what was typed ("never event(s)")
 		}
-		q := e.expansionQuery(t.text)
+		q := e.expansionQuery(t.Text)
 		if q == nil {
 			continue
 		}
 		alts = append(alts, q)
 		expQ = append(expQ, q)
-		expanded = append(expanded, t.text)
+		expanded = append(expanded, t.Text)
 	}
 	sort.Strings(expanded)
 	var onlyExp query.Query

@@ -14,6 +14,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/safetysearch/safetysearch/indexer/fold"
 	"github.com/safetysearch/safetysearch/indexer/textquery"
+	"github.com/safetysearch/safetysearch/indexer/thesaurus"
 )
 
 // suggest returns a corrected query string, or "" when every word is known
@@ -49,7 +50,7 @@ func (e *engine) suggest(ctx context.Context, text string) (string, error) {
 				if t.Field != "" {
 					start += len(t.Field) + 1
 				}
-				core := trimPunct(word)
+				core := thesaurus.TrimPunct(word)
 				if core == "" {
 					continue
 				}

@@ -1,4 +1,4 @@
-package indexer
+package thesaurus
 
 import (
 	"slices"
@@ -7,7 +7,7 @@ import (
 )
 
 func TestThesaurusDefault(t *testing.T) {
-	th := DefaultThesaurus()
+	th := Default()
 	want := map[string]string{
 		"PSIRF": "Patient Safety Incident Response Framework", "NatPSA": "National Patient Safety Alert",
 		"LFPSE": "Learn from Patient Safety Events", "HSSIB": "Health Services Safety Investigations Body",
@@ -33,10 +33,10 @@ func TestThesaurusDefault(t *testing.T) {
 	}
 	// The ambiguous short abbreviations are case-sensitive.
 	for _, g := range th.groups {
-		for _, term := range g.terms {
-			ambiguous := slices.Contains([]string{"WHO", "NICE", "SI", "PU", "DoC", "ED"}, term.text)
-			if ambiguous != term.caseSensitive {
-				t.Errorf("%s: caseSensitive=%v", term.text, term.caseSensitive)
+		for _, term := range g.Terms {
+			ambiguous := slices.Contains([]string{"WHO", "NICE", "SI", "PU", "DoC", "ED"}, term.Text)
+			if ambiguous != term.CaseSensitive {
+				t.Errorf("%s: caseSensitive=%v", term.Text, term.CaseSensitive)
 			}
 		}
 	}
@@ -55,30 +55,45 @@ func TestThesaurusLoadErrors(t *testing.T) {
 		"groups: {\n":                                           "yaml",
 	}
 	for in, want := range cases {
-		_, err := LoadThesaurus(strings.NewReader(in))
+		_, err := Load(strings.NewReader(in))
 		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("LoadThesaurus(%q) = %v; want an error containing %q", in, err, want)
+			t.Errorf("Load(%q) = %v; want an error containing %q", in, err, want)
 		}
 	}
-	th, err := LoadThesaurus(strings.NewReader("groups:\n  - terms: [WHO, World Health Organization]\n    case_sensitive: [WHO]\n  - terms: [who, whom]\n"))
+	th, err := Load(strings.NewReader("groups:\n  - terms: [WHO, World Health Organization]\n    case_sensitive: [WHO]\n  - terms: [who, whom]\n"))
 	if err != nil || th.Len() != 2 {
 		t.Fatalf("case-sensitive WHO beside lower-case who: %v", err)
 	}
 }
 
-func TestThesaurusCustom(t *testing.T) {
-	th, err := LoadThesaurus(strings.NewReader("groups:\n  - terms: [LOS, length of stay]\n  - terms: [breathing, respiration]\n"))
+func TestMatcher(t *testing.T) {
+	th, err := Load(strings.NewReader("groups:\n  - terms: [WHO, World Health Organization]\n    case_sensitive: [WHO]\n  - terms: [who, whom]\n  - terms: [never event, never events]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := buildEngine(t, inlineCorpus(), EngineConfig{Thesaurus: th})
-	res := mustSearch(t, e, Query{Text: "respiration"})
-	if got := hitIDs(res); !slices.Equal(got, []string{"t:r3"}) {
-		t.Fatalf("custom thesaurus: %v", got)
+	lower := func(s string) []string { return strings.Fields(strings.ToLower(s)) }
+	m := NewMatcher(th, lower)
+	tokens := func(words []string) [][]string {
+		out := make([][]string, len(words))
+		for i, w := range words {
+			out[i] = lower(TrimPunct(w))
+		}
+		return out
 	}
-	// The default thesaurus is not in effect.
-	res = mustSearch(t, e, Query{Text: "PSIRF"})
-	if got := hitIDs(res); !slices.Equal(got, []string{"t:r1"}) || len(res.Expansions) != 0 {
-		t.Fatalf("PSIRF with custom thesaurus: %v %+v", got, res.Expansions)
+	for _, c := range []struct {
+		words []string
+		n     int
+		term  string
+	}{
+		{[]string{"WHO?", "guidance"}, 1, "WHO"},
+		{[]string{"who", "guidance"}, 1, "who"},
+		{[]string{"never", "events", "today"}, 2, "never events"},
+		{[]string{"never", "again"}, 0, ""},
+		{nil, 0, ""},
+	} {
+		n, g, ti := m.Match(c.words, tokens(c.words))
+		if n != c.n || (n > 0 && g.Terms[ti].Text != c.term) {
+			t.Errorf("Match(%q) = %d %+v %d; want %d words of %q", c.words, n, g, ti, c.n, c.term)
+		}
 	}
 }
