@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/resultcache"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -96,7 +97,7 @@ type Index struct {
 	cur          atomic.Pointer[generation]
 	rebuilding   atomic.Bool
 	needsRebuild atomic.Bool
-	cacheStats   cacheCounters // of every generation's result cache
+	cacheStats   resultcache.Counters // of every generation's result cache
 
 	mu       sync.Mutex
 	closed   bool

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 )
 
 func openCachedIndex(t testing.TB, rc ResultCacheConfig) *Index {
@@ -177,86 +174,6 @@ func TestResultCacheBounded(t *testing.T) {
 	}
 	if st := small.ResultCacheStats(); st.Bytes > 2*one+one/2 || st.Entries < 1 || st.Entries > 2 || st.Evictions < 2 {
 		t.Errorf("byte bound %d: %+v", 2*one+one/2, st)
-	}
-}
-
-func TestResultCacheConcurrentIdenticalMissesComputedOnce(t *testing.T) {
-	c := newResultCache(ResultCacheConfig{Entries: 10, Bytes: 1 << 20}, &cacheCounters{})
-	var calls atomic.Int64
-	release := make(chan struct{})
-	compute := func(ctx context.Context, q Query) (*Result, error) {
-		calls.Add(1)
-		<-release
-		return &Result{Query: q.Text, Total: 7}, nil
-	}
-	q, err := Query{Text: "falls"}.Normalize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const n = 20
-	var wg sync.WaitGroup
-	results := make([]*Result, n)
-	for i := range n {
-		wg.Go(func() {
-			res, err := c.do(context.Background(), q, compute)
-			if err != nil {
-				t.Error(err)
-			}
-			results[i] = res
-		})
-	}
-	// Wait until the other callers are queued behind the first.
-	for deadline := time.Now().Add(5 * time.Second); calls.Load() == 0 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(20 * time.Millisecond)
-	close(release)
-	wg.Wait()
-	if got := calls.Load(); got != 1 {
-		t.Errorf("computed %d times, want once", got)
-	}
-	for i, r := range results {
-		if r == nil || r.Total != 7 {
-			t.Fatalf("caller %d got %+v", i, r)
-		}
-	}
-	if st := c.stats; st.misses.Load() != 1 || st.hits.Load()+st.coalesced.Load() != n-1 {
-		t.Errorf("misses %d, hits %d, coalesced %d", st.misses.Load(), st.hits.Load(), st.coalesced.Load())
-	}
-}
-
-func TestResultCacheWaiterRecomputesWhenLeaderGivesUp(t *testing.T) {
-	c := newResultCache(ResultCacheConfig{Entries: 10, Bytes: 1 << 20}, &cacheCounters{})
-	q, _ := Query{Text: "falls"}.Normalize()
-	leaderCtx, cancel := context.WithCancel(context.Background())
-	started := make(chan struct{})
-	leaderDone := make(chan error, 1)
-	go func() {
-		_, err := c.do(leaderCtx, q, func(ctx context.Context, q Query) (*Result, error) {
-			close(started)
-			<-ctx.Done()
-			return nil, ctx.Err()
-		})
-		leaderDone <- err
-	}()
-	<-started
-	waiterDone := make(chan *Result, 1)
-	go func() {
-		res, err := c.do(context.Background(), q, func(ctx context.Context, q Query) (*Result, error) {
-			return &Result{Total: 3}, nil
-		})
-		if err != nil {
-			t.Error(err)
-		}
-		waiterDone <- res
-	}()
-	time.Sleep(20 * time.Millisecond)
-	cancel()
-	if err := <-leaderDone; !errors.Is(err, context.Canceled) {
-		t.Errorf("leader: %v", err)
-	}
-	if res := <-waiterDone; res == nil || res.Total != 3 {
-		t.Errorf("waiter got %+v", res)
 	}
 }
 

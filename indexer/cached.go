@@ -1,22 +1,19 @@
 package indexer
 
-// This file is the per-generation result cache (what Solr calls the
-// queryResultCache and Elasticsearch the request cache): the Result of a
-// recent normalised Query, kept for as long as the generation that computed
-// it. A generation never changes, so an entry never goes stale; a rebuild
-// swaps in a generation with an empty cache of its own, first seeded by
-// replaying the old generation's most recently used queries (autowarm, like
-// Solr's autowarmCount) so that the latency does not jump at the swap.
+// This file wires the per-generation result cache (package resultcache) to
+// searches: the key and size of a Result, the cached search, the stats,
+// and autowarm. A rebuild swaps in a generation with an empty cache of its
+// own, first seeded by replaying the old generation's most recently used
+// queries (like Solr's autowarmCount) so that the latency does not jump at
+// the swap.
 
 import (
-	"container/list"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/safetysearch/safetysearch/indexer/resultcache"
 )
 
 // Result cache defaults, used when the Config fields are 0.
@@ -77,168 +74,8 @@ type ResultCacheStats struct {
 	Bytes      int64  // their estimated size
 }
 
-// cacheCounters are the counters every generation's cache adds to.
-type cacheCounters struct {
-	hits, coalesced, misses, evictions, autowarmed atomic.Uint64
-}
-
-// resultCache is one generation's cache. Cached results are shared by every
-// caller and must not be modified (Index.Search hands out shallow copies
-// whose slices and maps are the cached ones). Safe for concurrent use.
-type resultCache struct {
-	maxEntries int
-	maxBytes   int64
-	stats      *cacheCounters
-
-	mu      sync.Mutex
-	lru     *list.List // of *cacheEntry, most recently used first
-	entries map[string]*list.Element
-	bytes   int64
-	flights map[string]*flight
-}
-
-type cacheEntry struct {
-	key  string
-	q    Query
-	res  *Result
-	size int64
-}
-
-// flight is a search being computed; identical searches wait for it.
-type flight struct {
-	done chan struct{}
-	res  *Result
-	err  error
-}
-
-func newResultCache(cfg ResultCacheConfig, stats *cacheCounters) *resultCache {
-	return &resultCache{
-		maxEntries: cfg.Entries,
-		maxBytes:   cfg.Bytes,
-		stats:      stats,
-		lru:        list.New(),
-		entries:    make(map[string]*list.Element),
-		flights:    make(map[string]*flight),
-	}
-}
-
-// lookup returns the cached result for key (hit), or the computation of
-// key to wait for, or, when there is neither, a new flight this caller
-// leads (it must compute, then finish it).
-func (c *resultCache) lookup(key string) (res *Result, f *flight, hit, leader bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.entries[key]; ok {
-		c.lru.MoveToFront(el)
-		return el.Value.(*cacheEntry).res, nil, true, false
-	}
-	if f, ok := c.flights[key]; ok {
-		return nil, f, false, false
-	}
-	f = &flight{done: make(chan struct{})}
-	c.flights[key] = f
-	return nil, f, false, true
-}
-
-// do returns the result of the normalised query q: from the cache, from an
-// identical search already running (computed once, whoever asks), or by
-// calling compute and caching what it returns. Errors are not cached. A
-// caller whose wait is cut short by its own context returns that context's
-// error; one whose leader failed because of the leader's context computes
-// the result itself.
-func (c *resultCache) do(ctx context.Context, q Query, compute func(context.Context, Query) (*Result, error)) (*Result, error) {
-	key := resultKey(q)
-	res, f, hit, leader := c.lookup(key)
-	if hit {
-		c.stats.hits.Add(1)
-		return res, nil
-	}
-	if !leader {
-		select {
-		case <-f.done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		if f.err == nil {
-			c.stats.coalesced.Add(1)
-			return f.res, nil
-		}
-		if !isContextErr(f.err) || ctx.Err() != nil {
-			return nil, f.err
-		}
-		// The leader gave up (its client left or its deadline passed):
-		// this caller still wants the answer.
-		c.stats.misses.Add(1)
-		res, err := compute(ctx, q)
-		if err == nil {
-			c.put(key, q, res)
-		}
-		return res, err
-	}
-	c.stats.misses.Add(1)
-	defer func() {
-		c.mu.Lock()
-		delete(c.flights, key)
-		c.mu.Unlock()
-		close(f.done)
-	}()
-	f.err = errSearchAborted // kept if compute panics
-	f.res, f.err = compute(ctx, q)
-	if f.err == nil {
-		c.put(key, q, f.res)
-	}
-	return f.res, f.err
-}
-
-// errSearchAborted is what callers waiting for a search that panicked get.
-var errSearchAborted = errors.New("indexer: the identical search this one waited for was aborted")
-
-func isContextErr(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-}
-
-// put caches res for key and evicts the least recently used entries beyond
-// the bounds. A result larger than the byte bound is not cached.
-func (c *resultCache) put(key string, q Query, res *Result) {
-	size := resultBytes(res) + int64(len(key))
-	if size > c.maxBytes {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.entries[key]; ok {
-		c.lru.MoveToFront(el)
-		return
-	}
-	c.entries[key] = c.lru.PushFront(&cacheEntry{key: key, q: q, res: res, size: size})
-	c.bytes += size
-	for c.lru.Len() > c.maxEntries || c.bytes > c.maxBytes {
-		el := c.lru.Back()
-		e := el.Value.(*cacheEntry)
-		c.lru.Remove(el)
-		delete(c.entries, e.key)
-		c.bytes -= e.size
-		c.stats.evictions.Add(1)
-	}
-}
-
-// recent returns up to n cached queries, most recently used first.
-func (c *resultCache) recent(n int) []Query {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make([]Query, 0, min(n, c.lru.Len()))
-	for el := c.lru.Front(); el != nil && len(out) < n; el = el.Next() {
-		out = append(out, el.Value.(*cacheEntry).q)
-	}
-	return out
-}
-
-// size returns the number of entries and their estimated bytes.
-func (c *resultCache) size() (int, int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lru.Len(), c.bytes
-}
+// resultCache is one generation's cache of normalised queries' results.
+type resultCache = resultcache.Cache[Query, *Result]
 
 // resultKey identifies a normalised Query: every field that can change its
 // Result. TestResultKeyCoversQuery fails when Query gains a field this key
@@ -299,7 +136,7 @@ func (ix *Index) autowarm(ctx context.Context, from, to *generation) {
 	}
 	start := time.Now()
 	warmed := 0
-	for _, q := range from.results.recent(n) {
+	for _, q := range from.results.Recent(n) {
 		if ctx.Err() != nil {
 			break
 		}
@@ -309,7 +146,7 @@ func (ix *Index) autowarm(ctx context.Context, from, to *generation) {
 			ix.log.Debug("autowarm query failed", "generation", to.name, "error", err)
 			continue
 		}
-		to.results.put(resultKey(q), q, res)
+		to.results.Put(resultKey(q), q, res)
 		warmed++
 		pause := time.NewTimer(time.Since(t))
 		select {
@@ -318,7 +155,7 @@ func (ix *Index) autowarm(ctx context.Context, from, to *generation) {
 		}
 		pause.Stop()
 	}
-	ix.cacheStats.autowarmed.Add(uint64(warmed))
+	ix.cacheStats.Autowarmed.Add(uint64(warmed))
 	ix.log.Info("result cache autowarmed", "generation", to.name, "queries", warmed, "took", time.Since(start))
 }
 
@@ -326,14 +163,14 @@ func (ix *Index) autowarm(ctx context.Context, from, to *generation) {
 // size of the serving generation's cache.
 func (ix *Index) ResultCacheStats() ResultCacheStats {
 	st := ResultCacheStats{
-		Hits:       ix.cacheStats.hits.Load(),
-		Coalesced:  ix.cacheStats.coalesced.Load(),
-		Misses:     ix.cacheStats.misses.Load(),
-		Evictions:  ix.cacheStats.evictions.Load(),
-		Autowarmed: ix.cacheStats.autowarmed.Load(),
+		Hits:       ix.cacheStats.Hits.Load(),
+		Coalesced:  ix.cacheStats.Coalesced.Load(),
+		Misses:     ix.cacheStats.Misses.Load(),
+		Evictions:  ix.cacheStats.Evictions.Load(),
+		Autowarmed: ix.cacheStats.Autowarmed.Load(),
 	}
 	if g := ix.cur.Load(); g != nil && g.results != nil {
-		st.Entries, st.Bytes = g.results.size()
+		st.Entries, st.Bytes = g.results.Size()
 	}
 	return st
 }
@@ -346,6 +183,10 @@ func (ix *Index) newResultCache() *resultCache {
 	return newResultCache(ix.cfg.ResultCache, &ix.cacheStats)
 }
 
+func newResultCache(cfg ResultCacheConfig, stats *resultcache.Counters) *resultCache {
+	return resultcache.New[Query](cfg.Entries, cfg.Bytes, resultBytes, stats)
+}
+
 // cachedSearch runs q on g through g's result cache. The Result returned is
 // a shallow copy of the cached one: its TookMS is this call's and its
 // Generation g's; its slices and maps are shared and must not be modified.
@@ -355,7 +196,7 @@ func cachedSearch(ctx context.Context, g *generation, q Query) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	res, err := g.results.do(ctx, q, g.eng.search)
+	res, err := g.results.Do(ctx, resultKey(q), q, g.eng.search)
 	if err != nil {
 		return nil, err
 	}
