@@ -14,12 +14,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/build"
 	"github.com/safetysearch/safetysearch/indexer/resultcache"
 
 	"github.com/blevesearch/bleve/v2"
@@ -27,11 +27,9 @@ import (
 
 // Source is what a rebuild reads: the crawler's store implements it.
 // Each must call fn once per article, with distinct IDs, and stop at the
-// first error fn returns.
-type Source interface {
-	Count(ctx context.Context) (int, error)
-	Each(ctx context.Context, fn func(article.Article) error) error
-}
+// first error fn returns. It is declared in package build, which streams it
+// to a child process.
+type Source = build.Source
 
 // Config configures an Index.
 type Config struct {
@@ -488,41 +486,6 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 		}
 	}
 	return rep, nil
-}
-
-// build creates the index in dir with the scoring model, fills it from src,
-// records when it was built and closes it. It returns the number of articles
-// indexed.
-func build(ctx context.Context, dir, scoring string, src Source) (int, error) {
-	var idx bleve.Index
-	if err := safely(func() error {
-		var err error
-		idx, err = createIndexScoring(dir, scoring)
-		return err
-	}); err != nil {
-		return 0, fmt.Errorf("create: %w", err)
-	}
-	var n int
-	err := safely(func() error {
-		var err error
-		n, err = fillIndex(ctx, idx, func(fn func(article.Article) error) error {
-			return src.Each(ctx, fn)
-		})
-		if err != nil {
-			return err
-		}
-		if err := idx.SetInternal([]byte(docCountKey), []byte(strconv.Itoa(n))); err != nil {
-			return err
-		}
-		return idx.SetInternal([]byte(builtAtKey), []byte(time.Now().UTC().Format(time.RFC3339Nano)))
-	})
-	if cerr := closeIndex(idx, dir); err == nil && cerr != nil {
-		err = cerr
-	}
-	if err != nil {
-		return n, fmt.Errorf("fill: %w", err)
-	}
-	return n, nil
 }
 
 // verify checks a reopened generation before it may be served.

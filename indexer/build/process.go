@@ -1,9 +1,7 @@
-package indexer
-
-// This file builds generations in a child process (the way Zoekt's
-// indexserver runs its builders): the serving process streams the articles
-// to the child as JSON lines, the child fills and closes the Bleve index in
-// the new generation's directory, and the serving process then opens,
+// Package build builds index generations in a child process (the way
+// Zoekt's indexserver runs its builders): the serving process streams the
+// articles to the child as JSON lines, the child fills and closes the index
+// in the new generation's directory, and the serving process then opens,
 // verifies and swaps it in as for an in-process build.
 //
 // Why: a build's memory (analysis, in-memory segments, merges reading every
@@ -12,6 +10,7 @@ package indexer
 // runs out of memory or crashes kills the child, not the server. The child
 // can be held to fewer cores than the server so that queries keep a core
 // during a rebuild.
+package build
 
 import (
 	"bufio"
@@ -22,34 +21,29 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
-
-	"github.com/blevesearch/bleve/v2"
 )
 
-// Builder builds one generation: it creates the index in dir (which does not
-// exist yet) with the scoring model, fills it from src and closes it,
-// returning the number of articles indexed. Rebuild verifies and swaps the
-// result; on an error it removes dir.
-type Builder interface {
-	Build(ctx context.Context, dir, scoring string, src Source) (int, error)
+// Source is what a build reads: every article once, distinct IDs, stopping
+// at the first error fn returns. indexer.Source is this type.
+type Source interface {
+	Count(ctx context.Context) (int, error)
+	Each(ctx context.Context, fn func(article.Article) error) error
 }
 
-// inProcess is the default Builder: the build runs in the calling process.
-type inProcess struct{}
+// Func builds one generation in dir (which does not exist yet) with the
+// scoring model from src, and returns the number of articles indexed. The
+// child runs the indexer's in-process build as its Func.
+type Func func(ctx context.Context, dir, scoring string, src Source) (int, error)
 
-func (inProcess) Build(ctx context.Context, dir, scoring string, src Source) (int, error) {
-	return build(ctx, dir, scoring, src)
-}
-
-// ProcessBuilder is a Builder that runs each build in a child process: the
-// command Path Args… must call BuildFromStream with its standard input and
-// output (the safetysearch binary's hidden "build-generation" command does).
-type ProcessBuilder struct {
+// Process runs each build in a child process: the command Path Args… must
+// call FromStream with its standard input and output (the safetysearch
+// binary's hidden "build-generation" command does, through
+// indexer.BuildFromStream).
+type Process struct {
 	Path string
 	Args []string
 	// MaxProcs, when > 0, sets the child's GOMAXPROCS (its cores for
@@ -80,9 +74,9 @@ type streamResult struct {
 
 // Build runs the child, streams src to it and returns the number of
 // articles it indexed. Cancelling ctx kills the child.
-func (p *ProcessBuilder) Build(ctx context.Context, dir, scoring string, src Source) (int, error) {
+func (p *Process) Build(ctx context.Context, dir, scoring string, src Source) (int, error) {
 	if p.Path == "" {
-		return 0, errors.New("indexer: process builder: no command")
+		return 0, errors.New("build: process: no command")
 	}
 	cmd := exec.CommandContext(ctx, p.Path, p.Args...)
 	cmd.WaitDelay = 10 * time.Second
@@ -93,14 +87,14 @@ func (p *ProcessBuilder) Build(ctx context.Context, dir, scoring string, src Sou
 	cmd.Stderr = p.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return 0, fmt.Errorf("indexer: process builder: %w", err)
+		return 0, fmt.Errorf("build: process: %w", err)
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return 0, fmt.Errorf("indexer: process builder: %w", err)
+		return 0, fmt.Errorf("build: process: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("indexer: process builder: start %s: %w", p.Path, err)
+		return 0, fmt.Errorf("build: process: start %s: %w", p.Path, err)
 	}
 
 	sent := make(chan error, 1)
@@ -111,28 +105,28 @@ func (p *ProcessBuilder) Build(ctx context.Context, dir, scoring string, src Sou
 	derr := json.NewDecoder(stdout).Decode(&res)
 	if derr != nil {
 		// Drain so that Wait does not block on a child still writing.
-		io.Copy(io.Discard, stdout)
+		_, _ = io.Copy(io.Discard, stdout)
 	}
 	werr := cmd.Wait()
 	serr := <-sent
 	switch {
 	case ctx.Err() != nil:
-		return 0, fmt.Errorf("indexer: process builder: %w", ctx.Err())
+		return 0, fmt.Errorf("build: process: %w", ctx.Err())
 	case serr != nil && !errors.Is(serr, errChildGone):
 		// The source failed: that is the cause, whatever the child said.
 		return 0, serr
 	case derr == nil && res.Error != "":
-		return 0, fmt.Errorf("indexer: build in child process: %s", res.Error)
+		return 0, fmt.Errorf("build: in child process: %s", res.Error)
 	case werr != nil:
-		return 0, fmt.Errorf("indexer: build in child process: %w", werr)
+		return 0, fmt.Errorf("build: in child process: %w", werr)
 	case derr != nil:
-		return 0, fmt.Errorf("indexer: build in child process: no result: %w", derr)
+		return 0, fmt.Errorf("build: in child process: no result: %w", derr)
 	}
 	return res.Documents, nil
 }
 
 // errChildGone marks a write to a child that stopped reading.
-var errChildGone = errors.New("indexer: build child stopped reading")
+var errChildGone = errors.New("build: child stopped reading")
 
 // sendStream writes the header, every article of src and the end marker to
 // w, then closes it.
@@ -168,36 +162,31 @@ func sendStream(ctx context.Context, w io.WriteCloser, head streamLine, src Sour
 	return err
 }
 
-// BuildFromStream is the child side of ProcessBuilder: it reads the stream
-// from r, builds the generation and writes the result line to w. It returns
+// FromStream is the child side of Process: it reads the stream from r,
+// builds the generation with fn and writes the result line to w. It returns
 // the build's error too (after writing it to w), so that the command can
 // exit non-zero.
-func BuildFromStream(ctx context.Context, r io.Reader, w io.Writer) error {
-	bleve.Config.SetAnalysisQueueSize(runtime.GOMAXPROCS(0))
-	err := buildFromStream(ctx, r, w)
+func FromStream(ctx context.Context, r io.Reader, w io.Writer, fn Func) error {
+	err := fromStream(ctx, r, w, fn)
 	if err != nil {
-		json.NewEncoder(w).Encode(streamResult{Error: err.Error()})
+		_ = json.NewEncoder(w).Encode(streamResult{Error: err.Error()})
 	}
 	return err
 }
 
-func buildFromStream(ctx context.Context, r io.Reader, w io.Writer) error {
+func fromStream(ctx context.Context, r io.Reader, w io.Writer, fn Func) error {
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
 	var head streamLine
 	if err := dec.Decode(&head); err != nil {
-		return fmt.Errorf("indexer: build stream: header: %w", err)
+		return fmt.Errorf("build: stream: header: %w", err)
 	}
 	if head.Dir == "" || head.Article != nil || head.End != nil {
-		return errors.New("indexer: build stream: the first line is not a header with a directory")
-	}
-	scoring, err := scoringModel(head.Scoring)
-	if err != nil {
-		return err
+		return errors.New("build: stream: the first line is not a header with a directory")
 	}
 	if head.Nice > 0 {
 		lowerPriority(head.Nice)
 	}
-	n, err := build(ctx, head.Dir, scoring, &streamSource{dec: dec})
+	n, err := fn(ctx, head.Dir, head.Scoring, &streamSource{dec: dec})
 	if err != nil {
 		return err
 	}
@@ -212,7 +201,7 @@ type streamSource struct {
 }
 
 func (s *streamSource) Count(context.Context) (int, error) {
-	return 0, errors.New("indexer: a build stream is not counted")
+	return 0, errors.New("build: a stream is not counted")
 }
 
 func (s *streamSource) Each(ctx context.Context, fn func(article.Article) error) error {
@@ -225,16 +214,16 @@ func (s *streamSource) Each(ctx context.Context, fn func(article.Article) error)
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return fmt.Errorf("indexer: build stream: after %d articles, before the end marker: %w", n, err)
+			return fmt.Errorf("build: stream: after %d articles, before the end marker: %w", n, err)
 		}
 		switch {
 		case l.End != nil:
 			if *l.End != n {
-				return fmt.Errorf("indexer: build stream: end marker says %d articles, %d were read", *l.End, n)
+				return fmt.Errorf("build: stream: end marker says %d articles, %d were read", *l.End, n)
 			}
 			return nil
 		case l.Article == nil:
-			return fmt.Errorf("indexer: build stream: line %d is neither an article nor the end marker", n+2)
+			return fmt.Errorf("build: stream: line %d is neither an article nor the end marker", n+2)
 		}
 		if err := fn(*l.Article); err != nil {
 			return err

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package indexer
+package build
 
 // lowerPriority does nothing here: lowering every thread needs Linux's
 // per-thread priorities (/proc/self/task), and the build child then simply
