@@ -75,12 +75,12 @@ type ResultCacheStats struct {
 }
 
 // resultCache is one generation's cache of normalised queries' results.
-type resultCache = resultcache.Cache[Query, *Result]
+type resultCache = resultcache.Cache[Normalized, *Result]
 
 // resultKey identifies a normalised Query: every field that can change its
 // Result. TestResultKeyCoversQuery fails when Query gains a field this key
 // does not encode.
-func resultKey(q Query) string {
+func resultKey(q Normalized) string {
 	var b strings.Builder
 	// %q quotes every string and list element, so no two queries share a
 	// key; times keep their offset (a date range is read in its zone).
@@ -184,18 +184,14 @@ func (ix *Index) newResultCache() *resultCache {
 }
 
 func newResultCache(cfg ResultCacheConfig, stats *resultcache.Counters) *resultCache {
-	return resultcache.New[Query](cfg.Entries, cfg.Bytes, resultBytes, stats)
+	return resultcache.New[Normalized](cfg.Entries, cfg.Bytes, resultBytes, stats)
 }
 
 // cachedSearch runs q on g through g's result cache. The Result returned is
 // a shallow copy of the cached one: its TookMS is this call's and its
 // Generation g's; its slices and maps are shared and must not be modified.
-func cachedSearch(ctx context.Context, g *generation, q Query) (*Result, error) {
+func cachedSearch(ctx context.Context, g *generation, q Normalized) (*Result, error) {
 	start := time.Now()
-	q, err := q.Normalize()
-	if err != nil {
-		return nil, err
-	}
 	res, err := g.results.Do(ctx, resultKey(q), q, g.eng.search)
 	if err != nil {
 		return nil, err

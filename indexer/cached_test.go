@@ -42,7 +42,7 @@ func uncachedSearch(t testing.TB, ix *Index, q Query) *Result {
 		t.Fatal(err)
 	}
 	defer g.release()
-	res, err := g.eng.search(context.Background(), q)
+	res, err := rawSearch(context.Background(), g.eng, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,11 +203,11 @@ func TestResultKeyCoversQuery(t *testing.T) {
 		func(q *Query) { q.FacetSize = 11 },
 		func(q *Query) { q.Highlight = true },
 	}
-	seen := map[string]int{resultKey(base): -1}
+	seen := map[string]int{resultKey(Normalized{base}): -1}
 	for i, v := range variants {
 		q := base
 		v(&q)
-		k := resultKey(q)
+		k := resultKey(Normalized{q})
 		if j, dup := seen[k]; dup {
 			t.Errorf("variant %d has the key of variant %d: %s", i, j, k)
 		}

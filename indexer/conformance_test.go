@@ -550,7 +550,7 @@ func TestConformanceSampleHub(t *testing.T) {
 			text string
 			pos  int
 		}{{`sepsis "warning`, 7}, {"sepsis OR", 7}, {"OR sepsis", 0}, {"title:", 6}, {"colour:red", 0}, {"-sepsis -falls", 0}} {
-			_, err := e.search(ctx, Query{Text: c.text})
+			_, err := rawSearch(ctx, e, Query{Text: c.text})
 			var qe *QueryError
 			if !errors.As(err, &qe) || qe.Pos != c.pos {
 				t.Errorf("%q: %v, want a QueryError at %d", c.text, err, c.pos)
@@ -560,7 +560,7 @@ func TestConformanceSampleHub(t *testing.T) {
 			q     Query
 			param string
 		}{{Query{PerPage: 101}, "per_page"}, {Query{Page: 0, PerPage: 50, Text: "x"}, ""}, {Query{Facets: []string{"size"}}, "facets"}, {Query{Sort: "random"}, "sort"}} {
-			_, err := e.search(ctx, c.q)
+			_, err := rawSearch(ctx, e, c.q)
 			var pe *ParamError
 			if c.param == "" {
 				if err != nil {

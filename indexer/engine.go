@@ -198,7 +198,7 @@ func sortOrder(s Sort) search.SortOrder {
 }
 
 // selections returns the normalised selected values of each facet.
-func selections(q Query) map[string][]string {
+func selections(q Normalized) map[string][]string {
 	years := make([]string, 0, len(q.Years))
 	for _, y := range q.Years {
 		years = append(years, strconv.Itoa(y))
@@ -222,7 +222,7 @@ func selections(q Query) map[string][]string {
 
 // filterQueries returns one non-scoring filter per selected facet (OR of its
 // values) except the facet named skip, plus the date range.
-func filterQueries(q Query, sel map[string][]string, skip string) []query.Query {
+func filterQueries(q Normalized, sel map[string][]string, skip string) []query.Query {
 	names := make([]string, 0, len(sel))
 	for f := range sel {
 		if f != skip {
@@ -307,13 +307,10 @@ func withFilters(text query.Query, filters []query.Query) query.Query {
 
 // search runs a full search: validation, free-text compilation, relaxation,
 // the page of hits, disjunctive facets and highlights.
-func (e *engine) search(ctx context.Context, q Query) (*Result, error) {
+func (e *engine) search(ctx context.Context, q Normalized) (*Result, error) {
 	start := time.Now()
-	q, err := q.Normalize()
-	if err != nil {
-		return nil, err
-	}
 	var plan *textPlan
+	var err error
 	if q.Text != "" {
 		if plan, err = e.compile(q.Text); err != nil {
 			return nil, err
@@ -754,9 +751,9 @@ func (e *engine) locate(ctx context.Context, q query.Query, hits search.Document
 // its sort, up to limit (0: no limit), for exports and feeds. Paging fields
 // of q but PerPage are ignored; relaxation applies as in search, to fill
 // PerPage.
-func (e *engine) scan(ctx context.Context, q Query, limit int, fn func(article.Article) error) error {
-	q.Page = 0
-	q, err := q.Normalize()
+func (e *engine) scan(ctx context.Context, raw Query, limit int, fn func(article.Article) error) error {
+	raw.Page = 0
+	q, err := raw.Normalize()
 	if err != nil {
 		return err
 	}

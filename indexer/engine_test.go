@@ -120,7 +120,7 @@ func TestEngineQueryErrors(t *testing.T) {
 		text string
 		pos  int
 	}{{`"unclosed`, 0}, {"sepsis OR", 7}, {"-sepsis", 0}, {"the -sepsis", 4}, {"? !", 0}, {"titel:x", 0}} {
-		_, err := e.search(context.Background(), Query{Text: c.text})
+		_, err := rawSearch(context.Background(), e, Query{Text: c.text})
 		var qe *QueryError
 		if !errors.As(err, &qe) || qe.Pos != c.pos {
 			t.Errorf("%q: error %v, want QueryError at %d", c.text, err, c.pos)
@@ -144,7 +144,7 @@ func TestEngineStopWordsOnly(t *testing.T) {
 		{"the who", []string{"t:who"}},
 		{`"the what" OR because`, []string{"t:because", "t:who"}},
 	} {
-		res, err := e.search(context.Background(), Query{Text: c.text, PerPage: 20, Facets: []string{}})
+		res, err := rawSearch(context.Background(), e, Query{Text: c.text, PerPage: 20, Facets: []string{}})
 		if err != nil {
 			t.Errorf("%q: %v", c.text, err)
 			continue
@@ -502,7 +502,7 @@ func FuzzEngineSearch(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		res, err := e.search(context.Background(), Query{Text: text, Highlight: true})
+		res, err := rawSearch(context.Background(), e, Query{Text: text, Highlight: true})
 		if err != nil {
 			var qe *QueryError
 			var pe *ParamError

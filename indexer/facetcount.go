@@ -30,7 +30,7 @@ import (
 // (TestEngineDisjunctiveCountsMatchBleve).
 //
 // It returns, for each facet of disj, value key → count.
-func (e *engine) disjunctiveCounts(ctx context.Context, text query.Query, q Query, sel map[string][]string, disj []string) (map[string]map[string]int, error) {
+func (e *engine) disjunctiveCounts(ctx context.Context, text query.Query, q Normalized, sel map[string][]string, disj []string) (map[string]map[string]int, error) {
 	rest := make(map[string][]string, len(sel))
 	for f, v := range sel {
 		rest[f] = v
@@ -170,7 +170,7 @@ func (c *countCache) put(key string, v map[string]map[string]int) {
 // depend on: its text and relaxation level (the text query is a pure
 // function of these within a generation), the selections, the date range
 // and the facets counted.
-func countKey(q Query, lvl textLevel, sel map[string][]string, disj []string) string {
+func countKey(q Normalized, lvl textLevel, sel map[string][]string, disj []string) string {
 	// %q quotes every string; fmt prints maps sorted by key.
 	return fmt.Sprintf("%q|%v|%t|%q|%s|%s|%q", q.Text, lvl.optional, lvl.located != nil, sel,
 		q.From.UTC().Format("2006-01-02"), q.To.UTC().Format("2006-01-02"), disj)

@@ -288,6 +288,16 @@ func (ix *Index) acquire() (*generation, error) {
 // from the generation's result cache when it is enabled (Config.ResultCache):
 // callers must not modify a Result's slices and maps.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	n, err := q.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	return ix.SearchNormalized(ctx, n)
+}
+
+// SearchNormalized is Search for a query already normalised where it
+// entered (the API).
+func (ix *Index) SearchNormalized(ctx context.Context, q Normalized) (*Result, error) {
 	g, err := ix.acquire()
 	if err != nil {
 		return nil, err
@@ -304,14 +314,21 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
-// Article returns one article by ID (ErrNotFound when absent).
-func (ix *Index) Article(ctx context.Context, id string) (article.Article, error) {
+// Article returns one article by ID (ErrNotFound when absent) and the name
+// of the generation it was read from, for the caller's ETag: reading the
+// generation in a second call could label a swapped-in generation's
+// article with the old name.
+func (ix *Index) Article(ctx context.Context, id string) (article.Article, string, error) {
 	g, err := ix.acquire()
 	if err != nil {
-		return article.Article{}, err
+		return article.Article{}, "", err
 	}
 	defer g.release()
-	return g.eng.article(ctx, id)
+	a, err := g.eng.article(ctx, id)
+	if err != nil {
+		return article.Article{}, "", err
+	}
+	return a, g.name, nil
 }
 
 // Suggest returns a spelling suggestion for text, "" when there is none.
@@ -502,7 +519,10 @@ func (ix *Index) canary(ctx context.Context, g *generation) error {
 	if g.docs == 0 {
 		return nil
 	}
-	q := Query{Text: ix.cfg.CanaryQuery, PerPage: 1, Facets: []string{}}
+	q, err := Query{Text: ix.cfg.CanaryQuery, PerPage: 1, Facets: []string{}}.Normalize()
+	if err != nil {
+		return fmt.Errorf("verify: canary query %q: %w", ix.cfg.CanaryQuery, err)
+	}
 	res, err := g.eng.search(ctx, q)
 	if err != nil {
 		return fmt.Errorf("verify: canary query %q: %w", q.Text, err)

@@ -107,7 +107,7 @@ func TestIndexLifecycle(t *testing.T) {
 	if _, err := ix.Search(context.Background(), Query{}); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("search without a generation: %v", err)
 	}
-	if _, err := ix.Article(context.Background(), "x"); !errors.Is(err, ErrUnavailable) {
+	if _, _, err := ix.Article(context.Background(), "x"); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("article without a generation: %v", err)
 	}
 
@@ -127,11 +127,11 @@ func TestIndexLifecycle(t *testing.T) {
 	if total, gen := browseTotal(t, ix); total != 12 || gen != rep.Generation {
 		t.Fatalf("browse: %d docs from %q", total, gen)
 	}
-	a, err := ix.Article(context.Background(), "life:r3")
-	if err != nil || a.Title != src[3].Title {
-		t.Fatalf("article: %+v, %v", a, err)
+	a, gen, err := ix.Article(context.Background(), "life:r3")
+	if err != nil || a.Title != src[3].Title || gen != rep.Generation {
+		t.Fatalf("article: %+v from %q, %v", a, gen, err)
 	}
-	if _, err := ix.Article(context.Background(), "life:none"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := ix.Article(context.Background(), "life:none"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing article: %v", err)
 	}
 	var scanned int

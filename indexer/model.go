@@ -68,7 +68,9 @@ type Query struct {
 }
 
 // Result is the answer to a Query. Its JSON form is the body of
-// GET /api/v1/search.
+// GET /api/v1/search. The engine builds every list of a Result and of its
+// Hits non-nil, so that the JSON holds [] and never null where a list is
+// documented; callers need no fix-up.
 type Result struct {
 	Query      string                  `json:"query"`
 	Total      uint64                  `json:"total"` // exact

@@ -131,7 +131,7 @@ func buildEngine(t testing.TB, arts []article.Article, cfg EngineConfig) *engine
 // mustSearch runs a search and fails the test on error.
 func mustSearch(t testing.TB, e *engine, q Query) *Result {
 	t.Helper()
-	res, err := e.search(context.Background(), q)
+	res, err := rawSearch(context.Background(), e, q)
 	if err != nil {
 		t.Fatalf("search %+v: %v", q, err)
 	}
@@ -175,4 +175,13 @@ func fmtFacet(vals []FacetValue) string {
 // openReadOnly opens a generation read-only, as a serving index is opened.
 func openReadOnly(dir string) (bleve.Index, error) {
 	return bleve.OpenUsing(dir, map[string]any{"read_only": true, "bolt_timeout": "5s"})
+}
+
+// rawSearch normalises q and runs it on e, as Index.Search does.
+func rawSearch(ctx context.Context, e *engine, q Query) (*Result, error) {
+	n, err := q.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	return e.search(ctx, n)
 }

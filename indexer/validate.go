@@ -9,11 +9,25 @@ import (
 	"time"
 )
 
+// Normalized is a Query that Normalize accepted: its defaults applied and
+// its parameters validated. A query is normalised once, where it enters
+// (the API, the command line, Index.Search), and passed on as a Normalized;
+// nothing downstream (result cache, engine) normalises it again. Make one
+// only with Normalize.
+type Normalized struct {
+	Query
+}
+
 // Normalize applies the defaults of a Query (page 1, DefaultPerPage,
 // DefaultFacets, DefaultFacetSize, relevance sort with text and newest
 // without) and validates it. Errors are *ParamError naming the API
 // parameter. Free-text syntax is checked by the search itself (*QueryError).
-func (q Query) Normalize() (Query, error) {
+func (q Query) Normalize() (Normalized, error) {
+	q, err := q.normalize()
+	return Normalized{q}, err
+}
+
+func (q Query) normalize() (Query, error) {
 	q.Text = strings.TrimSpace(q.Text)
 	if len(q.Text) > MaxTextLength {
 		return q, &ParamError{Param: "q", Msg: fmt.Sprintf("text is %d bytes long; at most %d are allowed", len(q.Text), MaxTextLength)}

@@ -353,8 +353,7 @@ func (s *Server) handleArticlePage(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.SearchTimeout)
 	defer cancel()
-	gen := s.searcher.Status().Generation
-	art, err := s.searcher.Article(ctx, id)
+	art, gen, err := s.searcher.Article(ctx, id)
 	if err != nil {
 		s.renderError(c, withContextErr(ctx, err))
 		return

@@ -641,12 +641,12 @@ func TestPageSafeFragment(t *testing.T) {
 // internal error.
 type brokenSearcher struct{ *indexer.Index }
 
-func (brokenSearcher) Search(context.Context, indexer.Query) (*indexer.Result, error) {
+func (brokenSearcher) SearchNormalized(context.Context, indexer.Normalized) (*indexer.Result, error) {
 	return nil, errors.New("bleve: segment 7 corrupt at /srv/secret/path")
 }
 
-func (brokenSearcher) Article(context.Context, string) (article.Article, error) {
-	return article.Article{}, errors.New("bleve: segment 7 corrupt at /srv/secret/path")
+func (brokenSearcher) Article(context.Context, string) (article.Article, string, error) {
+	return article.Article{}, "", errors.New("bleve: segment 7 corrupt at /srv/secret/path")
 }
 
 func TestPageInternalError(t *testing.T) {

@@ -20,11 +20,13 @@ import (
 // Searcher answers searches and article lookups from the serving index.
 // *indexer.Index satisfies it.
 type Searcher interface {
-	// Search runs one query. Invalid queries fail with *indexer.ParamError
-	// or *indexer.QueryError, a missing index with indexer.ErrUnavailable.
-	Search(ctx context.Context, q indexer.Query) (*indexer.Result, error)
-	// Article returns one whole article, or indexer.ErrNotFound.
-	Article(ctx context.Context, id string) (article.Article, error)
+	// SearchNormalized runs one query, normalised where it entered the
+	// API. Invalid free text fails with *indexer.QueryError, a missing
+	// index with indexer.ErrUnavailable. The Result's lists are never nil.
+	SearchNormalized(ctx context.Context, q indexer.Normalized) (*indexer.Result, error)
+	// Article returns one whole article and the generation that served it,
+	// or indexer.ErrNotFound.
+	Article(ctx context.Context, id string) (article.Article, string, error)
 	// Status describes the serving index (Ready, Generation, Documents,
 	// BuiltAt).
 	Status() indexer.Status
