@@ -99,14 +99,9 @@ func textArray(title, summary, body string) []string {
 // combinedText is title, summary and body on separate lines: analyzed, it
 // gives the same terms and counts as the field fText (the elements of
 // textArray), which is what pseudo-relevance feedback analyzes of its
-// feedback articles (articleText).
+// feedback articles.
 func combinedText(title, summary, body string) string {
 	return title + "\n" + summary + "\n" + body
-}
-
-// articleText is the folded combinedText of an article.
-func articleText(a article.Article) string {
-	return combinedText(fold.Text(a.Title), fold.Text(a.Summary), fold.Text(a.Body))
 }
 
 // keys normalises keyword values, dropping empty ones and duplicates.

@@ -440,7 +440,7 @@ func TestEngineRelated(t *testing.T) {
 
 func TestEngineSafelyAndSchema(t *testing.T) {
 	err := safely(func() error { panic("corrupt segment") })
-	if !errors.Is(err, ErrIndexFailure) || !strings.Contains(err.Error(), "corrupt segment") {
+	if !errors.Is(err, errIndexPanic) || !strings.Contains(err.Error(), "corrupt segment") {
 		t.Fatalf("safely: %v", err)
 	}
 	idx, err := createIndex(t.TempDir() + "/g")

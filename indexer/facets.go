@@ -1,11 +1,14 @@
 package indexer
 
-// This file counts disjunctive facets in one pass over the matching
-// documents.
+// This file is the facets step of a search: Bleve's term facets for the
+// facets without a selection, disjunctive counts (each selected facet
+// counted with every filter but its own) with their per-generation cache,
+// and the published labels of the facet values.
 
 import (
 	"context"
 	"fmt"
+	"sort"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -13,6 +16,72 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
+
+// facetRequestSize asks Bleve for every value of the facet (the label
+// dictionary knows the cardinality), so that ordering and truncation are
+// done here, deterministically.
+func (e *engine) facetRequestSize(f string, size int) int {
+	if n := len(e.labels[f]); n > size {
+		return n
+	}
+	return size
+}
+
+// facetValues orders a facet's values (year: newest first; others: count
+// desc, then label), keeps size values and adds every selected value,
+// with its published label, even at count 0.
+func (e *engine) facetValues(f string, counts map[string]int, selected []string, size int) []FacetValue {
+	type kv struct {
+		key   string
+		count int
+	}
+	terms := make([]kv, 0, len(counts))
+	for k, c := range counts {
+		if c > 0 {
+			terms = append(terms, kv{k, c})
+		}
+	}
+	sort.Slice(terms, func(i, j int) bool {
+		if f == FacetYear {
+			return terms[i].key > terms[j].key
+		}
+		if terms[i].count != terms[j].count {
+			return terms[i].count > terms[j].count
+		}
+		if li, lj := e.label(f, terms[i].key), e.label(f, terms[j].key); li != lj {
+			return li < lj
+		}
+		return terms[i].key < terms[j].key
+	})
+	isSel := map[string]bool{}
+	for _, s := range selected {
+		isSel[s] = true
+	}
+	out := []FacetValue{}
+	shown := map[string]bool{}
+	for i, t := range terms {
+		if i >= size && !isSel[t.key] {
+			continue
+		}
+		out = append(out, FacetValue{Value: e.label(f, t.key), Count: uint64(t.count), Selected: isSel[t.key]})
+		shown[t.key] = true
+	}
+	for _, s := range selected {
+		if !shown[s] {
+			out = append(out, FacetValue{Value: e.label(f, s), Count: 0, Selected: true})
+			shown[s] = true
+		}
+	}
+	return out
+}
+
+// label is the published spelling of a normalised facet value.
+func (e *engine) label(f, key string) string {
+	if l, ok := e.labels[f][key]; ok {
+		return l
+	}
+	return key
+}
 
 // disjunctiveCounts counts the values of every facet in disj (facets with a
 // selection) as if by one request per facet filtered by everything but its
