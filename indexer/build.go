@@ -13,6 +13,7 @@ import (
 
 	"github.com/safetysearch/safetysearch/indexer/article"
 	"github.com/safetysearch/safetysearch/indexer/build"
+	"github.com/safetysearch/safetysearch/indexer/engine"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -43,7 +44,7 @@ type ProcessBuilder = build.Process
 func BuildFromStream(ctx context.Context, r io.Reader, w io.Writer) error {
 	bleve.Config.SetAnalysisQueueSize(runtime.GOMAXPROCS(0))
 	return build.FromStream(ctx, r, w, func(ctx context.Context, dir, scoring string, src build.Source) (int, error) {
-		model, err := scoringModel(scoring)
+		model, err := engine.ScoringModel(scoring)
 		if err != nil {
 			return 0, err
 		}
@@ -56,17 +57,17 @@ func BuildFromStream(ctx context.Context, r io.Reader, w io.Writer) error {
 // indexed.
 func buildGeneration(ctx context.Context, dir, scoring string, src Source) (int, error) {
 	var idx bleve.Index
-	if err := safely(func() error {
+	if err := engine.Safely(func() error {
 		var err error
-		idx, err = createIndexScoring(dir, scoring)
+		idx, err = engine.CreateIndex(dir, scoring)
 		return err
 	}); err != nil {
 		return 0, fmt.Errorf("create: %w", err)
 	}
 	var n int
-	err := safely(func() error {
+	err := engine.Safely(func() error {
 		var err error
-		n, err = fillIndex(ctx, idx, func(fn func(article.Article) error) error {
+		n, err = engine.Fill(ctx, idx, func(fn func(article.Article) error) error {
 			return src.Each(ctx, fn)
 		})
 		if err != nil {

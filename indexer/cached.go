@@ -141,7 +141,7 @@ func (ix *Index) autowarm(ctx context.Context, from, to *generation) {
 			break
 		}
 		t := time.Now()
-		res, err := to.eng.search(ctx, q)
+		res, err := to.eng.Search(ctx, q)
 		if err != nil {
 			ix.log.Debug("autowarm query failed", "generation", to.name, "error", err)
 			continue
@@ -192,7 +192,7 @@ func newResultCache(cfg ResultCacheConfig, stats *resultcache.Counters) *resultC
 // Generation g's; its slices and maps are shared and must not be modified.
 func cachedSearch(ctx context.Context, g *generation, q Normalized) (*Result, error) {
 	start := time.Now()
-	res, err := g.results.Do(ctx, resultKey(q), q, g.eng.search)
+	res, err := g.results.Do(ctx, resultKey(q), q, g.eng.Search)
 	if err != nil {
 		return nil, err
 	}

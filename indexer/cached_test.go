@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/safetysearch/safetysearch/indexer/indextest"
 )
 
 func openCachedIndex(t testing.TB, rc ResultCacheConfig) *Index {
@@ -42,7 +44,11 @@ func uncachedSearch(t testing.TB, ix *Index, q Query) *Result {
 		t.Fatal(err)
 	}
 	defer g.release()
-	res, err := rawSearch(context.Background(), g.eng, q)
+	n, err := q.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := g.eng.Search(context.Background(), n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +64,7 @@ func TestResultCacheSameAnswerCachedAndUncached(t *testing.T) {
 		{Text: "medication", Topics: []string{"Medication safety", "Falls"}, Page: 2, PerPage: 5},
 		{Sort: SortOldest, Facets: []string{FacetYear, FacetAuthor}, FacetSize: 3},
 		{Text: "incidents hospitals nonexistentword", PerPage: 3},
-		{From: day("2021-01-01"), To: day("2022-12-31"), Years: []int{2021}},
+		{From: indextest.Day("2021-01-01"), To: indextest.Day("2022-12-31"), Years: []int{2021}},
 	}
 	for _, q := range queries {
 		want := comparableResult(uncachedSearch(t, cached, q))
@@ -194,8 +200,8 @@ func TestResultKeyCoversQuery(t *testing.T) {
 		func(q *Query) { q.Tags = []string{"x"} },
 		func(q *Query) { q.Authors = []string{"x"} },
 		func(q *Query) { q.Years = []int{2020} },
-		func(q *Query) { q.From = day("2020-01-01") },
-		func(q *Query) { q.To = day("2020-01-01") },
+		func(q *Query) { q.From = indextest.Day("2020-01-01") },
+		func(q *Query) { q.To = indextest.Day("2020-01-01") },
 		func(q *Query) { q.Sort = SortNewest },
 		func(q *Query) { q.Page = 2 },
 		func(q *Query) { q.PerPage = 11 },
@@ -203,11 +209,11 @@ func TestResultKeyCoversQuery(t *testing.T) {
 		func(q *Query) { q.FacetSize = 11 },
 		func(q *Query) { q.Highlight = true },
 	}
-	seen := map[string]int{resultKey(Normalized{base}): -1}
+	seen := map[string]int{resultKey(Normalized{Query: base}): -1}
 	for i, v := range variants {
 		q := base
 		v(&q)
-		k := resultKey(Normalized{q})
+		k := resultKey(Normalized{Query: q})
 		if j, dup := seen[k]; dup {
 			t.Errorf("variant %d has the key of variant %d: %s", i, j, k)
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/safetysearch/safetysearch/indexer/article"
 	"github.com/safetysearch/safetysearch/indexer/build"
+	"github.com/safetysearch/safetysearch/indexer/engine"
 	"github.com/safetysearch/safetysearch/indexer/resultcache"
 
 	"github.com/blevesearch/bleve/v2"
@@ -140,7 +141,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Index, error) 
 	if cfg.OpenTimeout <= 0 {
 		cfg.OpenTimeout = 5 * time.Second
 	}
-	model, err := scoringModel(cfg.Scoring)
+	model, err := engine.ScoringModel(cfg.Scoring)
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +307,7 @@ func (ix *Index) SearchNormalized(ctx context.Context, q Normalized) (*Result, e
 	if g.results != nil {
 		return cachedSearch(ctx, g, q)
 	}
-	res, err := g.eng.search(ctx, q)
+	res, err := g.eng.Search(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +325,7 @@ func (ix *Index) Article(ctx context.Context, id string) (article.Article, strin
 		return article.Article{}, "", err
 	}
 	defer g.release()
-	a, err := g.eng.article(ctx, id)
+	a, err := g.eng.Article(ctx, id)
 	if err != nil {
 		return article.Article{}, "", err
 	}
@@ -338,7 +339,7 @@ func (ix *Index) Suggest(ctx context.Context, text string) (string, error) {
 		return "", err
 	}
 	defer g.release()
-	return g.eng.suggest(ctx, text)
+	return g.eng.Suggest(ctx, text)
 }
 
 // Related returns up to n articles similar to the article id.
@@ -348,7 +349,7 @@ func (ix *Index) Related(ctx context.Context, id string, n int) ([]Hit, error) {
 		return nil, err
 	}
 	defer g.release()
-	return g.eng.related(ctx, id, n)
+	return g.eng.Related(ctx, id, n)
 }
 
 // Scan calls fn for up to limit articles matching q, all from one
@@ -359,7 +360,7 @@ func (ix *Index) Scan(ctx context.Context, q Query, limit int, fn func(article.A
 		return err
 	}
 	defer g.release()
-	return g.eng.scan(ctx, q, limit, fn)
+	return g.eng.Scan(ctx, q, limit, fn)
 }
 
 // Rebuild builds a new generation from src and swaps it in.
@@ -523,7 +524,7 @@ func (ix *Index) canary(ctx context.Context, g *generation) error {
 	if err != nil {
 		return fmt.Errorf("verify: canary query %q: %w", ix.cfg.CanaryQuery, err)
 	}
-	res, err := g.eng.search(ctx, q)
+	res, err := g.eng.Search(ctx, q)
 	if err != nil {
 		return fmt.Errorf("verify: canary query %q: %w", q.Text, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/safetysearch/safetysearch/indexer/article"
 	"github.com/safetysearch/safetysearch/indexer/indextest"
 )
@@ -451,4 +452,47 @@ func TestIndexCanaryQuery(t *testing.T) {
 	if got := generationDirs(t, dir); !slices.Equal(got, []string{good.Generation}) {
 		t.Fatalf("generations on disk: %v", got)
 	}
+}
+
+// The scoring model is checked at Open and is the one a rebuilt generation
+// scores with.
+func TestIndexScoringModel(t *testing.T) {
+	_, err := Open(context.Background(), Config{Dir: t.TempDir(), Scoring: "BM25F"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "Config.Scoring") || !strings.Contains(err.Error(), "BM25F") {
+		t.Errorf("Open with an unknown scoring model: %v", err)
+	}
+
+	ctx := context.Background()
+	ix, err := Open(ctx, Config{Dir: t.TempDir(), Scoring: ScoringTFIDF}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := ix.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	if _, err := ix.Rebuild(ctx, sliceSource(indextest.InlineCorpus())); err != nil {
+		t.Fatal(err)
+	}
+	g := ix.cur.Load()
+	if m := g.idx.Mapping().(*mapping.IndexMappingImpl).ScoringModel; m != ScoringTFIDF {
+		t.Errorf("rebuilt generation scores with %q, want tf-idf", m)
+	}
+	res, err := ix.Search(ctx, Query{Text: "sepsis warning signs children"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].ID != "t:r3" {
+		t.Errorf("tf-idf search: hits %v, want t:r3 first", hitIDs(res))
+	}
+}
+
+// hitIDs lists the ids of the hits in order.
+func hitIDs(res *Result) []string {
+	ids := make([]string, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids
 }

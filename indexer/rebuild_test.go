@@ -322,7 +322,7 @@ func TestRebuildReplacesBrokenGeneration(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := idx.SetInternal(internalSchemaKey, []byte(strconv.Itoa(SchemaVersion+1))); err != nil {
+			if err := idx.SetInternal([]byte("safetysearch:schema_version"), []byte(strconv.Itoa(SchemaVersion+1))); err != nil {
 				t.Fatal(err)
 			}
 			if err := idx.Close(); err != nil {

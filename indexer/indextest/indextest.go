@@ -133,3 +133,79 @@ func (g *GatedSource) Each(ctx context.Context, fn func(article.Article) error) 
 
 // Release lets Each go on.
 func (g *GatedSource) Release() { g.once.Do(func() { close(g.release) }) }
+
+// Day is a UTC date at noon.
+func Day(s string) time.Time {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return t.Add(12 * time.Hour)
+}
+
+// InlineCorpus is a small hand-written corpus covering the features the
+// engine tests exercise.
+func InlineCorpus() []article.Article {
+	arts := []article.Article{
+		{
+			ID: "t:r1", Title: "Introducing PSIRF in an acute trust", Author: "Jane Smith",
+			Published: Day("2024-03-10"), ContentType: "Reports and articles",
+			Regions: []string{"UK"}, Audiences: []string{"Everyone"}, Topics: []string{"PSIRF"},
+			Tags:    []string{"UK", "Reports and articles", "Everyone", "PSIRF"},
+			Summary: "How one trust moved to the new framework.",
+			Body:    "The trust adopted PSIRF and replaced serious incident investigations with proportionate learning responses.",
+		},
+		{
+			ID: "t:r2", Title: "Learning responses under the Patient Safety Incident Response Framework", Author: "Ali Khan",
+			Published: Day("2023-09-01"), ContentType: "Guides",
+			Regions: []string{"England"}, Audiences: []string{"Patient safety leads"}, Topics: []string{"Investigations"},
+			Tags:    []string{"England", "Guides", "Patient safety leads", "Investigations"},
+			Summary: "A guide to after action review and swarm huddles.",
+			Body:    "The Patient Safety Incident Response Framework sets out how organisations respond to incidents.",
+		},
+		{
+			ID: "t:r3", Title: "Sepsis: warning signs in children", Author: "Maria José Núñez",
+			Published: Day("2025-01-20"), ContentType: "Blogs",
+			Regions: []string{"UK"}, Audiences: []string{"Patients and public"}, Topics: []string{"Sepsis", "Paediatrics"},
+			Tags:    []string{"UK", "Blogs", "Patients and public", "Sepsis", "Paediatrics"},
+			Summary: "What parents should look out for.",
+			Body:    "Sepsis in children can be hard to spot. A child’s breathing, colour and temperature are warning signs; don’t wait.",
+			Comments: []article.Comment{
+				{ID: "c1", Author: "A parent", Body: "Thank you, this helped us act quickly."},
+			},
+		},
+		{
+			ID: "t:r4", Title: "Venous thromboembolism after surgery", Author: "Jane Smith",
+			Published: Day("2022-05-05"), ContentType: "Research",
+			Regions: []string{"Ireland"}, Audiences: []string{"Healthcare professionals"}, Topics: []string{"VTE"},
+			Tags:    []string{"Ireland", "Research", "Healthcare professionals", "VTE"},
+			Summary: "Risk assessment reduces hospital-acquired clots.",
+			Body:    "Thromboprophylaxis after surgery lowers the risk of venous thromboembolism in adults.",
+		},
+		{
+			ID: "t:r5", Title: "Medication errors in care homes", Author: "Sam Lee",
+			Published: Day("2024-11-11"), ContentType: "Reports and articles",
+			Regions: []string{"UK", "Scotland"}, Audiences: []string{"Everyone"}, Topics: []string{"Medication safety"},
+			Tags:    []string{"UK", "Scotland", "Reports and articles", "Everyone", "Medication safety"},
+			Summary: "A review of dispensing errors.",
+			Body:    "Errors with <script>alert(1)</script> labels & dosing were common; café staff were not involved.",
+			Comments: []article.Comment{
+				{ID: "c2", Author: "Nurse", Body: "We saw the same dispensing problems."},
+				{ID: "c3", Author: "Pharmacist", Body: "VTE prophylaxis was also missed in our audit of thromboembolism."},
+			},
+		},
+		{
+			ID: "t:r6", Title: "Falls prevention on older people’s wards", Author: "Ali Khan",
+			ContentType: "Guides",
+			Regions:     []string{"UK"}, Audiences: []string{"Nurses"}, Topics: []string{"Falls"},
+			Tags:    []string{"UK", "Guides", "Nurses", "Falls"},
+			Summary: "Practical steps without a publication date.",
+			Body:    "Lying and standing blood pressure checks reduce falls.",
+		},
+	}
+	for i := range arts {
+		arts[i].Source = "test"
+		arts[i].URL = "https://example.org/" + arts[i].ID
+	}
+	return arts
+}

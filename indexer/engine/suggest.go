@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file is "did you mean": words of a query that are not in the index
 // are replaced by the most frequent close word of the spelling dictionary
@@ -19,7 +19,7 @@ import (
 
 // suggest returns a corrected query string, or "" when every word is known
 // (or nothing better is found). Operators, phrases and fields are kept.
-func (e *engine) suggest(ctx context.Context, text string) (string, error) {
+func (e *Engine) Suggest(ctx context.Context, text string) (string, error) {
 	tq, err := textquery.Parse(strings.TrimSpace(text))
 	if err != nil || tq == nil {
 		return "", nil
@@ -87,7 +87,7 @@ func (e *engine) suggest(ctx context.Context, text string) (string, error) {
 
 // correct returns a better spelling of word, or "" if word is known, too
 // short, a number, or nothing close is in the dictionary.
-func (e *engine) correct(r index.IndexReader, fr index.IndexReaderFuzzy, word string) (string, error) {
+func (e *Engine) correct(r index.IndexReader, fr index.IndexReaderFuzzy, word string) (string, error) {
 	w := strings.ToLower(fold.Text(word))
 	if len([]rune(w)) < 4 || strings.ContainsFunc(w, unicode.IsDigit) {
 		return "", nil
@@ -151,8 +151,8 @@ func termCount(r index.IndexReader, field, term string) (uint64, error) {
 }
 
 // withReader runs fn with a low-level reader of the index, recovering panics.
-func (e *engine) withReader(fn func(index.IndexReader) error) error {
-	return safely(func() error {
+func (e *Engine) withReader(fn func(index.IndexReader) error) error {
+	return Safely(func() error {
 		adv, err := e.idx.Advanced()
 		if err != nil {
 			return err

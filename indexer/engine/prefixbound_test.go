@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 import (
 	"fmt"
@@ -30,7 +30,7 @@ func TestPrefixBoundKeepsMostFrequent(t *testing.T) {
 	}
 	rare := word(n - 1) // in article 1 and the one below: 2 articles
 	arts = append(arts, article.Article{ID: "t:rare", Title: "Odd one", Body: "only " + rare + " here"})
-	e := buildEngine(t, arts, EngineConfig{})
+	e := buildEngine(t, arts, Config{})
 
 	res := mustSearch(t, e, Query{Text: "zq*", PerPage: 100, Facets: []string{}})
 	if res.Total != uint64(n) || slices.Contains(hitIDs(res), "t:rare") {

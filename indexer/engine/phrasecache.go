@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file keeps, per generation, the documents matching each thesaurus
 // expansion phrase in each field, so that an abbreviation query ("PSIRF")

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 import (
 	"context"
@@ -11,14 +11,15 @@ import (
 	"testing"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/thesaurus"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 func TestEngineBasicSearch(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
-	n, err := e.docCount()
+	e := buildEngine(t, inlineCorpus(), Config{})
+	n, err := e.DocCount()
 	if err != nil || n != 6 {
 		t.Fatalf("docCount = %d, %v; want 6", n, err)
 	}
@@ -36,7 +37,7 @@ func TestEngineBasicSearch(t *testing.T) {
 }
 
 func TestEngineBrowseNewestFirst(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	res := mustSearch(t, e, Query{})
 	want := []string{"t:r3", "t:r5", "t:r1", "t:r2", "t:r4", "t:r6"} // undated last
 	if got := hitIDs(res); !slices.Equal(got, want) {
@@ -51,21 +52,21 @@ func TestEngineBrowseNewestFirst(t *testing.T) {
 }
 
 func TestEngineArticle(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
-	a, err := e.article(context.Background(), "t:r5")
+	e := buildEngine(t, inlineCorpus(), Config{})
+	a, err := e.Article(context.Background(), "t:r5")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.Title != "Medication errors in care homes" || len(a.Comments) != 2 || a.Comments[1].Author != "Pharmacist" {
 		t.Fatalf("article: %+v", a)
 	}
-	if _, err := e.article(context.Background(), "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := e.Article(context.Background(), "nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing article: %v", err)
 	}
 }
 
 func TestEngineFoldingApostrophesAccents(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	for _, q := range []string{"child's breathing", "child’s breathing", "cafe", "café", "Nunez", "people's wards"} {
 		res := mustSearch(t, e, Query{Text: q})
 		if res.Total == 0 {
@@ -79,7 +80,7 @@ func TestEngineFoldingApostrophesAccents(t *testing.T) {
 }
 
 func TestEngineSyntax(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	cases := []struct {
 		text string
 		want []string
@@ -115,7 +116,7 @@ func TestEngineSyntax(t *testing.T) {
 }
 
 func TestEngineQueryErrors(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	for _, c := range []struct {
 		text string
 		pos  int
@@ -134,7 +135,7 @@ func TestEngineStopWordsOnly(t *testing.T) {
 	arts := append(inlineCorpus(),
 		article.Article{ID: "t:because", Title: "Because we care: speaking up", Summary: "Why staff raise concerns.", Body: "Speaking up matters."},
 		article.Article{ID: "t:who", Title: "The who and the what of incident reviews", Body: "Reviews."})
-	e := buildEngine(t, arts, EngineConfig{})
+	e := buildEngine(t, arts, Config{})
 	for _, c := range []struct {
 		text string
 		want []string
@@ -156,7 +157,7 @@ func TestEngineStopWordsOnly(t *testing.T) {
 }
 
 func TestEngineThesaurus(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	res := mustSearch(t, e, Query{Text: "PSIRF"})
 	if got := hitIDs(res); !sameSet(got, []string{"t:r1", "t:r2"}) {
 		t.Fatalf("PSIRF: %v", got)
@@ -197,7 +198,7 @@ func TestEngineThesaurus(t *testing.T) {
 }
 
 func TestEngineRelaxation(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	res := mustSearch(t, e, Query{Text: "what are the warning signs of sepsis in children and babies?"})
 	if len(res.Hits) == 0 || res.Hits[0].ID != "t:r3" {
 		t.Fatalf("long question: %v", hitIDs(res))
@@ -235,7 +236,7 @@ func TestEngineRelaxation(t *testing.T) {
 }
 
 func TestEngineComments(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	res := mustSearch(t, e, Query{Text: "prophylaxis", Highlight: true})
 	if got := hitIDs(res); !sameSet(got, []string{"t:r5"}) {
 		t.Fatalf("comment-only match: %v", got)
@@ -261,7 +262,7 @@ func TestEngineComments(t *testing.T) {
 }
 
 func TestEngineHighlight(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{FragmentSize: 80})
+	e := buildEngine(t, inlineCorpus(), Config{FragmentSize: 80})
 	res := mustSearch(t, e, Query{Text: "labels errors", Highlight: true})
 	if len(res.Hits) != 1 {
 		t.Fatalf("hits %v", hitIDs(res))
@@ -285,7 +286,7 @@ func TestEngineHighlight(t *testing.T) {
 }
 
 func TestEngineFacetsDisjunctive(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	res := mustSearch(t, e, Query{Regions: []string{"uk"}, Types: []string{"guides"}, Facets: []string{FacetRegion, FacetType, FacetYear, FacetAudience}})
 	if got := hitIDs(res); !slices.Equal(got, []string{"t:r6"}) {
 		t.Fatalf("hits %v", got)
@@ -323,7 +324,7 @@ func TestEngineFacetsDisjunctive(t *testing.T) {
 }
 
 func TestEngineFiltersDoNotScore(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	a := mustSearch(t, e, Query{Text: "errors"})
 	b := mustSearch(t, e, Query{Text: "errors", Regions: []string{"uk"}, Audiences: []string{"everyone"}})
 	if len(a.Hits) != 1 || len(b.Hits) != 1 || a.Hits[0].Score != b.Hits[0].Score {
@@ -348,7 +349,7 @@ func TestEngineFiltersDoNotScore(t *testing.T) {
 }
 
 func TestEngineDates(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	res := mustSearch(t, e, Query{From: day("2024-03-10"), To: day("2024-11-11")})
 	if got := hitIDs(res); !slices.Equal(got, []string{"t:r5", "t:r1"}) {
 		t.Fatalf("inclusive day range: %v", got)
@@ -360,7 +361,7 @@ func TestEngineDates(t *testing.T) {
 }
 
 func TestEngineSortAndPaging(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	res := mustSearch(t, e, Query{Sort: SortOldest})
 	if got := hitIDs(res); !slices.Equal(got, []string{"t:r4", "t:r2", "t:r1", "t:r5", "t:r3", "t:r6"}) {
 		t.Fatalf("oldest: %v", got)
@@ -380,9 +381,9 @@ func TestEngineSortAndPaging(t *testing.T) {
 }
 
 func TestEngineScan(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	var got []string
-	err := e.scan(context.Background(), Query{Page: 9}, 4, func(a article.Article) error {
+	err := e.Scan(context.Background(), Query{Page: 9}, 4, func(a article.Article) error {
 		got = append(got, a.ID)
 		return nil
 	})
@@ -391,20 +392,20 @@ func TestEngineScan(t *testing.T) {
 	}
 	got = nil
 	q := Query{Text: "uk OR ireland OR thromboembolism"}
-	if err := e.scan(context.Background(), q, 0, func(a article.Article) error {
+	if err := e.Scan(context.Background(), q, 0, func(a article.Article) error {
 		got = append(got, a.ID)
 		return nil
 	}); err != nil || !slices.Equal(got, hitIDs(mustSearch(t, e, q))) {
 		t.Fatalf("scan all in relevance order: %v %v", got, err)
 	}
 	stop := errors.New("stop")
-	if err := e.scan(context.Background(), Query{}, 0, func(article.Article) error { return stop }); !errors.Is(err, stop) {
+	if err := e.Scan(context.Background(), Query{}, 0, func(article.Article) error { return stop }); !errors.Is(err, stop) {
 		t.Fatalf("scan callback error: %v", err)
 	}
 }
 
 func TestEngineSuggest(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
+	e := buildEngine(t, inlineCorpus(), Config{})
 	for in, want := range map[string]string{
 		"sepsiss":              "sepsis",
 		"warnng signs":         "warning signs",
@@ -412,7 +413,7 @@ func TestEngineSuggest(t *testing.T) {
 		"sepsis":               "",
 		`"warnng signs" title`: "",
 	} {
-		got, err := e.suggest(context.Background(), in)
+		got, err := e.Suggest(context.Background(), in)
 		if err != nil || got != want {
 			t.Errorf("suggest(%q) = %q, %v; want %q", in, got, err, want)
 		}
@@ -420,8 +421,8 @@ func TestEngineSuggest(t *testing.T) {
 }
 
 func TestEngineRelated(t *testing.T) {
-	e := buildEngine(t, inlineCorpus(), EngineConfig{})
-	hits, err := e.related(context.Background(), "t:r1", 3)
+	e := buildEngine(t, inlineCorpus(), Config{})
+	hits, err := e.Related(context.Background(), "t:r1", 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,13 +434,13 @@ func TestEngineRelated(t *testing.T) {
 			t.Fatal("related lists the article itself")
 		}
 	}
-	if _, err := e.related(context.Background(), "nope", 3); !errors.Is(err, ErrNotFound) {
+	if _, err := e.Related(context.Background(), "nope", 3); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("related to unknown: %v", err)
 	}
 }
 
 func TestEngineSafelyAndSchema(t *testing.T) {
-	err := safely(func() error { panic("corrupt segment") })
+	err := Safely(func() error { panic("corrupt segment") })
 	if !errors.Is(err, errIndexPanic) || !strings.Contains(err.Error(), "corrupt segment") {
 		t.Fatalf("safely: %v", err)
 	}
@@ -451,7 +452,7 @@ func TestEngineSafelyAndSchema(t *testing.T) {
 	if err := idx.SetInternal(internalSchemaKey, []byte("0")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := openEngine(idx, EngineConfig{}); !errors.Is(err, ErrSchemaMismatch) {
+	if _, err := Open(idx, Config{}); !errors.Is(err, ErrSchemaMismatch) {
 		t.Fatalf("openEngine on old schema: %v", err)
 	}
 }
@@ -497,7 +498,7 @@ func TestEngineNormalize(t *testing.T) {
 }
 
 func FuzzEngineSearch(f *testing.F) {
-	e := buildEngine(f, inlineCorpus(), EngineConfig{})
+	e := buildEngine(f, inlineCorpus(), Config{})
 	for _, s := range []string{"sepsis", `"a b" OR c* -d`, "title:\"x", "region:— tag:é*", "PSIRF WHO never events", "-x", "a OR"} {
 		f.Add(s)
 	}
@@ -540,7 +541,7 @@ func TestEngineRelevanceOrderDeterministic(t *testing.T) {
 			Body: "Falls prevention needs bed rails and checks.",
 		})
 	}
-	e := buildEngine(t, arts, EngineConfig{})
+	e := buildEngine(t, arts, Config{})
 	q := Query{Text: "falls prevention", PerPage: 9}
 	first := hitIDs(mustSearch(t, e, q))
 	if len(first) != 9 {
@@ -559,7 +560,7 @@ func TestEngineRelevanceOrderDeterministic(t *testing.T) {
 		t.Errorf("pages %v, whole %v", paged, first)
 	}
 	var scanned []string
-	if err := e.scan(context.Background(), Query{Text: "falls prevention", PerPage: 2}, 0, func(a article.Article) error {
+	if err := e.Scan(context.Background(), Query{Text: "falls prevention", PerPage: 2}, 0, func(a article.Article) error {
 		scanned = append(scanned, a.ID)
 		return nil
 	}); err != nil {
@@ -575,7 +576,7 @@ func TestEngineRelevanceOrderDeterministic(t *testing.T) {
 // facet, filtered by every other selection, with a Bleve term facet.
 func TestEngineDisjunctiveCountsMatchBleve(t *testing.T) {
 	arts := append(loadSampleHub(t), inlineCorpus()...)
-	e := buildEngine(t, arts, EngineConfig{})
+	e := buildEngine(t, arts, Config{})
 	ctx := context.Background()
 	queries := []Query{
 		{Text: "patient safety", Regions: []string{"UK", "England"}, Audiences: []string{"Everyone"}, Types: []string{"Blogs", "News", "Reports and articles"}, Years: []int{2022, 2023, 2024, 2025}},
@@ -634,7 +635,7 @@ func TestEngineDisjunctiveCountsMatchBleve(t *testing.T) {
 // TestEngineCountCache: repeated searches reuse their disjunctive counts;
 // searches differing in any part of the key do not share them.
 func TestEngineCountCache(t *testing.T) {
-	e := buildEngine(t, append(loadSampleHub(t), inlineCorpus()...), EngineConfig{})
+	e := buildEngine(t, append(loadSampleHub(t), inlineCorpus()...), Config{})
 	base := Query{Text: "safety", Regions: []string{"UK", "England"}, Years: []int{2024}}
 	variants := []Query{
 		base,
@@ -674,11 +675,11 @@ func TestEngineCountCache(t *testing.T) {
 }
 
 func TestThesaurusCustom(t *testing.T) {
-	th, err := LoadThesaurus(strings.NewReader("groups:\n  - terms: [LOS, length of stay]\n  - terms: [breathing, respiration]\n"))
+	th, err := thesaurus.Load(strings.NewReader("groups:\n  - terms: [LOS, length of stay]\n  - terms: [breathing, respiration]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := buildEngine(t, inlineCorpus(), EngineConfig{Thesaurus: th})
+	e := buildEngine(t, inlineCorpus(), Config{Thesaurus: th})
 	res := mustSearch(t, e, Query{Text: "respiration"})
 	if got := hitIDs(res); !slices.Equal(got, []string{"t:r3"}) {
 		t.Fatalf("custom thesaurus: %v", got)

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file is "related articles": the articles sharing the most
 // distinctive terms (rare title, summary and body terms) and the topics of
@@ -24,11 +24,11 @@ const (
 
 // related returns up to n articles like the article id, best first, never
 // the article itself. ErrNotFound when id is unknown.
-func (e *engine) related(ctx context.Context, id string, n int) ([]Hit, error) {
+func (e *Engine) Related(ctx context.Context, id string, n int) ([]Hit, error) {
 	if n <= 0 {
 		return []Hit{}, nil
 	}
-	a, err := e.article(ctx, id)
+	a, err := e.Article(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (e *engine) related(ctx context.Context, id string, n int) ([]Hit, error) {
 			weights[t] += part.weight
 		}
 	}
-	total, err := e.docCount()
+	total, err := e.DocCount()
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file projects an Article onto the Bleve document of the mapping and
 // fills a fresh index generation in bounded batches.
@@ -178,14 +178,14 @@ func (lc labelCounter) addArticle(a article.Article) {
 	}
 }
 
-// fillIndex indexes every article produced by each, in batches bounded by
+// Fill indexes every article produced by each, in batches bounded by
 // documents and bytes executed by batchWriterCount concurrent writers (see
 // batchwriters.go), then stores the facet label dictionaries inside the
 // index. It returns the number of documents indexed. It checks ctx between
 // batches and returns the first error; after one, no further batch is
 // executed. The documents' internal order in the index then depends on which
 // batch finished first: result order must not rely on it (see sortOrder).
-func fillIndex(ctx context.Context, idx bleve.Index, each func(fn func(article.Article) error) error) (int, error) {
+func Fill(ctx context.Context, idx bleve.Index, each func(fn func(article.Article) error) error) (int, error) {
 	labels := labelCounter{}
 	writers := newBatchWriters(ctx, idx, batchWriterCount)
 	batch, err := writers.get()
@@ -224,7 +224,7 @@ func fillIndex(ctx context.Context, idx bleve.Index, each func(fn func(article.A
 		if err != nil {
 			return err
 		}
-		if err := safely(func() error { return batch.Index(a.ID, doc) }); err != nil {
+		if err := Safely(func() error { return batch.Index(a.ID, doc) }); err != nil {
 			return fmt.Errorf("indexer: add %s to batch: %w", a.ID, err)
 		}
 		labels.addArticle(a)
@@ -249,7 +249,7 @@ func fillIndex(ctx context.Context, idx bleve.Index, each func(fn func(article.A
 	if err != nil {
 		return total, fmt.Errorf("indexer: encode facet labels: %w", err)
 	}
-	if err := safely(func() error { return idx.SetInternal(internalLabelsKey, raw) }); err != nil {
+	if err := Safely(func() error { return idx.SetInternal(internalLabelsKey, raw) }); err != nil {
 		return total, fmt.Errorf("indexer: store facet labels: %w", err)
 	}
 	return total, nil

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 import (
 	"context"
@@ -109,7 +109,7 @@ func feedbackCorpus() []article.Article {
 }
 
 func TestEngineFeedback(t *testing.T) {
-	e := buildEngine(t, feedbackCorpus(), EngineConfig{})
+	e := buildEngine(t, feedbackCorpus(), Config{})
 
 	// A long question, relaxed to every word optional: the two articles with
 	// "insulin" rank first, then the one sharing their most characteristic
@@ -150,7 +150,7 @@ func TestEngineFeedback(t *testing.T) {
 		t.Errorf("without highlights %v, with %v", hitIDs(plain), ids)
 	}
 	var scanned []string
-	if err := e.scan(context.Background(), Query{Text: "insulin overdose by clinicians"}, 0, func(a article.Article) error {
+	if err := e.Scan(context.Background(), Query{Text: "insulin overdose by clinicians"}, 0, func(a article.Article) error {
 		scanned = append(scanned, a.ID)
 		return nil
 	}); err != nil {
@@ -188,9 +188,9 @@ func TestEngineFeedback(t *testing.T) {
 
 func TestScoringModel(t *testing.T) {
 	for in, want := range map[string]string{"": "bm25", "bm25": "bm25", "tf-idf": "tf-idf"} {
-		got, err := scoringModel(in)
+		got, err := ScoringModel(in)
 		if err != nil || got != want {
-			t.Errorf("scoringModel(%q) = %q, %v; want %q", in, got, err, want)
+			t.Errorf("ScoringModel(%q) = %q, %v; want %q", in, got, err, want)
 		}
 		im, err := buildMapping(in)
 		if err != nil {
@@ -206,35 +206,5 @@ func TestScoringModel(t *testing.T) {
 	}
 	if m := im.(*mapping.IndexMappingImpl).ScoringModel; m != ScoringBM25 {
 		t.Errorf("BuildMapping scoring %q, want bm25", m)
-	}
-
-	_, err = Open(context.Background(), Config{Dir: t.TempDir(), Scoring: "BM25F"}, nil)
-	if err == nil || !strings.Contains(err.Error(), "Config.Scoring") || !strings.Contains(err.Error(), "BM25F") {
-		t.Errorf("Open with an unknown scoring model: %v", err)
-	}
-
-	ctx := context.Background()
-	ix, err := Open(ctx, Config{Dir: t.TempDir(), Scoring: ScoringTFIDF}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := ix.Close(); err != nil {
-			t.Error(err)
-		}
-	}()
-	if _, err := ix.Rebuild(ctx, sliceSource(inlineCorpus())); err != nil {
-		t.Fatal(err)
-	}
-	g := ix.cur.Load()
-	if m := g.idx.Mapping().(*mapping.IndexMappingImpl).ScoringModel; m != ScoringTFIDF {
-		t.Errorf("rebuilt generation scores with %q, want tf-idf", m)
-	}
-	res, err := ix.Search(ctx, Query{Text: "sepsis warning signs children"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Hits) == 0 || res.Hits[0].ID != "t:r3" {
-		t.Errorf("tf-idf search: hits %v, want t:r3 first", hitIDs(res))
 	}
 }

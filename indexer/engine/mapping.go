@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file is the whole Bleve mapping of an index generation: one document
 // type ("article"), static, with only the features each field needs.
@@ -109,14 +109,14 @@ var facetFields = map[string]string{
 	FacetAuthor:   fAuthor,
 }
 
-// Scoring models of Config.Scoring (Bleve's names).
+// Scoring models (Bleve's names).
 const (
 	ScoringBM25  = index.BM25Scoring  // "bm25", the default
 	ScoringTFIDF = index.TFIDFScoring // "tf-idf"
 )
 
-// scoringModel validates a Config.Scoring value; "" is ScoringBM25.
-func scoringModel(s string) (string, error) {
+// ScoringModel validates a scoring model name; "" is ScoringBM25.
+func ScoringModel(s string) (string, error) {
 	switch s {
 	case "":
 		return ScoringBM25, nil
@@ -134,7 +134,7 @@ func BuildMapping() (mapping.IndexMapping, error) { return buildMapping(ScoringB
 // buildMapping returns the mapping with the given scoring model (a value
 // accepted by scoringModel).
 func buildMapping(scoring string) (mapping.IndexMapping, error) {
-	model, err := scoringModel(scoring)
+	model, err := ScoringModel(scoring)
 	if err != nil {
 		return nil, err
 	}
@@ -229,17 +229,18 @@ func keywordField() *mapping.FieldMapping {
 
 // createIndex makes a new on-disk scorch index at dir with the BM25 mapping
 // and records SchemaVersion inside it.
-func createIndex(dir string) (bleve.Index, error) { return createIndexScoring(dir, ScoringBM25) }
+func createIndex(dir string) (bleve.Index, error) { return CreateIndex(dir, ScoringBM25) }
 
-// createIndexScoring is createIndex with a scoring model (a Config.Scoring
-// value).
-func createIndexScoring(dir, scoring string) (bleve.Index, error) {
+// CreateIndex makes a new on-disk scorch index at dir with the mapping of
+// the scoring model (ScoringBM25 or ScoringTFIDF) and records SchemaVersion
+// inside it.
+func CreateIndex(dir, scoring string) (bleve.Index, error) {
 	im, err := buildMapping(scoring)
 	if err != nil {
 		return nil, err
 	}
 	var idx bleve.Index
-	err = safely(func() error {
+	err = Safely(func() error {
 		var err error
 		idx, err = bleve.NewUsing(dir, im, scorch.Name, scorch.Name, map[string]any{"bolt_timeout": "5s"})
 		return err
@@ -247,7 +248,7 @@ func createIndexScoring(dir, scoring string) (bleve.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("indexer: create index %s: %w", dir, err)
 	}
-	if err := safely(func() error {
+	if err := Safely(func() error {
 		return idx.SetInternal(internalSchemaKey, []byte(strconv.Itoa(SchemaVersion)))
 	}); err != nil {
 		_ = idx.Close()
@@ -259,7 +260,7 @@ func createIndexScoring(dir, scoring string) (bleve.Index, error) {
 // storedSchemaVersion reads the schema version recorded in idx; 0 when none.
 func storedSchemaVersion(idx bleve.Index) (int, error) {
 	var raw []byte
-	if err := safely(func() error {
+	if err := Safely(func() error {
 		var err error
 		raw, err = idx.GetInternal(internalSchemaKey)
 		return err

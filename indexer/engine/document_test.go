@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 import (
 	"context"
@@ -20,7 +20,7 @@ func TestTextFieldPhraseStaysInElement(t *testing.T) {
 		{ID: "t:split", Title: "Falls prevention", Summary: "Ward checks.", Body: "Audit results from three wards."},
 		{ID: "t:inside", Title: "Ward round", Summary: "Weekly.", Body: "Our falls prevention audit results."},
 	}
-	e := buildEngine(t, arts, EngineConfig{})
+	e := buildEngine(t, arts, Config{})
 	if got := hitIDs(mustSearch(t, e, Query{Text: `"prevention audit"`})); !slices.Equal(got, []string{"t:inside"}) {
 		t.Errorf(`"prevention audit": %v, want only t:inside`, got)
 	}
@@ -39,7 +39,7 @@ func TestBodyHighlightFromTextField(t *testing.T) {
 		Summary: "What we learned about sepsis.",
 		Body:    "Nurses screened every patient for sepsis on arrival. Screening took two minutes.",
 	}}
-	e := buildEngine(t, arts, EngineConfig{})
+	e := buildEngine(t, arts, Config{})
 	res := mustSearch(t, e, Query{Text: "sepsis", Highlight: true})
 	if len(res.Hits) != 1 {
 		t.Fatalf("hits %v", hitIDs(res))
@@ -78,7 +78,7 @@ func TestFillIndexSameOrderAcrossBuilds(t *testing.T) {
 	}
 	reversed := slices.Clone(arts)
 	slices.Reverse(reversed)
-	e1, e2 := buildEngine(t, arts, EngineConfig{}), buildEngine(t, reversed, EngineConfig{})
+	e1, e2 := buildEngine(t, arts, Config{}), buildEngine(t, reversed, Config{})
 	for _, q := range []Query{
 		{Text: "falls prevention", PerPage: 100},
 		{Text: "falls prevention", PerPage: 20, Page: 7},
@@ -111,7 +111,7 @@ func TestFillIndexErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer func() { _ = idx.Close() }()
-		return fillIndex(ctx, idx, func(fn func(article.Article) error) error {
+		return Fill(ctx, idx, func(fn func(article.Article) error) error {
 			for i, a := range arts {
 				if i == cancelAt {
 					cancel()

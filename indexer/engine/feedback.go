@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file ranks long natural-language questions: once relaxation has made
 // every plain word optional, the question is scored as one bag of words over
@@ -203,7 +203,7 @@ func (p *textPlan) bagQuery(expansion query.Query) query.Query {
 }
 
 // queryTerms is the set of index terms of the plan's positive units.
-func (e *engine) queryTerms(p *textPlan) map[string]bool {
+func (e *Engine) queryTerms(p *textPlan) map[string]bool {
 	out := map[string]bool{}
 	for _, u := range p.units {
 		for _, w := range u.words {
@@ -220,7 +220,7 @@ func (e *engine) queryTerms(p *textPlan) map[string]bool {
 // pseudo-relevance feedback: a first pass (with the filters) gives the
 // feedback articles, whose stored text is analyzed again; without a
 // first-pass hit or an expansion term it is the bag-of-words level alone.
-func (e *engine) feedbackQuery(ctx context.Context, plan *textPlan, filters []query.Query) (query.Query, error) {
+func (e *Engine) feedbackQuery(ctx context.Context, plan *textPlan, filters []query.Query) (query.Query, error) {
 	first := plan.bagQuery(nil)
 	req := bleve.NewSearchRequestOptions(withFilters(first, filters), feedbackDocs, 0, false)
 	req.SortByCustom(sortOrder(SortRelevance))
@@ -258,7 +258,7 @@ func (e *engine) feedbackQuery(ctx context.Context, plan *textPlan, filters []qu
 		}
 		docs = append(docs, feedbackDoc{counts: counts, weight: w})
 	}
-	n, err := e.docCount()
+	n, err := e.DocCount()
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file normalises and validates a Query for every caller (API, command
 // line, engine). Parameter names in errors are the API's.
@@ -24,7 +24,7 @@ type Normalized struct {
 // parameter. Free-text syntax is checked by the search itself (*QueryError).
 func (q Query) Normalize() (Normalized, error) {
 	q, err := q.normalize()
-	return Normalized{q}, err
+	return Normalized{Query: q}, err
 }
 
 func (q Query) normalize() (Query, error) {

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file is the plan step of a search: it compiles the parsed free text
 // (package textquery) into Bleve queries, one unit per clause, with the
@@ -95,9 +95,9 @@ func (p *textPlan) labels(optional []int) []string {
 }
 
 // analyze returns the index terms of a text (folded first).
-func (e *engine) analyze(text string) []string {
+func (e *Engine) analyze(text string) []string {
 	var out []string
-	_ = safely(func() error {
+	_ = Safely(func() error {
 		for _, t := range e.analyzer.Analyze([]byte(fold.Text(text))) {
 			out = append(out, string(t.Term))
 		}
@@ -107,7 +107,7 @@ func (e *engine) analyze(text string) []string {
 }
 
 // compile parses free text and builds its plan.
-func (e *engine) compile(text string) (*textPlan, error) {
+func (e *Engine) compile(text string) (*textPlan, error) {
 	tq, err := textquery.Parse(text)
 	if err != nil {
 		return nil, err
@@ -217,7 +217,7 @@ func (e *engine) compile(text string) (*textPlan, error) {
 // stop words), so that such a query finds "Because we care" instead of being
 // refused. Fielded and prefix terms are left out (they are never all stop
 // words). It returns nil when nothing is left to search.
-func (e *engine) stopWordUnits(tq *textquery.Query) []textUnit {
+func (e *Engine) stopWordUnits(tq *textquery.Query) []textUnit {
 	an := e.idx.Mapping().AnalyzerNamed(analyzerWords)
 	if an == nil {
 		return nil
@@ -231,7 +231,7 @@ func (e *engine) stopWordUnits(tq *textquery.Query) []textUnit {
 				continue
 			}
 			var terms []query.Query
-			_ = safely(func() error {
+			_ = Safely(func() error {
 				for _, tok := range an.Analyze([]byte(fold.Text(t.Text))) {
 					tq := query.NewTermQuery(string(tok.Term))
 					tq.SetField(fSpell)
@@ -263,7 +263,7 @@ func (e *engine) stopWordUnits(tq *textquery.Query) []textUnit {
 
 // expandedTerm compiles one term of an OR group or an exclusion; an
 // unfielded word or phrase that is a whole thesaurus term is expanded.
-func (e *engine) expandedTerm(t textquery.Term) (query.Query, *Expansion) {
+func (e *Engine) expandedTerm(t textquery.Term) (query.Query, *Expansion) {
 	q := e.termQuery(t)
 	if t.Field != "" || t.Kind == textquery.Prefix {
 		return q, nil
@@ -294,7 +294,7 @@ func isPlainWord(c textquery.Clause) bool {
 
 // termQuery compiles one term; nil when it has no searchable token (a stop
 // word or punctuation).
-func (e *engine) termQuery(t textquery.Term) query.Query {
+func (e *Engine) termQuery(t textquery.Term) query.Query {
 	switch t.Field {
 	case "":
 		return e.fieldsQuery(t, textFields)
@@ -328,7 +328,7 @@ func keywordTerm(t textquery.Term, field string) query.Query {
 
 // fieldsQuery matches a word, phrase or prefix in each of the fields with
 // its boost, as a disjunction.
-func (e *engine) fieldsQuery(t textquery.Term, fields []fieldBoost) query.Query {
+func (e *Engine) fieldsQuery(t textquery.Term, fields []fieldBoost) query.Query {
 	var qs []query.Query
 	switch t.Kind {
 	case textquery.Prefix:
@@ -385,7 +385,7 @@ func (e *engine) fieldsQuery(t textquery.Term, fields []fieldBoost) query.Query 
 // other terms of a thesaurus group, each as a phrase over the text fields.
 // It also returns the expanded terms and the disjunction of their queries
 // alone (nil when there is none).
-func (e *engine) concept(typed []query.Query, typedText string, g *thesaurus.Group, matched int) (query.Query, []string, query.Query) {
+func (e *Engine) concept(typed []query.Query, typedText string, g *thesaurus.Group, matched int) (query.Query, []string, query.Query) {
 	typedTokens := strings.Join(e.analyze(typedText), " ")
 	var alts []query.Query
 	switch len(typed) {
@@ -439,7 +439,7 @@ const maxPrefixTerms = 128
 
 // prefixTerms returns the indexed terms of field that start with prefix, at
 // most maxPrefixTerms of them (the most frequent; ties by term), sorted.
-func (e *engine) prefixTerms(field, prefix string) []string {
+func (e *Engine) prefixTerms(field, prefix string) []string {
 	terms := e.frequentTerms(field, prefix, maxPrefixTerms)
 	sort.Strings(terms)
 	return terms
@@ -448,13 +448,13 @@ func (e *engine) prefixTerms(field, prefix string) []string {
 // frequentTerms returns the at most k terms of field's dictionary that
 // start with prefix and are in the most documents, most frequent first
 // (ties by term).
-func (e *engine) frequentTerms(field, prefix string, k int) []string {
+func (e *Engine) frequentTerms(field, prefix string, k int) []string {
 	type entry struct {
 		term  string
 		count uint64
 	}
 	var terms []entry
-	_ = safely(func() error {
+	_ = Safely(func() error {
 		d, err := e.idx.FieldDictPrefix(field, []byte(prefix))
 		if err != nil {
 			return err
@@ -486,7 +486,7 @@ const maxCompletions = 64
 
 // completionStems returns the distinct stems of the most frequent words of
 // the spelling dictionary that start with prefix.
-func (e *engine) completionStems(prefix string) []string {
+func (e *Engine) completionStems(prefix string) []string {
 	words := e.frequentTerms(fSpell, prefix, maxCompletions)
 	seen := map[string]bool{}
 	var stems []string

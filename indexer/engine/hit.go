@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file is the highlight step of a search: the match locations of the
 // page's hits only, and each hit built from its stored article with the
@@ -20,7 +20,7 @@ import (
 )
 
 // hit turns a Bleve match into a Hit, with highlights when asked.
-func (e *engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
+func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 	hit := Hit{
 		Score:      h.Score,
 		Highlights: Highlights{Title: []string{}, Body: []string{}, Comments: []string{}},
@@ -111,7 +111,7 @@ func spansByArray(tlm search.TermLocationMap) map[int][]highlight.Span {
 
 // locate sets the match locations of hits from the per-field query q,
 // searched among those hits only.
-func (e *engine) locate(ctx context.Context, q query.Query, hits search.DocumentMatchCollection) error {
+func (e *Engine) locate(ctx context.Context, q query.Query, hits search.DocumentMatchCollection) error {
 	if len(hits) == 0 {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file is the match step of a search: the filters (OR within a facet,
 // AND across facets, dates by day), and the text level a query is matched
@@ -136,7 +136,7 @@ const longQueryUnits = 3
 // units or more; phrases, prefixes, field terms and OR groups always stay
 // required). Optional units still score, so results that match more words
 // rank first. It returns the optional units in order.
-func (e *engine) relax(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) ([]int, error) {
+func (e *Engine) relax(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) ([]int, error) {
 	var cands []int
 	for i, u := range plan.units {
 		if u.relaxable {
@@ -214,7 +214,7 @@ type textLevel struct {
 // textLevel relaxes plan and builds its query: the plan's own, or, when a
 // long question has every plain word optional, its bag-of-words level with
 // pseudo-relevance feedback (feedback.go).
-func (e *engine) textLevel(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) (textLevel, error) {
+func (e *Engine) textLevel(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) (textLevel, error) {
 	optional, err := e.relax(ctx, plan, filters, perPage)
 	if err != nil {
 		return textLevel{}, err
@@ -233,7 +233,7 @@ func (e *engine) textLevel(ctx context.Context, plan *textPlan, filters []query.
 
 // titleFreq is the number of titles holding a one-token word, from the
 // term dictionary; 0 for other units.
-func (e *engine) titleFreq(u textUnit) (uint64, error) {
+func (e *Engine) titleFreq(u textUnit) (uint64, error) {
 	if u.token == "" {
 		return 0, nil
 	}

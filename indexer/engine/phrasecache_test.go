@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 import (
 	"context"
@@ -51,7 +51,7 @@ func phraseCorpus(n int) []article.Article {
 // documents with the same scores as Bleve's phrase query, alone and inside
 // the queries a search builds, on a cold and on a warm cache.
 func TestCachedPhraseMatchesPhraseQuery(t *testing.T) {
-	e := buildEngine(t, phraseCorpus(400), EngineConfig{})
+	e := buildEngine(t, phraseCorpus(400), Config{})
 	ctx := context.Background()
 	type pair struct {
 		name            string

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file searches phrases: the words of a phrase, all required, then a
 // check of their positions. It scores like Bleve's phrase searcher (the
@@ -341,7 +341,7 @@ func (s *phraseSearcher) DocumentMatchPoolSize() int { return s.must.DocumentMat
 
 // expansionQuery is a thesaurus expansion searched in expansionFields, as
 // fieldsQuery builds it, but with a phrase's matches cached.
-func (e *engine) expansionQuery(text string) query.Query {
+func (e *Engine) expansionQuery(text string) query.Query {
 	if len(e.analyze(text)) < 2 {
 		return e.fieldsQuery(textquery.Term{Kind: textquery.Phrase, Text: text}, expansionFields)
 	}

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file is the facets step of a search: Bleve's term facets for the
 // facets without a selection, disjunctive counts (each selected facet
@@ -20,7 +20,7 @@ import (
 // facetRequestSize asks Bleve for every value of the facet (the label
 // dictionary knows the cardinality), so that ordering and truncation are
 // done here, deterministically.
-func (e *engine) facetRequestSize(f string, size int) int {
+func (e *Engine) facetRequestSize(f string, size int) int {
 	if n := len(e.labels[f]); n > size {
 		return n
 	}
@@ -30,7 +30,7 @@ func (e *engine) facetRequestSize(f string, size int) int {
 // facetValues orders a facet's values (year: newest first; others: count
 // desc, then label), keeps size values and adds every selected value,
 // with its published label, even at count 0.
-func (e *engine) facetValues(f string, counts map[string]int, selected []string, size int) []FacetValue {
+func (e *Engine) facetValues(f string, counts map[string]int, selected []string, size int) []FacetValue {
 	type kv struct {
 		key   string
 		count int
@@ -76,7 +76,7 @@ func (e *engine) facetValues(f string, counts map[string]int, selected []string,
 }
 
 // label is the published spelling of a normalised facet value.
-func (e *engine) label(f, key string) string {
+func (e *Engine) label(f, key string) string {
 	if l, ok := e.labels[f][key]; ok {
 		return l
 	}
@@ -99,7 +99,7 @@ func (e *engine) label(f, key string) string {
 // (TestEngineDisjunctiveCountsMatchBleve).
 //
 // It returns, for each facet of disj, value key → count.
-func (e *engine) disjunctiveCounts(ctx context.Context, text query.Query, q Normalized, sel map[string][]string, disj []string) (map[string]map[string]int, error) {
+func (e *Engine) disjunctiveCounts(ctx context.Context, text query.Query, q Normalized, sel map[string][]string, disj []string) (map[string]map[string]int, error) {
 	rest := make(map[string][]string, len(sel))
 	for f, v := range sel {
 		rest[f] = v

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file executes the batches of fillIndex in a few goroutines at once.
 // Bleve's scorch Batch first analyzes the batch's documents on its analysis
@@ -83,7 +83,7 @@ func (w *batchWriters) execute(fb filledBatch) {
 		w.fail(fmt.Errorf("indexer: fill index: %w", err))
 		return
 	}
-	if err := safely(func() error { return w.idx.Batch(fb.b) }); err != nil {
+	if err := Safely(func() error { return w.idx.Batch(fb.b) }); err != nil {
 		w.fail(fmt.Errorf("indexer: index batch of %d: %w", fb.docs, err))
 		return
 	}

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file is the rank step of a search: the sort orders, and the two-tier
 // page of a relaxed query, which ranks the articles holding every word
@@ -39,7 +39,7 @@ func sortOrder(s Sort) search.SortOrder {
 // relaxed query text ranked in two tiers: the articles matching the strict
 // query (every word) first, then the others. like is the main request,
 // whose sort, fields and locations the tier requests copy.
-func (e *engine) tieredPage(ctx context.Context, plan *textPlan, text query.Query, filters []query.Query, like *bleve.SearchRequest, from, size int) (search.DocumentMatchCollection, error) {
+func (e *Engine) tieredPage(ctx context.Context, plan *textPlan, text query.Query, filters []query.Query, like *bleve.SearchRequest, from, size int) (search.DocumentMatchCollection, error) {
 	tier := func(q query.Query, from, size int) (*bleve.SearchResult, error) {
 		r := bleve.NewSearchRequestOptions(withFilters(q, filters), size, from, false)
 		r.Sort = like.Sort

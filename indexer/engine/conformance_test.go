@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // Conformance of the search engine on the sample hub: the articles of the
 // crawler's golden extraction files, indexed with createIndex + fillIndex +
@@ -22,7 +22,7 @@ import (
 	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
-const goldenExtractGlob = "../testdata/golden/extract/*.json"
+const goldenExtractGlob = "../../testdata/golden/extract/*.json"
 
 // loadSampleHub reads the golden extraction files (crawler Pages) and
 // returns one Article per record, with the comments of all its comment
@@ -222,16 +222,16 @@ func re(s string) func(article.Article) bool {
 
 func TestConformanceSampleHub(t *testing.T) {
 	arts := append(loadSampleHub(t), hostileArticle())
-	e := buildEngine(t, arts, EngineConfig{})
+	e := buildEngine(t, arts, Config{})
 	ctx := context.Background()
-	n, err := e.docCount()
+	n, err := e.DocCount()
 	if err != nil || n != uint64(len(arts)) {
 		t.Fatalf("docCount %d, %v; want %d", n, err, len(arts))
 	}
 
 	allIDs := func(q Query) []string {
 		var ids []string
-		if err := e.scan(ctx, q, 0, func(a article.Article) error { ids = append(ids, a.ID); return nil }); err != nil {
+		if err := e.Scan(ctx, q, 0, func(a article.Article) error { ids = append(ids, a.ID); return nil }); err != nil {
 			t.Fatalf("scan %+v: %v", q, err)
 		}
 		return ids
@@ -600,15 +600,15 @@ func TestConformanceSampleHub(t *testing.T) {
 
 	t.Run("suggest and related", func(t *testing.T) {
 		for in, want := range map[string]string{"candor": "candour", "polypharmacyy": "polypharmacy", "sepsis": ""} {
-			if got, err := e.suggest(ctx, in); err != nil || got != want {
+			if got, err := e.Suggest(ctx, in); err != nil || got != want {
 				t.Errorf("suggest(%q) = %q, %v; want %q", in, got, err, want)
 			}
 		}
-		hits, err := e.related(ctx, "pslhub:r9428", 5)
+		hits, err := e.Related(ctx, "pslhub:r9428", 5)
 		if err != nil || len(hits) == 0 || hits[0].ID != "pslhub:r9450" {
 			t.Errorf("related to r9428: %v %v", hits, err)
 		}
-		hits, err = e.related(ctx, "pslhub:r7950", 3) // Medication safety
+		hits, err = e.Related(ctx, "pslhub:r7950", 3) // Medication safety
 		if err != nil || len(hits) != 3 {
 			t.Fatalf("related to r7950: %v %v", hits, err)
 		}

@@ -1,4 +1,4 @@
-package indexer
+package engine
 
 // This file streams a whole result set (exports and feeds) in pages, from
 // one generation, without the page-size and result-window limits.
@@ -16,7 +16,7 @@ import (
 // its sort, up to limit (0: no limit), for exports and feeds. Paging fields
 // of q but PerPage are ignored; relaxation applies as in search, to fill
 // PerPage.
-func (e *engine) scan(ctx context.Context, raw Query, limit int, fn func(article.Article) error) error {
+func (e *Engine) Scan(ctx context.Context, raw Query, limit int, fn func(article.Article) error) error {
 	raw.Page = 0
 	q, err := raw.Normalize()
 	if err != nil {

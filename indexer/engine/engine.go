@@ -1,9 +1,9 @@
-package indexer
-
-// This file is the engine of one opened index generation and its search,
-// which runs the steps in order: parse (package textquery) → plan
+// Package engine searches one index generation: the Bleve mapping and the
+// projection of articles onto it (mapping.go, document.go), and the search,
+// which runs its steps in order: parse (package textquery) → plan
 // (plan.go) → match (match.go) → rank (rank.go, feedback.go) → facets
 // (facets.go) → highlight (hit.go, package highlight).
+package engine
 
 import (
 	"context"
@@ -28,9 +28,9 @@ import (
 // corrupted segment): the request fails instead of the process.
 var errIndexPanic = errors.New("indexer: index failure")
 
-// safely runs fn and turns a panic into an error wrapping errIndexPanic.
+// Safely runs fn and turns a panic into an error wrapping errIndexPanic.
 // Every call into Bleve on a search or indexing path goes through it.
-func safely(fn func() error) (err error) {
+func Safely(fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: bleve panic: %v\n%s", errIndexPanic, r, firstLines(debug.Stack(), 12))
@@ -47,18 +47,18 @@ func firstLines(b []byte, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// EngineConfig configures the search engine of a generation.
-type EngineConfig struct {
-	Thesaurus    *Thesaurus // nil → DefaultThesaurus()
-	FragmentSize int        // highlight fragment length in runes; 0 → 200
+// Config configures the engine of a generation.
+type Config struct {
+	Thesaurus    *thesaurus.Thesaurus // nil → thesaurus.Default()
+	FragmentSize int                  // highlight fragment length in runes; 0 → 200
 }
 
 const defaultFragmentSize = 200
 
-// engine searches one opened index generation. It is safe for concurrent use.
-type engine struct {
+// Engine searches one opened index generation. It is safe for concurrent use.
+type Engine struct {
 	idx      bleve.Index
-	thes     *Thesaurus
+	thes     *thesaurus.Thesaurus
 	fragSize int
 	analyzer analysis.Analyzer
 	labels   map[string]map[string]string // facet → key → published label
@@ -70,9 +70,9 @@ type engine struct {
 	phrases phraseCache // documents matching thesaurus expansion phrases
 }
 
-// openEngine wraps an opened generation. It fails with ErrSchemaMismatch when
+// Open wraps an opened generation. It fails with ErrSchemaMismatch when
 // the generation was built with another SchemaVersion.
-func openEngine(idx bleve.Index, cfg EngineConfig) (*engine, error) {
+func Open(idx bleve.Index, cfg Config) (*Engine, error) {
 	v, err := storedSchemaVersion(idx)
 	if err != nil {
 		return nil, err
@@ -80,14 +80,14 @@ func openEngine(idx bleve.Index, cfg EngineConfig) (*engine, error) {
 	if v != SchemaVersion {
 		return nil, fmt.Errorf("%w: index has %d, build wants %d", ErrSchemaMismatch, v, SchemaVersion)
 	}
-	e := &engine{idx: idx, thes: cfg.Thesaurus, fragSize: cfg.FragmentSize}
+	e := &Engine{idx: idx, thes: cfg.Thesaurus, fragSize: cfg.FragmentSize}
 	if e.thes == nil {
-		e.thes = DefaultThesaurus()
+		e.thes = thesaurus.Default()
 	}
 	if e.fragSize <= 0 {
 		e.fragSize = defaultFragmentSize
 	}
-	if err := safely(func() error {
+	if err := Safely(func() error {
 		e.analyzer = idx.Mapping().AnalyzerNamed(analyzerText)
 		if e.analyzer == nil {
 			return fmt.Errorf("analyzer %s missing from the mapping", analyzerText)
@@ -109,9 +109,9 @@ func openEngine(idx bleve.Index, cfg EngineConfig) (*engine, error) {
 }
 
 // docCount is the number of articles in the generation.
-func (e *engine) docCount() (uint64, error) {
+func (e *Engine) DocCount() (uint64, error) {
 	var n uint64
-	err := safely(func() error {
+	err := Safely(func() error {
 		var err error
 		n, err = e.idx.DocCount()
 		return err
@@ -123,9 +123,9 @@ func (e *engine) docCount() (uint64, error) {
 }
 
 // run executes one Bleve request.
-func (e *engine) run(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+func (e *Engine) run(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
 	var res *bleve.SearchResult
-	err := safely(func() error {
+	err := Safely(func() error {
 		var err error
 		res, err = e.idx.SearchInContext(ctx, req)
 		return err
@@ -137,7 +137,7 @@ func (e *engine) run(ctx context.Context, req *bleve.SearchRequest) (*bleve.Sear
 }
 
 // count returns the number of documents matching q.
-func (e *engine) count(ctx context.Context, q query.Query) (uint64, error) {
+func (e *Engine) count(ctx context.Context, q query.Query) (uint64, error) {
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	req.Score = "none"
 	res, err := e.run(ctx, req)
@@ -148,7 +148,7 @@ func (e *engine) count(ctx context.Context, q query.Query) (uint64, error) {
 }
 
 // article returns the stored article with this id, or ErrNotFound.
-func (e *engine) article(ctx context.Context, id string) (article.Article, error) {
+func (e *Engine) Article(ctx context.Context, id string) (article.Article, error) {
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
 	req.Fields = []string{fArticle}
 	res, err := e.run(ctx, req)
@@ -175,7 +175,7 @@ func decodeArticle(h *search.DocumentMatch) (article.Article, error) {
 
 // search runs a full search: validation, free-text compilation, relaxation,
 // the page of hits, disjunctive facets and highlights.
-func (e *engine) search(ctx context.Context, q Normalized) (*Result, error) {
+func (e *Engine) Search(ctx context.Context, q Normalized) (*Result, error) {
 	start := time.Now()
 	var plan *textPlan
 	var err error
