@@ -16,14 +16,10 @@ import (
 	"github.com/safetysearch/safetysearch/indexer/resultcache"
 )
 
-// Result cache defaults, used when the Config fields are 0.
-//
-// A standard result page (10 hits with highlights, five facets) takes about
-// 10–20 KB, so 2048 entries stay well under the 64 MiB byte bound, which is
-// the one that normally does not bind; a page of 100 highlighted hits takes
-// about 150 KB and the byte bound then limits the cache to some 400 of them.
-// Autowarm replays 256 queries, about 256 × 30 ms = 8 CPU-seconds at 100k
-// articles, run one at a time before the swap.
+// Result cache defaults, used when the Config fields are 0. The entry bound
+// binds for standard pages; the byte bound only for many pages of 100
+// highlighted hits. Autowarm replays queries one at a time before the swap,
+// so its count bounds how long a rebuild takes to swap.
 const (
 	DefaultResultCacheEntries  = 2048
 	DefaultResultCacheBytes    = 64 << 20

@@ -1,6 +1,6 @@
 package engine
 
-// This file executes the batches of fillIndex in a few goroutines at once.
+// This file executes the batches of Fill in a few goroutines at once.
 // Bleve's scorch Batch first analyzes the batch's documents on its analysis
 // workers, then builds the in-memory zap segment serially in the calling
 // goroutine while those workers idle. With two batches executing at once,
@@ -17,9 +17,7 @@ import (
 // batchWriterCount is how many batches execute at once. It also bounds the
 // batches in memory: batchWriterCount in all, counting the one being filled
 // (see batchWriters). Two are enough for one batch's segment building to
-// overlap the other's analysis; measured at 20k synthetic articles on 2
-// cores, build wall-clock MB/s went from 2.14 (one writer) to 2.98 (two,
-// same batch size). More writers were not measured.
+// overlap the other's analysis.
 const batchWriterCount = 2
 
 // batchWriters executes batches in n goroutines. Batches come from a pool

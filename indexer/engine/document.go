@@ -17,14 +17,9 @@ import (
 	"github.com/blevesearch/bleve/v2"
 )
 
-// Batch bounds for fillIndex: a batch is executed when it reaches either.
-// batchWriterCount batches are in memory at once, so these are half the
-// former single batch (500 documents, 8 MiB): the same documents in flight.
-// Measured at 20k synthetic articles (BenchmarkBuild, 2 cores, quiet
-// machine): one writer with 500 peaked at 550 MiB RSS; two writers with 500
-// at 896 MiB (2.98 MB/s), with 250 at 493 MiB (2.62 MB/s; more merges: the
-// index is 13.8 instead of 13.6 KB per article, 1.35 instead of 1.53
-// MB/cpu-s).
+// Batch bounds for Fill: a batch is executed when it reaches either.
+// batchWriterCount batches are in memory at once, so the build's peak memory
+// is about batchWriterCount times these; smaller batches mean more merges.
 const (
 	batchMaxDocs  = 250
 	batchMaxBytes = 4 << 20

@@ -66,8 +66,8 @@ const (
 	//   - field length and term frequencies are the sums over the elements
 	//     (zapx section_inverted_text_index.go, process: reusableFieldLens
 	//     += AnalyzedLength(), TokenFrequencies.MergeAll adds frequencies),
-	//     so BM25 scores fText exactly as the former one string
-	//     title+"\n"+summary+"\n"+body;
+	//     so BM25 scores fText exactly as the one string
+	//     title+"\n"+summary+"\n"+body (combinedText);
 	//   - each element is analyzed on its own (positions restart at 1 and
 	//     offsets are relative to the element), and every location carries
 	//     the element's index as ArrayPositions[0] (mapping walkDocument

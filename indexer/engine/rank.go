@@ -16,7 +16,7 @@ import (
 // sortOrder is the Bleve sort of a query. Every order ends with the article
 // id, so it is total and the same in every generation of the same articles:
 // the internal document order, Bleve's own tie-break, depends on which of
-// fillIndex's concurrent batches finished first
+// Fill's concurrent batches finished first
 // (TestEngineRelevanceOrderDeterministic,
 // TestFillIndexSameOrderAcrossBuilds). The id costs Bleve a lookup of the
 // external id of every matching document (zap keeps it uncompressed at the

@@ -41,7 +41,7 @@ func buildEngine(t testing.TB, arts []article.Article, cfg Config) *Engine {
 		t.Fatal(err)
 	}
 	if n != len(arts) {
-		t.Fatalf("fillIndex indexed %d, want %d", n, len(arts))
+		t.Fatalf("Fill indexed %d, want %d", n, len(arts))
 	}
 	if err := idx.Close(); err != nil {
 		t.Fatal(err)
