@@ -2,7 +2,7 @@ package engine
 
 // Conformance of the search engine on the sample hub: the articles of the
 // crawler's golden extraction files, indexed with createIndex + Fill +
-// openEngine. Expected results are computed by hand in this file with
+// Open. Expected results are computed by hand in this file with
 // plain loops over the articles, never with the engine.
 
 import (

@@ -453,7 +453,7 @@ func TestEngineSafelyAndSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := Open(idx, Config{}); !errors.Is(err, ErrSchemaMismatch) {
-		t.Fatalf("openEngine on old schema: %v", err)
+		t.Fatalf("Open on old schema: %v", err)
 	}
 }
 

@@ -30,7 +30,7 @@ import (
 // once instead of twice (build throughput); a version-2 index is rebuilt.
 const SchemaVersion = 3
 
-// ErrSchemaMismatch is returned by openEngine when an index generation was
+// ErrSchemaMismatch is returned by Open when an index generation was
 // built with another SchemaVersion (or carries none).
 var ErrSchemaMismatch = errors.New("indexer: index schema version differs from this build")
 
@@ -132,7 +132,7 @@ func ScoringModel(s string) (string, error) {
 func BuildMapping() (mapping.IndexMapping, error) { return buildMapping(ScoringBM25) }
 
 // buildMapping returns the mapping with the given scoring model (a value
-// accepted by scoringModel).
+// accepted by ScoringModel).
 func buildMapping(scoring string) (mapping.IndexMapping, error) {
 	model, err := ScoringModel(scoring)
 	if err != nil {
