@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 	case "":
 		os.Exit(m.Run())
 	case "crash":
-		os.Stdin.Read(make([]byte, 64))
+		_, _ = os.Stdin.Read(make([]byte, 64))
 		os.Exit(3)
 	default:
 		if err := BuildFromStream(context.Background(), os.Stdin, os.Stdout); err != nil {
@@ -63,12 +63,12 @@ func TestProcessBuilderMatchesInProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer child.Close()
+	defer func() { _ = child.Close() }()
 	local, err := Open(ctx, Config{Dir: t.TempDir()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer local.Close()
+	defer func() { _ = local.Close() }()
 	for _, ix := range []*Index{child, local} {
 		rep, err := ix.Rebuild(ctx, arts)
 		if err != nil {
@@ -135,7 +135,7 @@ func TestProcessBuilderFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ix.Close()
+	defer func() { _ = ix.Close() }()
 	good := lifecycleArticles(50)
 	if _, err := ix.Rebuild(ctx, good); err != nil {
 		t.Fatal(err)

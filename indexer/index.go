@@ -497,7 +497,8 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 	if old != nil {
 		done := ix.retire(old, true)
 		select {
-		case <-done:
+		case err := <-done:
+			_ = err // retire logged a failure to close or delete; the swap stands
 		case <-ctx.Done():
 			// The swap has happened; the old generation is closed and
 			// deleted in the background once its last request finishes.

@@ -448,7 +448,7 @@ func TestEngineSafelyAndSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer idx.Close()
+	defer func() { _ = idx.Close() }()
 	if err := idx.SetInternal(internalSchemaKey, []byte("0")); err != nil {
 		t.Fatal(err)
 	}

@@ -119,7 +119,7 @@ func (q *phraseQuery) collect(ctx context.Context, r index.IndexReader, m mappin
 	if err != nil {
 		return phraseDocs{}, err
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
 	d := phraseDocs{empty: true}
 	for n := 0; ; n++ {

@@ -192,7 +192,7 @@ func (e *Engine) compile(text string) (*textPlan, error) {
 		if len(alts) == 0 {
 			continue
 		}
-		var q query.Query = alts[0]
+		q := alts[0]
 		if len(alts) > 1 {
 			q = query.NewDisjunctionQuery(alts)
 		}
@@ -252,7 +252,7 @@ func (e *Engine) stopWordUnits(tq *textquery.Query) []textUnit {
 		if len(alts) == 0 {
 			continue
 		}
-		var q query.Query = alts[0]
+		q := alts[0]
 		if len(alts) > 1 {
 			q = query.NewDisjunctionQuery(alts)
 		}
@@ -459,7 +459,7 @@ func (e *Engine) frequentTerms(field, prefix string, k int) []string {
 		if err != nil {
 			return err
 		}
-		defer d.Close()
+		defer func() { _ = d.Close() }()
 		for {
 			de, err := d.Next()
 			if err != nil || de == nil {

@@ -115,7 +115,7 @@ func (e *Engine) correct(r index.IndexReader, fr index.IndexReaderFuzzy, word st
 	if err != nil {
 		return "", err
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }()
 	var best *index.DictEntry
 	for {
 		de, err := d.Next()
@@ -146,7 +146,7 @@ func termCount(r index.IndexReader, field, term string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer tfr.Close()
+	defer func() { _ = tfr.Close() }()
 	return tfr.Count(), nil
 }
 
@@ -161,7 +161,7 @@ func (e *Engine) withReader(fn func(index.IndexReader) error) error {
 		if err != nil {
 			return err
 		}
-		defer r.Close()
+		defer func() { _ = r.Close() }()
 		return fn(r)
 	})
 }
