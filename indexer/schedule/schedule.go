@@ -86,9 +86,9 @@ const intervalProbes = 8
 //
 // Scheduled runs, Trigger, TriggerRebuild and RunNow share one guard: while
 // one run is running, the others return indexer.ErrRunning without being
-// recorded, and a scheduled activation is skipped. Every run gets a deadline (ScheduleConfig.Timeout) and derives
-// from the root context given to NewScheduler, so cancelling that context,
-// or Stop, cancels it.
+// recorded, and a scheduled activation is skipped. Every run gets a
+// deadline (Config.Timeout) and derives from the root context given to New,
+// so cancelling that context, or Stop, cancels it.
 type Scheduler struct {
 	root    context.Context
 	spec    string // "off" when disabled
