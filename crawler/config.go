@@ -21,7 +21,16 @@ const (
 	DefaultMaxPages      = 100000
 	DefaultMaxCrawlDelay = 60 * time.Second
 	DefaultConcurrency   = 2
-	DefaultContactURL    = "https://github.com/safetysearch/safetysearch"
+	// DefaultMaxQueuedURLs bounds a source's frontier.
+	DefaultMaxQueuedURLs = 100000
+	// DefaultMaxLinksPerPage bounds the in-scope links taken from one page.
+	DefaultMaxLinksPerPage = 1000
+	// DefaultMaxCommentPages bounds the comment pages read per record (25
+	// comments a page on IPS).
+	DefaultMaxCommentPages = 200
+	// DefaultMaxSitemaps bounds the sitemap files read per source per run.
+	DefaultMaxSitemaps = 1000
+	DefaultContactURL  = "https://github.com/safetysearch/safetysearch"
 	// ProductToken is the robots.txt product token the crawler obeys.
 	ProductToken = "safetysearch"
 )
@@ -80,18 +89,36 @@ type Config struct {
 	// MaxRetryAfter caps a Retry-After pause of a host; a longer one pauses
 	// the host for the cap and is reported.
 	MaxRetryAfter time.Duration
-	// MaxPages caps the pages fetched per source per run.
+	// MaxPages caps the requests per source per run: pages, comment
+	// pages, sitemaps, robots.txt, redirects and retries all count. The
+	// rest of the frontier stays in the store for the next run.
 	MaxPages int
+	// MaxQueuedURLs caps a source's frontier; URLs found beyond it are
+	// dropped and counted (Summary.QueueDropped).
+	MaxQueuedURLs int
+	// MaxLinksPerPage caps the in-scope links queued from one page; the
+	// rest are counted (Summary.LinksDropped).
+	MaxLinksPerPage int
+	// MaxCommentPages caps the comment pages read per record (page 1
+	// included); a record with more keeps the comments of the first ones.
+	MaxCommentPages int
+	// MaxSitemaps caps the sitemap files read per source per run.
+	MaxSitemaps int
 	// Taxonomy classifies tags (nil → DefaultTaxonomy()).
 	Taxonomy *Taxonomy
 	// AllowPrivateNetworks must be true to crawl loopback or private
-	// addresses (tests). Scope rules still apply.
+	// addresses (tests, intranets). When false every connection, redirects
+	// included, is checked after name resolution and refused with
+	// ErrPrivateNetwork; no proxy from the environment is used. Scope rules
+	// apply either way.
 	AllowPrivateNetworks bool
 	// Concurrency is how many sources (hosts) are crawled at once. Each
 	// host has at most one request in flight.
 	Concurrency int
 	// HTTPClient is used for every request if set. Its redirect policy is
-	// overridden: the crawler follows redirects itself.
+	// overridden: the crawler follows redirects itself. Its transport is
+	// the caller's: the connect-time private-network check applies only to
+	// the crawler's own transport (localhost names are refused either way).
 	HTTPClient *http.Client
 }
 
@@ -125,6 +152,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
+	}
+	if c.MaxQueuedURLs == 0 {
+		c.MaxQueuedURLs = DefaultMaxQueuedURLs
+	}
+	if c.MaxLinksPerPage == 0 {
+		c.MaxLinksPerPage = DefaultMaxLinksPerPage
+	}
+	if c.MaxCommentPages == 0 {
+		c.MaxCommentPages = DefaultMaxCommentPages
+	}
+	if c.MaxSitemaps == 0 {
+		c.MaxSitemaps = DefaultMaxSitemaps
 	}
 	srcs := make([]SourceConfig, len(c.Sources))
 	for i, s := range c.Sources {
@@ -165,6 +204,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxPages < 0 {
 		return fmt.Errorf("crawler: config: MaxPages %d is negative", c.MaxPages)
+	}
+	if c.MaxQueuedURLs < 0 || c.MaxLinksPerPage < 0 || c.MaxCommentPages < 0 || c.MaxSitemaps < 0 {
+		return errors.New("crawler: config: MaxQueuedURLs, MaxLinksPerPage, MaxCommentPages and MaxSitemaps must not be negative")
 	}
 	if c.Concurrency < 0 {
 		return fmt.Errorf("crawler: config: Concurrency %d is negative", c.Concurrency)
@@ -254,12 +296,4 @@ func productToken(ua string) string {
 		ua = ua[:i]
 	}
 	return ua
-}
-
-func isPrivateHost(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified())
 }

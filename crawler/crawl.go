@@ -128,8 +128,9 @@ const (
 type item struct {
 	u     *url.URL
 	kind  itemKind
-	depth int  // sitemap nesting
-	start bool // a start URL: exempt from the prefix allow list
+	depth int    // sitemap nesting
+	start bool   // a start URL: exempt from the prefix allow list
+	seq   uint64 // key in the stored frontier
 }
 
 // sourceRun crawls one source in one run. Only its own goroutine uses it.
@@ -145,11 +146,16 @@ type sourceRun struct {
 	fetched map[string]bool // URLs fetched in this run (comment pages too)
 	outSeen map[string]bool
 	doneIDs map[string]bool
-	pages   int
+	pages   int // requests made, against MaxPages
+
+	// Frontier changes not yet written to the store (see flush).
+	next     uint64
+	pendAdd  []item
+	pendSeen []string
+	sitemaps int // sitemaps queued in this run
 
 	startTotal, startOK int
 	sitemapFatal        []string
-	fetchedOK           int
 }
 
 func (r *run) source(ctx context.Context, src SourceConfig) error {
@@ -180,29 +186,60 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 		return fmt.Errorf("crawler: source %s: %s unavailable (%s): nothing fetched from %s in this run; it is retried on the next run",
 			src.Name, s.robotsURL(), pol.reason, s.scope.Host)
 	}
-	s.seed(pol)
+	fs, err := s.c.store.loadFrontier(src.Name)
+	if err != nil {
+		return fmt.Errorf("crawler: source %s: %w", src.Name, err)
+	}
+	if len(fs.items) > 0 {
+		s.queue, s.seen, s.next = fs.items, fs.seen, fs.next
+		s.tally.update(func(sm *Summary) { sm.Resumed++ })
+		s.log.Info("resuming the unfinished pass from the stored frontier", "queued", len(s.queue), "seen", len(s.seen))
+	} else {
+		if len(fs.seen) > 0 {
+			if err := s.c.store.clearFrontier(src.Name); err != nil {
+				return fmt.Errorf("crawler: source %s: %w", src.Name, err)
+			}
+		}
+		s.seed(pol)
+	}
+	if err := s.flush(nil); err != nil {
+		return fmt.Errorf("crawler: source %s: %w", src.Name, err)
+	}
 	for len(s.queue) > 0 {
 		if ctx.Err() != nil {
 			return nil
 		}
 		if s.pages >= s.c.cfg.MaxPages {
 			s.tally.update(func(sm *Summary) { sm.MaxPagesReached++ })
-			s.log.Warn("MaxPages reached: the rest of the frontier is left for the next run",
+			s.log.Warn("MaxPages reached: the rest of the frontier is stored and the next run goes on from it",
 				"max_pages", s.c.cfg.MaxPages, "queued", len(s.queue))
 			break
 		}
 		it := s.queue[0]
 		s.queue = s.queue[1:]
+		var keep bool
 		switch it.kind {
 		case kindSitemap:
-			s.sitemap(ctx, it)
+			keep = s.sitemap(ctx, it)
 		default:
-			s.page(ctx, it)
+			keep = s.page(ctx, it)
+		}
+		var done []uint64
+		if !keep && ctx.Err() == nil {
+			done = []uint64{it.seq}
+		}
+		if err := s.flush(done); err != nil {
+			s.countErr(it.u.String(), err)
 		}
 		s.tally.step(src.Name, len(s.queue))
 	}
 	if ctx.Err() != nil {
 		return nil
+	}
+	if len(s.queue) == 0 {
+		if err := s.c.store.clearFrontier(src.Name); err != nil {
+			return fmt.Errorf("crawler: source %s: %w", src.Name, err)
+		}
 	}
 	var why []string
 	if s.startTotal > 0 && s.startOK == 0 {
@@ -228,7 +265,7 @@ func (s *sourceRun) robots(ctx context.Context) *robotsPolicy {
 	h.robotsOnce.Do(func() {
 		cur := s.robotsURL()
 		for hops := 0; ; hops++ {
-			resp, err := s.fetchRetry(ctx, cur, nil)
+			resp, err := s.fetchRetry(ctx, cur, nil, MaxRobotsBytes)
 			if err != nil {
 				h.robots = unavailableRobots(s.c.agent, err.Error())
 				return
@@ -269,9 +306,7 @@ func (s *sourceRun) robots(ctx context.Context) *robotsPolicy {
 func (s *sourceRun) seed(pol *robotsPolicy) {
 	starts := s.src.StartURLs
 	if len(starts) == 0 {
-		for _, p := range s.src.AllowPrefixes {
-			starts = append(starts, p)
-		}
+		starts = append(starts, s.src.AllowPrefixes...)
 	}
 	for _, raw := range starts {
 		u, err := NormalizeURL(raw, s.base)
@@ -304,15 +339,55 @@ func (s *sourceRun) seed(pol *robotsPolicy) {
 	}
 }
 
-// enqueue appends it unless its URL was already queued in this run.
+// enqueue appends it unless its URL was already queued in this pass or
+// a bound (MaxQueuedURLs, MaxSitemaps) is reached, which is counted.
 func (s *sourceRun) enqueue(it item) bool {
 	k := it.u.String()
 	if s.seen[k] {
 		return false
 	}
 	s.seen[k] = true
+	if len(s.queue) >= s.c.cfg.MaxQueuedURLs {
+		s.tally.update(func(sm *Summary) { sm.QueueDropped++ })
+		return false
+	}
+	if it.kind == kindSitemap {
+		if s.sitemaps >= s.c.cfg.MaxSitemaps {
+			s.tally.update(func(sm *Summary) { sm.SitemapsDropped++ })
+			return false
+		}
+		s.sitemaps++
+	}
+	it.seq = s.next
+	s.next++
 	s.queue = append(s.queue, it)
+	s.pendAdd = append(s.pendAdd, it)
 	return true
+}
+
+// enqueueFront puts it first in the queue, whatever the bounds.
+func (s *sourceRun) enqueueFront(it item) {
+	s.seen[it.u.String()] = true
+	it.seq = s.next
+	s.next++
+	s.queue = slices.Insert(s.queue, 0, it)
+	s.pendAdd = append(s.pendAdd, it)
+}
+
+// markSeen records a URL reached without being queued.
+func (s *sourceRun) markSeen(u string) {
+	if !s.seen[u] {
+		s.seen[u] = true
+		s.pendSeen = append(s.pendSeen, u)
+	}
+}
+
+// flush writes the frontier changes of the last item to the store: done
+// items leave the stored queue, new ones join it.
+func (s *sourceRun) flush(done []uint64) error {
+	err := s.c.store.updateFrontier(s.src.Name, done, s.pendAdd, s.pendSeen)
+	s.pendAdd, s.pendSeen = s.pendAdd[:0], s.pendSeen[:0]
+	return err
 }
 
 // inScope checks u for it; start URLs and sitemaps need only the host.
@@ -326,7 +401,8 @@ func (s *sourceRun) inScope(u *url.URL, it item) string {
 	return s.scope.Check(u)
 }
 
-// enqueueLinks queues the in-scope links of a page and returns them.
+// enqueueLinks queues the in-scope links of a page (at most
+// MaxLinksPerPage) and returns them.
 func (s *sourceRun) enqueueLinks(links []string) []string {
 	var kept []string
 	for _, l := range links {
@@ -336,6 +412,10 @@ func (s *sourceRun) enqueueLinks(links []string) []string {
 		}
 		switch s.scope.Check(u) {
 		case ScopeOK:
+			if len(kept) >= s.c.cfg.MaxLinksPerPage {
+				s.tally.update(func(sm *Summary) { sm.LinksDropped++ })
+				continue
+			}
 			kept = append(kept, u.String())
 			s.enqueue(item{u: u})
 		case ScopeOtherHost:
@@ -359,14 +439,17 @@ func (s *sourceRun) backoff(attempt int) time.Duration {
 // timeouts and connection errors up to MaxRetries times. Between tries the
 // whole host is paused — for Retry-After (capped) on 429/503, else for an
 // exponential back-off with jitter — so no request sleeps by itself.
-func (s *sourceRun) fetchRetry(ctx context.Context, u *url.URL, hdr http.Header) (*response, error) {
+func (s *sourceRun) fetchRetry(ctx context.Context, u *url.URL, hdr http.Header, truncateAt int64) (*response, error) {
 	cfg := s.c.cfg
 	for attempt := 0; ; attempt++ {
+		if s.pages >= cfg.MaxPages {
+			return nil, errPageBudget
+		}
 		if err := s.host.acquire(ctx); err != nil {
 			return nil, err
 		}
 		s.pages++
-		resp, err := s.c.fetch.get(ctx, u, hdr)
+		resp, err := s.c.fetch.get(ctx, u, hdr, truncateAt)
 		s.host.release()
 		if err == nil && (resp.Status == http.StatusTooManyRequests || resp.Status >= 500) {
 			err = statusError(resp)
@@ -397,6 +480,10 @@ func (s *sourceRun) fetchRetry(ctx context.Context, u *url.URL, hdr http.Header)
 	}
 }
 
+// errPageBudget is returned instead of a request once MaxPages requests
+// were made for the source in this run.
+var errPageBudget = errors.New("crawler: MaxPages requests made for this source in this run")
+
 // skipError is a fetch not made because a redirect left the scope or
 // robots.txt disallows its target.
 type skipError struct {
@@ -418,7 +505,7 @@ func (s *sourceRun) fetchFollow(ctx context.Context, it item, hdr http.Header) (
 	cur := it.u
 	chain := []string{cur.String()}
 	for hops := 0; ; hops++ {
-		resp, err := s.fetchRetry(ctx, cur, hdr)
+		resp, err := s.fetchRetry(ctx, cur, hdr, 0)
 		if err != nil {
 			return resp, err
 		}
@@ -446,7 +533,7 @@ func (s *sourceRun) fetchFollow(ctx context.Context, it item, hdr http.Header) (
 		if !s.host.robots.Allowed(next) {
 			return nil, &skipError{url: next.String(), robots: true}
 		}
-		s.seen[next.String()] = true
+		s.markSeen(next.String())
 		cur, hdr = next, nil
 	}
 }
@@ -472,8 +559,9 @@ func (s *sourceRun) countErr(u string, err error) {
 	}
 }
 
-// sitemap fetches and parses one sitemap and queues what it lists.
-func (s *sourceRun) sitemap(ctx context.Context, it item) {
+// sitemap fetches and parses one sitemap and queues what it lists. keep
+// is true when it was not done (MaxPages, ctx) and stays in the frontier.
+func (s *sourceRun) sitemap(ctx context.Context, it item) (keep bool) {
 	u := it.u.String()
 	fatal := func(err error) {
 		var fe *FetchError
@@ -483,11 +571,11 @@ func (s *sourceRun) sitemap(ctx context.Context, it item) {
 	}
 	if !s.host.robots.Allowed(it.u) {
 		s.tally.update(func(sm *Summary) { sm.SkippedRobots++ })
-		return
+		return false
 	}
 	resp, err := s.fetchFollow(ctx, it, nil)
-	if ctx.Err() != nil {
-		return
+	if ctx.Err() != nil || errors.Is(err, errPageBudget) {
+		return true
 	}
 	if err == nil && resp.Status != http.StatusOK {
 		err = statusError(resp)
@@ -495,19 +583,19 @@ func (s *sourceRun) sitemap(ctx context.Context, it item) {
 	if err != nil {
 		s.countErr(u, err)
 		fatal(err)
-		return
+		return false
 	}
 	s.tally.update(func(sm *Summary) { sm.Fetched++ })
 	if isHTML(resp.ContentType, resp.Body) || !looksLikeXMLOrGzip(resp.Body) {
 		s.countErr(u, &FetchError{Kind: KindSitemap, URL: u, Status: resp.Status,
 			Err: fmt.Errorf("sitemap is not XML (Content-Type %q)", resp.ContentType)})
-		return
+		return false
 	}
 	sm, err := ParseSitemap(bytes.NewReader(resp.Body), 0, 0)
 	if err != nil {
 		s.countErr(u, &FetchError{Kind: KindSitemap, URL: u, Status: resp.Status, Err: err})
 		if sm == nil {
-			return
+			return false
 		}
 	}
 	for _, e := range sm.URLs {
@@ -537,15 +625,18 @@ func (s *sourceRun) sitemap(ctx context.Context, it item) {
 			}
 		}
 	}
+	return false
 }
 
 const acceptHTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 
 // page fetches one HTML page, follows its links and stores its article.
-func (s *sourceRun) page(ctx context.Context, it item) {
+// keep is true when it was not done (MaxPages, ctx) and stays in the
+// frontier.
+func (s *sourceRun) page(ctx context.Context, it item) (keep bool) {
 	u := it.u.String()
 	if s.fetched[u] {
-		return
+		return false
 	}
 	if !s.host.robots.Allowed(it.u) {
 		s.tally.update(func(sm *Summary) { sm.SkippedRobots++ })
@@ -554,12 +645,12 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 			s.log.Warn("start URL disallowed by robots.txt", "url", u)
 		}
 		s.log.Debug("disallowed by robots.txt", "url", u)
-		return
+		return false
 	}
 	st, known, err := s.c.store.state(u)
 	if err != nil {
 		s.countErr(u, err)
-		return
+		return false
 	}
 	hdr := http.Header{"Accept": {acceptHTML}}
 	if known && st.Status == http.StatusOK && (st.ArticleID == "" || s.c.store.hasArticle(st.ArticleID)) {
@@ -571,8 +662,8 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 		}
 	}
 	resp, err := s.fetchFollow(ctx, it, hdr)
-	if ctx.Err() != nil {
-		return
+	if ctx.Err() != nil || errors.Is(err, errPageBudget) {
+		return true
 	}
 	now := time.Now().UTC()
 	if err == nil && resp.Status != http.StatusOK && resp.Status != http.StatusNotModified {
@@ -580,7 +671,7 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 	}
 	if err != nil {
 		s.failed(it, resp, st, err, now)
-		return
+		return false
 	}
 	if it.start {
 		s.startOK++
@@ -599,7 +690,7 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 		if err := s.c.store.putState(u, st); err != nil {
 			s.countErr(u, err)
 		}
-		return
+		return false
 	}
 	s.tally.update(func(sm *Summary) { sm.Fetched++ })
 	final := resp.URL
@@ -607,12 +698,21 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 	body, perr := s.decode(resp)
 	if perr != nil {
 		s.failed(it, resp, st, perr, now)
-		return
+		return false
 	}
 	pg, err := Extract(final, body, ExtractOptions{Source: s.src.Name, Taxonomy: s.c.tax, FetchedAt: now})
 	if err != nil {
 		s.failed(it, resp, st, &FetchError{Kind: KindExtractFailed, URL: final.String(), Status: resp.Status, Err: err}, now)
-		return
+		return false
+	}
+	if pg.Degraded != "" {
+		s.tally.errorKind(KindExtractFailed)
+		s.log.Warn("page read in part; what could be read is kept", "url", final.String(), "reason", pg.Degraded)
+	}
+	if pg.UntrustedCanonical != "" {
+		s.tally.update(func(sm *Summary) { sm.UntrustedCanonicals++ })
+		s.log.Warn("rel=canonical names another host or record: ignored, the fetched URL is used",
+			"url", final.String(), "canonical", pg.UntrustedCanonical)
 	}
 	links := s.enqueueLinks(pg.Links)
 	newState := urlState{
@@ -627,7 +727,7 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 		if _, err := s.c.store.commit(pageCommit{States: states}); err != nil {
 			s.countErr(u, err)
 		}
-		return
+		return false
 	}
 	// A record reached through another URL than its page-1 URL (comment
 	// page 2 or 3, old category path) is fetched from its page-1 URL
@@ -636,8 +736,7 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 	// stand in for the record.
 	if canon, err := NormalizeURL(pg.Article.URL, final); err == nil && canon.String() != final.String() &&
 		s.scope.Check(canon) == ScopeOK && s.host.robots.Allowed(canon) && !s.fetched[canon.String()] && !s.doneIDs[pg.Article.ID] {
-		s.seen[canon.String()] = true
-		s.queue = slices.Insert(s.queue, 0, item{u: canon})
+		s.enqueueFront(item{u: canon})
 		for k, v := range states {
 			v.ETag, v.LastModified, v.ArticleID = "", "", pg.Article.ID
 			states[k] = v
@@ -647,7 +746,7 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 		}
 		s.tally.update(func(sm *Summary) { sm.Duplicates++ })
 		s.log.Debug("record fetched from its page-1 URL", "url", u, "record_url", canon.String())
-		return
+		return false
 	}
 	art := pg.Article
 	for k, v := range states {
@@ -663,12 +762,12 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 		if _, err := s.c.store.commit(pageCommit{States: states}); err != nil {
 			s.countErr(u, err)
 		}
-		return
+		return false
 	}
 	s.doneIDs[art.ID] = true
 	if err := s.commentPages(ctx, final, pg, states, now); err != nil {
 		if ctx.Err() != nil {
-			return
+			return true
 		}
 		// The stored article (if any) stays as it was.
 		s.countErr(u, err)
@@ -680,12 +779,12 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 		if _, err := s.c.store.commit(pageCommit{States: states}); err != nil {
 			s.countErr(u, err)
 		}
-		return
+		return false
 	}
 	out, err := s.c.store.commit(pageCommit{States: states, Article: art})
 	if err != nil {
 		s.countErr(u, err)
-		return
+		return false
 	}
 	s.tally.update(func(sm *Summary) {
 		switch out {
@@ -697,18 +796,31 @@ func (s *sourceRun) page(ctx context.Context, it item) {
 			sm.Unchanged++
 		}
 	})
+	return false
 }
 
 // commentPages fetches the record's other comment pages and merges their
 // comments into pg.Article; states gets their URL states.
 func (s *sourceRun) commentPages(ctx context.Context, final *url.URL, pg *Page, states map[string]urlState, now time.Time) error {
 	var others []*article.Article
-	for _, raw := range pg.CommentPages {
+	list := pg.CommentPages
+	capped := false
+	if limit := max(s.c.cfg.MaxCommentPages-1, 0); len(list) > limit {
+		list, capped = list[:limit], true
+	}
+	defer func() {
+		if capped {
+			s.tally.update(func(sm *Summary) { sm.CommentPagesCapped++ })
+			s.log.Warn("comment pages cut: the record keeps the comments of the pages read",
+				"url", final.String(), "comment_pages", len(pg.CommentPages)+1, "read", len(others)+1)
+		}
+	}()
+	for _, raw := range list {
 		cu, err := NormalizeURL(raw, final)
 		if err != nil || cu.String() == final.String() {
 			continue
 		}
-		s.seen[cu.String()] = true
+		s.markSeen(cu.String())
 		if s.scope.Check(cu) != ScopeOK {
 			continue
 		}
@@ -717,6 +829,10 @@ func (s *sourceRun) commentPages(ctx context.Context, final *url.URL, pg *Page, 
 			continue
 		}
 		resp, err := s.fetchFollow(ctx, item{u: cu}, http.Header{"Accept": {acceptHTML}})
+		if errors.Is(err, errPageBudget) {
+			capped = true
+			break
+		}
 		if err == nil && resp.Status != http.StatusOK {
 			err = statusError(resp)
 		}

@@ -220,7 +220,7 @@ func TestCrawlFaults(t *testing.T) {
 		t.Errorf("the bad sitemap is not reported with its URL")
 	}
 
-	wantErrs := map[string]int{
+	wantErrs := map[ErrorKind]int{
 		KindTooLarge:         2, // chunked and with Content-Length
 		KindRedirectLoop:     1,
 		KindTooManyRedirects: 1,

@@ -504,7 +504,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestSummaryCounts(t *testing.T) {
-	s := Summary{Fetched: 3, New: 2, Errors: map[string]int{KindTimeout: 2, KindTooLarge: 1}}
+	s := Summary{Fetched: 3, New: 2, Errors: map[ErrorKind]int{KindTimeout: 2, KindTooLarge: 1}}
 	m := s.Counts()
 	if m["fetched"] != 3 || m["new"] != 2 || m["errors"] != 3 || m["errors_timeout"] != 2 || m["errors_too_large"] != 1 {
 		t.Errorf("Counts() = %v", m)

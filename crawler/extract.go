@@ -46,19 +46,27 @@ func Extract(pageURL *url.URL, body []byte, opts ExtractOptions) (*Page, error) 
 	if opts.Source == "" {
 		return nil, fmt.Errorf("crawler: extract %s: ExtractOptions.Source is empty", pageURL)
 	}
+	degraded := ""
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if isTooDeep(err) {
+		// Keep what can be kept: the same page with its deepest tags
+		// dropped, reported through Page.Degraded.
+		degraded = fmt.Sprintf("elements nested deeper than 512 (%v): read with tags below depth %d dropped", err, maxParseDepth)
+		doc, err = goquery.NewDocumentFromReader(bytes.NewReader(flattenDeep(body)))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("crawler: extract %s: parse html: %w", pageURL, err)
 	}
 	base := documentBase(doc, pageURL)
-	page := &Page{Links: extractLinks(doc, base)}
+	page := &Page{Links: extractLinks(doc, base), Degraded: degraded}
 	canon := canonicalURL(doc, base)
 	if canon != nil {
 		page.Canonical = canon.String()
 	}
 
 	ld := parseJSONLD(doc)
-	rid, recURL, ok := findRecord(pageURL, canon, doc, base, ld)
+	rid, recURL, untrusted, ok := findRecord(pageURL, canon, doc, base, ld)
+	page.UntrustedCanonical = untrusted
 	if !ok {
 		return page, nil
 	}
@@ -67,6 +75,9 @@ func Extract(pageURL *url.URL, body []byte, opts ExtractOptions) (*Page, error) 
 		tax = DefaultTaxonomy()
 	}
 	art, err := extractArticle(doc, base, recURL, ld, tax)
+	if errors.Is(err, errListing) {
+		return page, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("crawler: extract %s: %w", pageURL, err)
 	}
@@ -76,6 +87,9 @@ func Extract(pageURL *url.URL, body []byte, opts ExtractOptions) (*Page, error) 
 		art.FetchedAt = opts.FetchedAt.UTC()
 	}
 	art.Comments = extractComments(doc)
+	if len(art.Comments) == 0 {
+		art.Comments = ld.comments
+	}
 	page.Article = art
 	page.CommentPages = commentPages(doc, base, pageURL, recURL)
 	return page, nil
@@ -105,35 +119,56 @@ func canonicalURL(doc *goquery.Document, base *url.URL) *url.URL {
 }
 
 // findRecord decides whether the page is a record page and returns the
-// record id and the record's page-1 URL. The canonical URL wins over the
-// page URL (a record reached through an old category path or a comment
-// page); a JSON-LD Article whose url carries a record id is the fallback.
-func findRecord(pageURL, canon *url.URL, doc *goquery.Document, base *url.URL, ld jsonLD) (string, string, bool) {
-	if canon != nil {
-		if id, ok := RecordID(canon); ok {
-			return id, recordURLString(canon), true
+// record id and the record's page-1 URL. The record id comes from the
+// fetched URL; a rel=canonical, og:url or JSON-LD url only supplies the
+// page-1 URL (a record reached through an old category path or a comment
+// page) and is trusted only when it is on the page's own host and names
+// the same record: otherwise a page could take over another record's id or
+// point readers to another site. untrusted is the canonical URL refused.
+// A page whose URL names no record may still be one through a canonical or
+// JSON-LD Article url on its own host.
+func findRecord(pageURL, canon *url.URL, doc *goquery.Document, base *url.URL, ld jsonLD) (id, recURL string, untrusted string, ok bool) {
+	sameRecord := func(u *url.URL, id string) bool {
+		if u == nil || hostKey(u) != hostKey(pageURL) {
+			return false
 		}
+		id2, ok := RecordID(u)
+		return ok && (id == "" || id2 == id)
 	}
 	if id, ok := RecordID(pageURL); ok {
-		// Prefer og:url / JSON-LD url for the record URL when they name
-		// the same record (canonical missing).
+		if canon != nil {
+			if sameRecord(canon, id) {
+				return id, recordURLString(canon), "", true
+			}
+			untrusted = canon.String()
+		}
 		for _, s := range []string{attrOf(doc, `meta[property="og:url"]`, "content"), ld.url} {
-			if u := resolveHTTP(base, s); u != nil {
-				if id2, ok := RecordID(u); ok && id2 == id {
-					return id, recordURLString(u), true
-				}
+			if u := resolveHTTP(base, s); sameRecord(u, id) {
+				return id, recordURLString(u), untrusted, true
 			}
 		}
-		return id, recordURLString(pageURL), true
+		return id, recordURLString(pageURL), untrusted, true
+	}
+	if canon != nil {
+		// A page that names no record (index.php?/… forms) takes the
+		// record from a canonical on its own host; the crawler then
+		// fetches the record from that URL, so the record's own page is
+		// what gets stored.
+		if sameRecord(canon, "") {
+			id, _ := RecordID(canon)
+			return id, recordURLString(canon), "", true
+		}
+		if _, ok := RecordID(canon); ok {
+			untrusted = canon.String()
+		}
 	}
 	if ld.article {
-		if u := resolveHTTP(base, ld.url); u != nil {
-			if id, ok := RecordID(u); ok {
-				return id, recordURLString(u), true
-			}
+		if u := resolveHTTP(base, ld.url); sameRecord(u, "") {
+			id, _ := RecordID(u)
+			return id, recordURLString(u), untrusted, true
 		}
 	}
-	return "", "", false
+	return "", "", untrusted, false
 }
 
 // resolveHTTP resolves href against base and returns it without fragment,

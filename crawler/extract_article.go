@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -21,22 +22,23 @@ func extractArticle(doc *goquery.Document, base *url.URL, recURL string, ld json
 	record := recordContainer(main)
 
 	category := breadcrumbCategory(doc, base, ld)
-	title := recordTitle(doc, header, ld, category)
+	title := cleanLabel(recordTitle(doc, header, ld, category))
 	if title == "" {
 		return nil, fmt.Errorf("%w: %w", ErrNotArticle, errNoTitle)
 	}
 	a := &article.Article{
 		URL:      recURL,
 		Title:    title,
-		Category: category,
+		Category: cleanLabel(category),
 	}
-	a.Author = recordAuthor(main, header, ld)
+	byline := recordByline(main, header)
+	a.Author = cleanLabel(recordAuthor(main, byline, ld))
 	a.Published, _ = parseMachineDate(ld.published)
 	a.Updated, _ = parseMachineDate(ld.modified)
 	if a.Published.IsZero() {
 		// IPS renders <time datetime='RFC3339'>; the visible text may be
 		// "2 hours ago" and is never used.
-		header.Find(".ipsPageHeader__meta time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		byline.Find("time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 			v, _ := s.Attr("datetime")
 			t, ok := parseMachineDate(v)
 			a.Published = t
@@ -62,13 +64,18 @@ func extractArticle(doc *goquery.Document, base *url.URL, recURL string, ld json
 		// IPS truncates JSON-LD articleBody; still better than nothing.
 		a.Body = tidyLines(ld.articleBody)
 	}
+	if !ld.article && goquery.NodeName(record) != "article" && len(a.Tags) == 0 && a.Summary == "" && isListing(main) {
+		// A category listing served at a record-like URL: its header and
+		// description are not an article.
+		return nil, errListing
+	}
 	hasHeader := oneLine(header.Find("h1.ipsType_pageTitle").First()) != ""
 	if a.Body == "" && a.Summary == "" && len(a.Tags) == 0 && !hasHeader && !ld.article {
 		// Only a <title> or og:title: a login wall or error page served at
 		// a record URL, not an article.
 		return nil, fmt.Errorf("%w: no record header, JSON-LD Article, tags or content", ErrNotArticle)
 	}
-	a.Reactions = reactionCount(record.Find(".ipsItemControls").First())
+	a.Reactions = reactionCount(outsideComments(record.Find(".ipsItemControls")).First())
 	if a.Reactions == 0 && goquery.NodeName(record) == "article" {
 		// A theme that moves the reaction widget out of the item controls:
 		// the record's <article> holds no comments, so any count in it is
@@ -77,6 +84,38 @@ func extractArticle(doc *goquery.Document, base *url.URL, recURL string, ld json
 	}
 	a.Attachments = recordAttachments(record, base)
 	return a, nil
+}
+
+// errListing is returned by extractArticle for a listing page.
+var errListing = errors.New("listing page")
+
+// commentScope matches the containers of comments and forum posts.
+const commentScope = "#comments, [data-role=commentFeed], .ipsComment, article.cPost"
+
+// outsideComments keeps the elements of sel that are not in a comment: a
+// record without an <article> must not take a comment's reaction count.
+func outsideComments(sel *goquery.Selection) *goquery.Selection {
+	return sel.FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return s.Closest(commentScope).Length() == 0
+	})
+}
+
+// isListing reports a page listing records (IPS table rows) outside
+// comments and the sidebar.
+func isListing(main *goquery.Selection) bool {
+	return outsideComments(main.Find(`[data-role="tableRows"], li.cCmsRecord_row, li.ipsDataItem`)).
+		FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Closest("#ipsLayout_sidebar").Length() == 0 }).
+		Length() > 0
+}
+
+// recordByline is where the record's "By <member>" and date are: the
+// header's .ipsPageHeader__meta (IPS 4.5+), else the first .ipsPhotoPanel
+// in or beside the header (IPS 4.2–4.4), outside comments.
+func recordByline(main, header *goquery.Selection) *goquery.Selection {
+	if m := header.Find(".ipsPageHeader__meta").First(); m.Length() > 0 {
+		return m
+	}
+	return outsideComments(main.Find(".ipsPhotoPanel")).First()
 }
 
 // mainArea is #ipsLayout_mainArea, or the body when the theme has none.
@@ -152,8 +191,8 @@ func collapse(s string) string {
 //	     <span class='cCmsRecord_fieldValue'>Patient Safety Learning</span></div>
 //
 // under the title (the real markup is unverified, see ips-markup.md §8/§10).
-// Fallbacks: the byline member in .ipsPageHeader__meta, JSON-LD author.name.
-func recordAuthor(main, header *goquery.Selection, ld jsonLD) string {
+// Fallbacks: the byline member (see recordByline), JSON-LD author.name.
+func recordAuthor(main, byline *goquery.Selection, ld jsonLD) string {
 	field := main.Find(".cCmsRecord_author").First()
 	if v := oneLine(field.Find(".cCmsRecord_fieldValue").First()); v != "" {
 		return v
@@ -168,7 +207,7 @@ func recordAuthor(main, header *goquery.Selection, ld jsonLD) string {
 		}
 	}
 	var name string
-	header.Find(`.ipsPageHeader__meta a[href*="/profile/"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+	byline.Find(`a[href*="/profile/"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		name = oneLine(s)
 		return name == ""
 	})
@@ -196,9 +235,9 @@ func recordTags(main, header *goquery.Selection) []string {
 	seen := map[string]bool{}
 	links.Each(func(_ int, s *goquery.Selection) {
 		label, ok := s.Attr("data-tag-label")
-		label = collapse(label)
+		label = cleanLabel(label)
 		if !ok || label == "" {
-			label = oneLine(s)
+			label = cleanLabel(oneLine(s))
 		}
 		k := tagKey(label)
 		if k == "" || seen[k] {

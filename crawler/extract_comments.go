@@ -13,12 +13,12 @@ import (
 )
 
 // extractComments reads the comments of this comment page in page order:
-// article.ipsComment[id^=elComment_], skipping the featured
+// article.ipsComment or forum-style article.cPost [id^=elComment_], skipping the featured
 // ("Recommended") copies, deduplicated by comment id.
 func extractComments(doc *goquery.Document) []article.Comment {
 	var out []article.Comment
 	seen := map[string]bool{}
-	doc.Find(`article.ipsComment[id^="elComment_"]`).Each(func(_ int, s *goquery.Selection) {
+	doc.Find(`article.ipsComment[id^="elComment_"], article.cPost[id^="elComment_"]`).Each(func(_ int, s *goquery.Selection) {
 		if s.HasClass("ipsComment_recommended") || s.Closest(".ipsRecommendedComments, [data-role=recommendedComments]").Length() > 0 {
 			return
 		}
@@ -27,9 +27,10 @@ func extractComments(doc *goquery.Document) []article.Comment {
 			return
 		}
 		seen[c.ID] = true
-		c.Author = oneLine(s.Find("h3.ipsComment_author").First())
+		// Forum-style posts put the author in the side pane.
+		c.Author = cleanLabel(oneLine(s.Find("h3.ipsComment_author, aside.cAuthorPane h3.cAuthorPane_author").First()))
 		if c.Author == "" {
-			c.Author = quoteDataUser(s)
+			c.Author = cleanLabel(quoteDataUser(s))
 		}
 		s.Find(".ipsComment_meta time[datetime]").EachWithBreak(func(_ int, t *goquery.Selection) bool {
 			v, _ := t.Attr("datetime")
@@ -41,7 +42,7 @@ func extractComments(doc *goquery.Document) []article.Comment {
 		c.Body = plainText(content, textOptions{dropQuotes: true})
 		content.Find("[data-excludequote]").EachWithBreak(func(_ int, e *goquery.Selection) bool {
 			if m := editedBy.FindStringSubmatch(oneLine(e)); m != nil {
-				c.EditedBy = strings.TrimSpace(m[1])
+				c.EditedBy = cleanLabel(m[1])
 				return false
 			}
 			return true

@@ -2,9 +2,12 @@ package crawler
 
 import (
 	"encoding/json"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/safetysearch/safetysearch/indexer/article"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -20,12 +23,16 @@ type jsonLD struct {
 	modified    string
 	siteName    string
 	breadcrumbs []string // BreadcrumbList names in position order
+	// comments are the comment[] of a DiscussionForumPosting (forum
+	// topics), used when the page's markup has none.
+	comments []article.Comment
 }
 
 // articleTypes are the schema.org types treated as an article.
 var articleTypes = map[string]bool{
 	"Article": true, "NewsArticle": true, "BlogPosting": true, "Report": true,
 	"ScholarlyArticle": true, "TechArticle": true, "MedicalScholarlyArticle": true,
+	"DiscussionForumPosting": true, "SocialMediaPosting": true,
 }
 
 // parseJSONLD reads every script[type=application/ld+json] of the page.
@@ -72,7 +79,10 @@ func walkJSONLD(v any, ld *jsonLD, depth int) {
 			}
 			if b, ok := x["articleBody"].(string); ok {
 				ld.articleBody = b
+			} else if b, ok := x["text"].(string); ok {
+				ld.articleBody = b // DiscussionForumPosting
 			}
+			ld.comments = ldComments(x["comment"])
 			ld.author = ldName(x["author"])
 			ld.published = ldString(x["datePublished"])
 			if ld.published == "" {
@@ -90,6 +100,48 @@ func walkJSONLD(v any, ld *jsonLD, depth int) {
 		}
 	}
 }
+
+// ldComments reads schema.org Comment objects: id from the comment URL
+// (IPS "?do=findComment&comment=N" or "#comment-N") or @id, author name,
+// dateCreated / datePublished, text.
+func ldComments(v any) []article.Comment {
+	list, ok := v.([]any)
+	if !ok {
+		if m, isMap := v.(map[string]any); isMap {
+			list = []any{m}
+		}
+	}
+	var out []article.Comment
+	seen := map[string]bool{}
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok || !contains(ldTypes(m["@type"]), "Comment") {
+			continue
+		}
+		id := ""
+		for _, k := range []string{"url", "@id"} {
+			if m := ldCommentID.FindStringSubmatch(ldString(m[k])); m != nil {
+				id = m[1]
+				break
+			}
+		}
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		c := article.Comment{ID: id, Author: cleanLabel(ldName(m["author"])), Body: tidyLines(ldString(m["text"]))}
+		for _, k := range []string{"dateCreated", "datePublished"} {
+			if t, ok := parseMachineDate(ldString(m[k])); ok {
+				c.Published = t
+				break
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+var ldCommentID = regexp.MustCompile(`(?:[?&]comment=|#comment-|#findComment-)([0-9]+)`)
 
 func ldTypes(v any) []string {
 	switch x := v.(type) {

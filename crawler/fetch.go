@@ -21,24 +21,27 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
+// ErrorKind names a class of failed URL, the key of Summary.Errors.
+type ErrorKind string
+
 // Error kinds counted in Summary.Errors.
 const (
-	KindTimeout           = "timeout"
-	KindConnection        = "connection"
-	KindHTTP5xx           = "http_5xx"
-	KindHTTP4xx           = "http_4xx"
-	KindRateLimited       = "rate_limited"
-	KindTooLarge          = "too_large"
-	KindRedirectLoop      = "redirect_loop"
-	KindTooManyRedirects  = "too_many_redirects"
-	KindRedirectBad       = "bad_redirect"
-	KindNotHTML           = "not_html"
-	KindCharset           = "charset"
-	KindExtractFailed     = "extract_failed"
-	KindRobotsUnavailable = "robots_unavailable"
-	KindSitemap           = "sitemap"
-	KindStore             = "store"
-	KindMaxPages          = "max_pages"
+	KindTimeout           ErrorKind = "timeout"
+	KindConnection        ErrorKind = "connection"
+	KindHTTP5xx           ErrorKind = "http_5xx"
+	KindHTTP4xx           ErrorKind = "http_4xx"
+	KindRateLimited       ErrorKind = "rate_limited"
+	KindTooLarge          ErrorKind = "too_large"
+	KindRedirectLoop      ErrorKind = "redirect_loop"
+	KindTooManyRedirects  ErrorKind = "too_many_redirects"
+	KindRedirectBad       ErrorKind = "bad_redirect"
+	KindNotHTML           ErrorKind = "not_html"
+	KindCharset           ErrorKind = "charset"
+	KindExtractFailed     ErrorKind = "extract_failed"
+	KindRobotsUnavailable ErrorKind = "robots_unavailable"
+	KindSitemap           ErrorKind = "sitemap"
+	KindStore             ErrorKind = "store"
+	KindPrivateNetwork    ErrorKind = "private_network"
 )
 
 // MaxRedirects is how many redirects one fetch follows.
@@ -46,7 +49,7 @@ const MaxRedirects = 5
 
 // FetchError is a failed fetch of one URL, with a kind for the summary.
 type FetchError struct {
-	Kind   string
+	Kind   ErrorKind
 	URL    string
 	Status int // HTTP status when there was a response
 	Err    error
@@ -86,6 +89,9 @@ type fetcher struct {
 	userAgent string
 	maxBody   int64
 	timeout   time.Duration
+	// guard refuses localhost names before any lookup; addresses are
+	// checked at connect time by guardControl.
+	guard bool
 }
 
 func newFetcher(cfg Config) *fetcher {
@@ -93,9 +99,17 @@ func newFetcher(cfg Config) *fetcher {
 	if cfg.HTTPClient != nil {
 		c = *cfg.HTTPClient
 	} else {
+		d := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
+		proxy := http.ProxyFromEnvironment
+		if !cfg.AllowPrivateNetworks {
+			d.Control = guardControl
+			// Through a proxy the proxy resolves the name and the guard
+			// would only see the proxy's address.
+			proxy = nil
+		}
 		c.Transport = &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+			Proxy:                 proxy,
+			DialContext:           d.DialContext,
 			ForceAttemptHTTP2:     true,
 			MaxIdleConnsPerHost:   2,
 			IdleConnTimeout:       90 * time.Second,
@@ -104,13 +118,19 @@ func newFetcher(cfg Config) *fetcher {
 		}
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &fetcher{client: &c, userAgent: cfg.UserAgent, maxBody: cfg.MaxBodyBytes, timeout: cfg.Timeout}
+	return &fetcher{client: &c, userAgent: cfg.UserAgent, maxBody: cfg.MaxBodyBytes, timeout: cfg.Timeout,
+		guard: !cfg.AllowPrivateNetworks}
 }
 
 // get fetches u once. hdr adds request headers (validators, Accept).
 // Non-2xx statuses are returned as a response, not an error; errors are
-// *FetchError (or the context's error when ctx itself is done).
-func (f *fetcher) get(ctx context.Context, u *url.URL, hdr http.Header) (*response, error) {
+// *FetchError (or the context's error when ctx itself is done). A body
+// over the size cap is an error, unless truncateAt > 0: then the first
+// truncateAt bytes are kept and the rest is not read.
+func (f *fetcher) get(ctx context.Context, u *url.URL, hdr http.Header, truncateAt int64) (*response, error) {
+	if f.guard && isPrivateHost(u.Hostname()) {
+		return nil, &FetchError{Kind: KindPrivateNetwork, URL: u.String(), Err: fmt.Errorf("%w: %s", ErrPrivateNetwork, u.Host)}
+	}
 	rctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
@@ -131,6 +151,14 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, hdr http.Header) (*respon
 	r := &response{URL: u, Status: resp.StatusCode, Header: resp.Header, ContentType: resp.Header.Get("Content-Type")}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 || resp.StatusCode == http.StatusNotModified {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return r, nil
+	}
+	if truncateAt > 0 {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, truncateAt))
+		if err != nil {
+			return nil, f.classify(ctx, u, resp.StatusCode, fmt.Errorf("reading body: %w", err))
+		}
+		r.Body = body
 		return r, nil
 	}
 	if resp.ContentLength > f.maxBody {
@@ -156,6 +184,8 @@ func (f *fetcher) classify(ctx context.Context, u *url.URL, status int, err erro
 	kind := KindConnection
 	var ne net.Error
 	switch {
+	case errors.Is(err, ErrPrivateNetwork):
+		kind = KindPrivateNetwork
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		kind = KindTimeout
 		err = fmt.Errorf("no complete answer within %s: %w", f.timeout, err)

@@ -80,38 +80,38 @@ func TestFetcherGet(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	f := newFetcher(Config{UserAgent: "safetysearch/test (+https://example.org)", MaxBodyBytes: 1000, Timeout: 100 * time.Millisecond})
+	f := newFetcher(Config{UserAgent: "safetysearch/test (+https://example.org)", MaxBodyBytes: 1000, Timeout: 100 * time.Millisecond, AllowPrivateNetworks: true})
 	ctx := context.Background()
 	u := func(p string) *url.URL { v, _ := url.Parse(srv.URL + p); return v }
 
-	r, err := f.get(ctx, u("/ok"), nil)
+	r, err := f.get(ctx, u("/ok"), nil, 0)
 	if err != nil || r.Status != 200 || string(r.Body) != "<html>ua=safetysearch/test (+https://example.org)</html>" {
 		t.Fatalf("get /ok = %+v, %v", r, err)
 	}
-	r, err = f.get(ctx, u("/ok"), http.Header{"If-None-Match": {`"v1"`}})
+	r, err = f.get(ctx, u("/ok"), http.Header{"If-None-Match": {`"v1"`}}, 0)
 	if err != nil || r.Status != http.StatusNotModified {
 		t.Fatalf("conditional get = %+v, %v", r, err)
 	}
-	r, err = f.get(ctx, u("/redirect"), nil)
+	r, err = f.get(ctx, u("/redirect"), nil, 0)
 	if err != nil || r.Status != http.StatusMovedPermanently || r.Header.Get("Location") != "/ok" {
 		t.Fatalf("redirect must not be followed by the client: %+v, %v", r, err)
 	}
 	var fe *FetchError
-	if _, err = f.get(ctx, u("/big"), nil); !errors.As(err, &fe) || fe.Kind != KindTooLarge || !strings.Contains(err.Error(), "body exceeds 1000 bytes") {
+	if _, err = f.get(ctx, u("/big"), nil, 0); !errors.As(err, &fe) || fe.Kind != KindTooLarge || !strings.Contains(err.Error(), "body exceeds 1000 bytes") {
 		t.Fatalf("big body: %v", err)
 	}
-	if _, err = f.get(ctx, u("/slow"), nil); !errors.As(err, &fe) || fe.Kind != KindTimeout {
+	if _, err = f.get(ctx, u("/slow"), nil, 0); !errors.As(err, &fe) || fe.Kind != KindTimeout {
 		t.Fatalf("slow answer: %v", err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err = f.get(cctx, u("/ok"), nil); !errors.Is(err, context.Canceled) {
+	if _, err = f.get(cctx, u("/ok"), nil, 0); !errors.Is(err, context.Canceled) {
 		t.Fatalf("canceled ctx: %v", err)
 	}
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 	du, _ := url.Parse(dead.URL + "/")
-	if _, err = f.get(ctx, du, nil); !errors.As(err, &fe) || fe.Kind != KindConnection {
+	if _, err = f.get(ctx, du, nil, 0); !errors.As(err, &fe) || fe.Kind != KindConnection {
 		t.Fatalf("refused connection: %v", err)
 	}
 }

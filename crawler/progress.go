@@ -22,7 +22,7 @@ type tally struct {
 }
 
 func newTally(progress func(Progress)) *tally {
-	return &tally{s: Summary{Errors: map[string]int{}}, queued: map[string]int{}, progress: progress}
+	return &tally{s: Summary{Errors: map[ErrorKind]int{}}, queued: map[string]int{}, progress: progress}
 }
 
 // update applies f to the summary under the lock.
@@ -32,7 +32,7 @@ func (t *tally) update(f func(s *Summary)) {
 	f(&t.s)
 }
 
-func (t *tally) errorKind(kind string) {
+func (t *tally) errorKind(kind ErrorKind) {
 	t.update(func(s *Summary) { s.Errors[kind]++ })
 }
 
@@ -57,7 +57,7 @@ func (t *tally) summary() Summary {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.s
-	s.Errors = make(map[string]int, len(t.s.Errors))
+	s.Errors = make(map[ErrorKind]int, len(t.s.Errors))
 	for k, v := range t.s.Errors {
 		s.Errors[k] = v
 	}

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/jimsmart/grobotstxt"
 )
 
 func TestCrawlDelayGroupSelection(t *testing.T) {
@@ -84,5 +86,36 @@ Sitemap: https://www.pslhub.org/sitemap.php
 	}
 	if unavailableRobots("safetysearch", "connection refused").Allowed(u("https://x.org/")) {
 		t.Error("unreachable robots.txt must disallow all")
+	}
+}
+
+// The rules parsed once decide exactly as grobotstxt, which parses the
+// whole file again for every URL.
+func TestRobotsRulesMatchGrobotstxt(t *testing.T) {
+	bodies := []string{
+		"User-agent: *\nDisallow: /search/\nDisallow: /*?sortby=\nAllow: /search/help$\n",
+		"User-agent: GPTBot\nDisallow: /\n\nUser-agent: *\nDisallow: /learn/private/\nAllow: /learn/private/open/\n",
+		"User-agent: safetysearch\nDisallow: /a\n\nUser-agent: *\nDisallow: /\n",
+		"User-agent: safetysearch\nCrawl-delay: 3\n\nUser-agent: *\nDisallow: /\n",
+		"User-agent: *\nAllow: /x/index.html\nDisallow: /x/\n",
+		"User-agent: *\nDisallow: /*.pdf$\nDisallow: /tags/\nAllow: /tags/Sepsis/\nDisallow:\n",
+		"Disallow: /orphan\nUser-agent: foo\nUser-agent: SafetySearch/2.0\nDisallow: /b/\nAllow: /b/c\n",
+		"User-agent: *\nDisallow: /caf%C3%A9/\nDisallow: /q?do=\n",
+	}
+	paths := []string{"/", "/search/", "/search/help", "/learn/x/?sortby=date", "/learn/private/a", "/learn/private/open/b",
+		"/a", "/ab", "/b/c", "/b/d", "/x/", "/x/index.html", "/x/y", "/doc.pdf", "/doc.pdf?x", "/tags/Sepsis/", "/tags/Other/",
+		"/café/", "/caf%C3%A9/x", "/q?do=1", "/orphan"}
+	for _, body := range bodies {
+		r := parseRobots(body, "safetysearch")
+		for _, p := range paths {
+			u, err := url.Parse("https://hub.example" + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := grobotstxt.AgentAllowed(body, "safetysearch", u.String())
+			if got := r.allowed(robotsPath(u)); got != want {
+				t.Errorf("robots %q path %s: allowed %v, grobotstxt says %v", body, p, got, want)
+			}
+		}
 	}
 }

@@ -17,6 +17,10 @@ const (
 	DefaultSitemapMaxBytes = 50 << 20
 	DefaultSitemapMaxURLs  = 50000
 	MaxSitemapDepth        = 2
+	// MaxSitemapRatio caps how much larger than its compressed form a
+	// gzip sitemap may grow (past the first MiB); real sitemaps compress
+	// far less, a gzip bomb far more, so a bomb stops after little work.
+	MaxSitemapRatio = 100
 )
 
 // ErrSitemapTooManyURLs is returned (with the URLs up to the cap) when a
@@ -49,17 +53,18 @@ func ParseSitemap(r io.Reader, maxBytes int64, maxURLs int) (*Sitemap, error) {
 		maxURLs = DefaultSitemapMaxURLs
 	}
 	br := bufio.NewReader(r)
+	lr := &capReader{max: maxBytes}
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		lr.compressed = &countReader{r: br}
+		zr, err := gzip.NewReader(lr.compressed)
 		if err != nil {
 			return nil, fmt.Errorf("crawler: sitemap: gzip: %w", err)
 		}
 		defer zr.Close()
-		r = zr
+		lr.r = zr
 	} else {
-		r = br
+		lr.r = br
 	}
-	lr := &capReader{r: r, max: maxBytes}
 	dec := xml.NewDecoder(lr)
 	sm := &Sitemap{}
 	root := ""
@@ -69,8 +74,8 @@ func ParseSitemap(r io.Reader, maxBytes int64, maxURLs int) (*Sitemap, error) {
 			break
 		}
 		if err != nil {
-			if lr.exceeded {
-				return nil, fmt.Errorf("crawler: sitemap exceeds %d bytes", maxBytes)
+			if lr.err != nil {
+				return nil, lr.err
 			}
 			return nil, fmt.Errorf("crawler: sitemap: bad XML: %w", err)
 		}
@@ -96,8 +101,8 @@ func ParseSitemap(r io.Reader, maxBytes int64, maxURLs int) (*Sitemap, error) {
 				LastMod string `xml:"lastmod"`
 			}
 			if err := dec.DecodeElement(&e, &se); err != nil {
-				if lr.exceeded {
-					return nil, fmt.Errorf("crawler: sitemap exceeds %d bytes", maxBytes)
+				if lr.err != nil {
+					return nil, lr.err
 				}
 				return nil, fmt.Errorf("crawler: sitemap: bad XML: %w", err)
 			}
@@ -128,27 +133,46 @@ func parseLastMod(s string) time.Time {
 	return time.Time{}
 }
 
-// capReader fails once more than max bytes were read.
+// capReader fails once more than max bytes were read, or, for a gzip
+// stream, once the output outgrows MaxSitemapRatio times the input read.
 type capReader struct {
-	r        io.Reader
-	max, n   int64
-	exceeded bool
+	r          io.Reader
+	compressed *countReader // nil when not gzip
+	max, n     int64
+	err        error
 }
 
 func (c *capReader) Read(p []byte) (int, error) {
-	if c.n > c.max {
-		c.exceeded = true
-		return 0, fmt.Errorf("more than %d bytes", c.max)
+	if c.err != nil {
+		return 0, c.err
 	}
 	if int64(len(p)) > c.max-c.n+1 {
 		p = p[:c.max-c.n+1]
 	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
-	if c.n > c.max {
-		c.exceeded = true
-		return n, fmt.Errorf("more than %d bytes", c.max)
+	switch {
+	case c.n > c.max:
+		c.err = fmt.Errorf("crawler: sitemap exceeds %d bytes", c.max)
+	case c.compressed != nil && c.n > 1<<20 && c.n > MaxSitemapRatio*c.compressed.n:
+		c.err = fmt.Errorf("crawler: sitemap: gzip expands more than %d times (%d bytes from %d): refused as a gzip bomb",
+			MaxSitemapRatio, c.n, c.compressed.n)
 	}
+	if c.err != nil {
+		return n, c.err
+	}
+	return n, err
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
 	return n, err
 }
 

@@ -117,3 +117,32 @@ func TestLooksLikeXMLOrGzip(t *testing.T) {
 		}
 	}
 }
+
+// A gzip bomb stops after about MaxSitemapRatio times the compressed bytes
+// read, long before the uncompressed size cap.
+func TestParseSitemapGzipBomb(t *testing.T) {
+	bomb := gzipBomb(t, 16<<20)
+	src := &countReader{r: bytes.NewReader(bomb)}
+	_, err := ParseSitemap(src, 0, 0)
+	if err == nil || !strings.Contains(err.Error(), "gzip bomb") {
+		t.Fatalf("ParseSitemap(bomb) = %v, want a gzip-bomb error", err)
+	}
+	// bufio reads ahead up to 4 KiB; the decompressor stops after about
+	// MaxSitemapRatio × that, not after 16 MiB.
+	if src.n > int64(len(bomb)) || src.n > 64<<10 {
+		t.Errorf("read %d compressed bytes of %d", src.n, len(bomb))
+	}
+	// A real sitemap compresses far less and still parses.
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`))
+	for i := range 20000 {
+		fmt.Fprintf(zw, "<url><loc>https://hub.example/learn/c/record-number-%d-r%d/</loc><lastmod>2026-01-0%dT10:00:00+00:00</lastmod></url>\n", i, i, i%9+1)
+	}
+	zw.Write([]byte(`</urlset>`))
+	zw.Close()
+	sm, err := ParseSitemap(&buf, 0, 0)
+	if err != nil || len(sm.URLs) != 20000 {
+		t.Fatalf("gzip sitemap: %v, %d URLs", err, len(sm.URLs))
+	}
+}

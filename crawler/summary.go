@@ -2,7 +2,7 @@ package crawler
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,13 +27,26 @@ type Summary struct {
 	// OutOfScope counts distinct same-host URLs outside the source's scope
 	// (other prefixes, IPS non-content URLs) that were not fetched.
 	OutOfScope int
+	// UntrustedCanonicals counts pages whose rel=canonical named another
+	// host or another record and was ignored.
+	UntrustedCanonicals int
 	// HostPauses counts pauses of a whole host (Retry-After or back-off);
 	// RetryAfterCapped counts Retry-After values above MaxRetryAfter.
 	HostPauses, RetryAfterCapped int
 	// MaxPagesReached counts sources cut off by MaxPages.
 	MaxPagesReached int
+	// QueueDropped counts URLs not queued because the frontier was full;
+	// LinksDropped counts in-scope links beyond MaxLinksPerPage.
+	QueueDropped, LinksDropped int
+	// CommentPagesCapped counts records whose comment pages were cut by
+	// MaxCommentPages or MaxPages; SitemapsDropped counts sitemaps beyond
+	// MaxSitemaps.
+	CommentPagesCapped, SitemapsDropped int
+	// Resumed counts sources that went on from a frontier stored by an
+	// earlier, unfinished run.
+	Resumed int
 	// Errors counts failed URLs by kind (Kind* constants).
-	Errors map[string]int
+	Errors map[ErrorKind]int
 }
 
 // ErrorCount is the total of Errors.
@@ -48,25 +61,32 @@ func (s Summary) ErrorCount() int {
 // Counts returns the summary as a flat map (the scheduler's status):
 // fetched, not_modified, new, changed, unchanged, removed, duplicates,
 // skipped_robots, out_of_scope, host_pauses, retry_after_capped,
-// max_pages_reached, errors (total) and errors_<kind> per error kind.
+// max_pages_reached, untrusted_canonicals, queue_dropped, links_dropped,
+// comment_pages_capped, sitemaps_dropped, resumed, errors (total) and errors_<kind> per error kind.
 func (s Summary) Counts() map[string]int {
 	m := map[string]int{
-		"fetched":            s.Fetched,
-		"not_modified":       s.NotModified,
-		"new":                s.New,
-		"changed":            s.Changed,
-		"unchanged":          s.Unchanged,
-		"removed":            s.Removed,
-		"duplicates":         s.Duplicates,
-		"skipped_robots":     s.SkippedRobots,
-		"out_of_scope":       s.OutOfScope,
-		"host_pauses":        s.HostPauses,
-		"retry_after_capped": s.RetryAfterCapped,
-		"max_pages_reached":  s.MaxPagesReached,
-		"errors":             s.ErrorCount(),
+		"fetched":              s.Fetched,
+		"not_modified":         s.NotModified,
+		"new":                  s.New,
+		"changed":              s.Changed,
+		"unchanged":            s.Unchanged,
+		"removed":              s.Removed,
+		"duplicates":           s.Duplicates,
+		"skipped_robots":       s.SkippedRobots,
+		"out_of_scope":         s.OutOfScope,
+		"host_pauses":          s.HostPauses,
+		"retry_after_capped":   s.RetryAfterCapped,
+		"max_pages_reached":    s.MaxPagesReached,
+		"untrusted_canonicals": s.UntrustedCanonicals,
+		"queue_dropped":        s.QueueDropped,
+		"links_dropped":        s.LinksDropped,
+		"comment_pages_capped": s.CommentPagesCapped,
+		"sitemaps_dropped":     s.SitemapsDropped,
+		"resumed":              s.Resumed,
+		"errors":               s.ErrorCount(),
 	}
 	for k, v := range s.Errors {
-		m["errors_"+k] = v
+		m["errors_"+string(k)] = v
 	}
 	return m
 }
@@ -83,23 +103,31 @@ func (s Summary) String() string {
 		{"fetched", s.Fetched}, {"not modified", s.NotModified}, {"new", s.New}, {"changed", s.Changed},
 		{"unchanged", s.Unchanged}, {"removed", s.Removed}, {"duplicates", s.Duplicates},
 		{"skipped (robots)", s.SkippedRobots}, {"out of scope", s.OutOfScope},
+		{"canonicals ignored", s.UntrustedCanonicals},
 	} {
 		fmt.Fprintf(&b, "  %-22s %d\n", l.label+":", l.n)
 	}
 	if s.HostPauses > 0 || s.RetryAfterCapped > 0 {
 		fmt.Fprintf(&b, "  %-22s %d (Retry-After capped: %d)\n", "host pauses:", s.HostPauses, s.RetryAfterCapped)
 	}
+	if s.QueueDropped+s.LinksDropped+s.CommentPagesCapped+s.SitemapsDropped > 0 {
+		fmt.Fprintf(&b, "  %-22s queue full %d, links %d, sitemaps %d, records with comments cut %d\n", "dropped (limits):",
+			s.QueueDropped, s.LinksDropped, s.SitemapsDropped, s.CommentPagesCapped)
+	}
+	if s.Resumed > 0 {
+		fmt.Fprintf(&b, "  %-22s %d source(s)\n", "resumed:", s.Resumed)
+	}
 	if s.MaxPagesReached > 0 {
 		fmt.Fprintf(&b, "  %-22s %d source(s)\n", "stopped (MaxPages):", s.MaxPagesReached)
 	}
 	fmt.Fprintf(&b, "  %-22s %d", "errors:", s.ErrorCount())
-	kinds := make([]string, 0, len(s.Errors))
+	kinds := make([]ErrorKind, 0, len(s.Errors))
 	for k := range s.Errors {
 		kinds = append(kinds, k)
 	}
-	sort.Strings(kinds)
+	slices.Sort(kinds)
 	for _, k := range kinds {
-		fmt.Fprintf(&b, "\n    %-20s %d", k+":", s.Errors[k])
+		fmt.Fprintf(&b, "\n    %-20s %d", string(k)+":", s.Errors[k])
 	}
 	b.WriteByte('\n')
 	return b.String()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -14,23 +15,26 @@ import (
 //go:embed taxonomy_default.yaml
 var defaultTaxonomyYAML string
 
-// Tag kinds, as the keys of the taxonomy YAML.
+// TagKind is the class of a tag, spelt as the keys of the taxonomy YAML.
+type TagKind string
+
+// Tag kinds.
 const (
-	KindRegion      = "regions"
-	KindContentType = "content_types"
-	KindAudience    = "audiences"
-	KindOther       = "other"
-	KindTopic       = "topics"
+	TagRegion      TagKind = "regions"
+	TagContentType TagKind = "content_types"
+	TagAudience    TagKind = "audiences"
+	TagOther       TagKind = "other"
+	TagTopic       TagKind = "topics"
 )
 
-var taxonomyKinds = []string{KindRegion, KindContentType, KindOther, KindAudience, KindTopic}
+var taxonomyKinds = []TagKind{TagRegion, TagContentType, TagOther, TagAudience, TagTopic}
 
 // Taxonomy classifies a record's tags into regions, content types,
 // audiences, topics and a small "other" set (New / Pre-existing). Anything
 // it does not list is a topic. A Taxonomy is immutable once loaded and safe
 // for concurrent use.
 type Taxonomy struct {
-	kind map[string]string // tagKey(value) → kind
+	kind map[string]TagKind // tagKey(value) → kind
 }
 
 // Classification is the result of Taxonomy.Classify: each list holds the
@@ -74,20 +78,20 @@ func LoadTaxonomy(r io.Reader) (*Taxonomy, error) {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("crawler: taxonomy line %d: want a mapping of %s", root.Line, strings.Join(taxonomyKinds, ", "))
+		return nil, fmt.Errorf("crawler: taxonomy line %d: want a mapping of %s", root.Line, kindList())
 	}
-	t := &Taxonomy{kind: map[string]string{}}
+	t := &Taxonomy{kind: map[string]TagKind{}}
 	type seen struct {
-		kind string
+		kind TagKind
 		line int
 	}
 	first := map[string]seen{}
-	keys := map[string]int{}
+	keys := map[TagKind]int{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
-		kind := k.Value
+		kind := TagKind(k.Value)
 		if !isTaxonomyKind(kind) {
-			return nil, fmt.Errorf("crawler: taxonomy line %d: unknown key %q (want one of %s)", k.Line, kind, strings.Join(taxonomyKinds, ", "))
+			return nil, fmt.Errorf("crawler: taxonomy line %d: unknown key %q (want one of %s)", k.Line, kind, kindList())
 		}
 		if l, dup := keys[kind]; dup {
 			return nil, fmt.Errorf("crawler: taxonomy line %d: key %q repeated (first on line %d)", k.Line, kind, l)
@@ -124,22 +128,17 @@ func LoadTaxonomy(r io.Reader) (*Taxonomy, error) {
 	return t, nil
 }
 
-func isTaxonomyKind(k string) bool {
-	for _, x := range taxonomyKinds {
-		if k == x {
-			return true
-		}
-	}
-	return false
+func isTaxonomyKind(k TagKind) bool {
+	return slices.Contains(taxonomyKinds, k)
 }
 
-// Kind returns the kind of a tag value: one of KindRegion, KindContentType,
-// KindAudience, KindOther or KindTopic (anything unrecognised).
-func (t *Taxonomy) Kind(tag string) string {
+// Kind returns the kind of a tag value: one of TagRegion, TagContentType,
+// TagAudience, TagOther or TagTopic (anything unrecognised).
+func (t *Taxonomy) Kind(tag string) TagKind {
 	if k, ok := t.kind[tagKey(tag)]; ok {
 		return k
 	}
-	return KindTopic
+	return TagTopic
 }
 
 // Classify sorts tags into kinds. Labels keep the spelling of the page;
@@ -157,13 +156,13 @@ func (t *Taxonomy) Classify(tags []string) Classification {
 		}
 		done[key] = true
 		switch t.Kind(label) {
-		case KindRegion:
+		case TagRegion:
 			c.Regions = append(c.Regions, label)
-		case KindContentType:
+		case TagContentType:
 			c.ContentTypes = append(c.ContentTypes, label)
-		case KindAudience:
+		case TagAudience:
 			c.Audiences = append(c.Audiences, label)
-		case KindOther:
+		case TagOther:
 			c.Other = append(c.Other, label)
 		default:
 			c.Topics = append(c.Topics, label)
@@ -187,4 +186,12 @@ func tagKey(s string) string {
 		return unicode.ToLower(r)
 	}, s)
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+func kindList() string {
+	names := make([]string, len(taxonomyKinds))
+	for i, k := range taxonomyKinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
 }

@@ -21,9 +21,9 @@ func TestDefaultTaxonomyClassify(t *testing.T) {
 		Other:        []string{"New", "Pre-existing"},
 	}
 	checkClassification(t, got, want)
-	for tag, kind := range map[string]string{
-		"England": KindRegion, "Case studies": KindContentType, "Families and carers": KindAudience,
-		"new": KindOther, "Human factors": KindTopic, "Anything else": KindTopic,
+	for tag, kind := range map[string]TagKind{
+		"England": TagRegion, "Case studies": TagContentType, "Families and carers": TagAudience,
+		"new": TagOther, "Human factors": TagTopic, "Anything else": TagTopic,
 	} {
 		if k := tax.Kind(tag); k != kind {
 			t.Errorf("Kind(%q) = %s, want %s", tag, k, kind)
@@ -101,18 +101,18 @@ func TestDefaultTaxonomyFileMatchesDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts := map[string]int{}
+	counts := map[TagKind]int{}
 	for _, k := range tax.kind {
 		counts[k]++
 	}
 	// ips-markup.md §11: 13 regions, 15 content types, 2 "other", 17 audiences.
-	want := map[string]int{KindRegion: 13, KindContentType: 15, KindOther: 2, KindAudience: 17}
+	want := map[TagKind]int{TagRegion: 13, TagContentType: 15, TagOther: 2, TagAudience: 17}
 	for k, n := range want {
 		if counts[k] != n {
 			t.Errorf("%s: %d values, want %d", k, counts[k], n)
 		}
 	}
-	if counts[KindTopic] != 0 {
-		t.Errorf("default lists %d topics, want none", counts[KindTopic])
+	if counts[TagTopic] != 0 {
+		t.Errorf("default lists %d topics, want none", counts[TagTopic])
 	}
 }

@@ -38,6 +38,22 @@ func oneLine(sel *goquery.Selection) string {
 	return strings.Join(strings.Fields(plainText(sel, textOptions{})), " ")
 }
 
+// cleanLabel is a one-line label (title, author, tag) without control
+// characters or bidirectional formatting marks: a U+202E in a title
+// reverses what readers and spreadsheets show after it.
+func cleanLabel(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.Is(unicode.Bidi_Control, r):
+			return -1
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
 // tidyLines collapses white space inside each line, trims lines, drops
 // empty ones and removes invisible format characters.
 func tidyLines(s string) string {

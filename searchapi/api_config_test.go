@@ -15,6 +15,10 @@ func TestConfigDefaultsAndErrors(t *testing.T) {
 		RateIdle: DefaultRateIdle, SearchTimeout: DefaultSearchTimeout, MaxBodyBytes: DefaultMaxBodyBytes,
 		MaxQueryValues: DefaultMaxQueryValues, CacheMaxAge: DefaultCacheMaxAge,
 	}
+	if c.PageRateLimit != DefaultPageRateLimit || c.PageRateBurst != DefaultPageRateBurst ||
+		len(c.HiddenTags) != 2 || c.Registry != nil {
+		t.Errorf("page limit %v/%d, hidden tags %v", c.PageRateLimit, c.PageRateBurst, c.HiddenTags)
+	}
 	if c.RateLimit != want.RateLimit || c.RateBurst != want.RateBurst || c.RateClients != want.RateClients ||
 		c.RateIdle != want.RateIdle || c.SearchTimeout != want.SearchTimeout || c.MaxBodyBytes != want.MaxBodyBytes ||
 		c.MaxQueryValues != want.MaxQueryValues || c.CacheMaxAge != want.CacheMaxAge {
@@ -31,6 +35,11 @@ func TestConfigDefaultsAndErrors(t *testing.T) {
 		{MaxQueryValues: -1},
 		{CORSOrigins: []string{"https://ok.example", "not an origin"}},
 		{TrustedProxies: []string{"not-an-ip"}},
+		{PublicURL: "search.example.org"},
+		{PublicURL: "ftp://search.example.org/"},
+		{PublicURL: "https://search.example.org/?x=1"},
+		{MetricsToken: "two words"},
+		{PageRateBurst: -1},
 	}
 	ix := openIndex(t, nil)
 	for _, cfg := range bad {
@@ -46,7 +55,7 @@ func TestConfigDefaultsAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.limiter != nil || s.publicCacheControl() != "no-cache" {
+	if s.limiter != nil || s.pageLimiter == nil || s.publicCacheControl() != "no-cache" {
 		t.Errorf("limiter %v, Cache-Control %q", s.limiter, s.publicCacheControl())
 	}
 }

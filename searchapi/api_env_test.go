@@ -301,6 +301,10 @@ func (e *apiEnv) do(method, target string, body io.Reader, headers ...string) (*
 		if !ok {
 			e.t.Fatalf("bad header %q", h)
 		}
+		if strings.EqualFold(strings.TrimSpace(k), "Host") {
+			req.Host = strings.TrimSpace(v) // net/http sends req.Host, not Header["Host"]
+			continue
+		}
 		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	resp, err := e.client.Do(req)

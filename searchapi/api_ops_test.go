@@ -6,15 +6,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
@@ -26,6 +31,12 @@ func TestHealthAndReadinessBeforeAndAfterBuild(t *testing.T) {
 	p := e.expectProblem(http.MethodGet, "/readyz", http.StatusServiceUnavailable, codeIndexUnavailable, "")
 	if p.Title == "" || p.Type != problemTypeBase+codeIndexUnavailable {
 		t.Errorf("readyz problem %+v", p)
+	}
+	// A 503 of /readyz during start-up is expected: not an error or warning.
+	for _, l := range strings.Split(strings.TrimSpace(e.logs.String()), "\n") {
+		if strings.Contains(l, `"/readyz"`) && (strings.Contains(l, `"level":"ERROR"`) || strings.Contains(l, `"level":"WARN"`)) {
+			t.Errorf("readyz 503 logged as %s", l)
+		}
 	}
 	e.expectProblem(http.MethodGet, "/api/v1/search?q=falls", http.StatusServiceUnavailable, codeIndexUnavailable, "")
 	e.expectProblem(http.MethodGet, "/api/v1/facets", http.StatusServiceUnavailable, codeIndexUnavailable, "")
@@ -68,11 +79,11 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 		}
 	}
 	cases := []struct{ method, target, allow string }{
-		{http.MethodPost, "/api/v1/search", "GET"},
-		{http.MethodDelete, "/api/v1/articles/pslhub:r2514", "GET"},
-		{http.MethodPut, "/healthz", "GET"},
+		{http.MethodPost, "/api/v1/search", "GET, HEAD"},
+		{http.MethodDelete, "/api/v1/articles/pslhub:r2514", "GET, HEAD"},
+		{http.MethodPut, "/healthz", "GET, HEAD"},
 		{http.MethodGet, "/api/v1/admin/rebuild", "POST"},
-		{http.MethodOptions, "/api/v1/search", "GET"}, // CORS off: a preflight is just another method
+		{http.MethodOptions, "/api/v1/search", "GET, HEAD"}, // CORS off: a preflight is just another method
 	}
 	for _, tc := range cases {
 		resp, body := e.do(tc.method, tc.target, nil, "Origin: https://example.org", "Access-Control-Request-Method: GET")
@@ -490,7 +501,7 @@ func parseProm(t *testing.T, text string) (map[string]string, []promSample) {
 				continue
 			}
 			switch f[1] {
-			case "counter", "gauge", "histogram":
+			case "counter", "gauge", "histogram", "summary", "untyped":
 			default:
 				t.Errorf("type %q", f[1])
 			}
@@ -522,7 +533,7 @@ func parseProm(t *testing.T, text string) (map[string]string, []promSample) {
 			}
 			s.value = v
 			family := s.name
-			if types[current] == "histogram" {
+			if types[current] == "histogram" || types[current] == "summary" {
 				for _, suf := range []string{"_bucket", "_sum", "_count"} {
 					if strings.HasSuffix(s.name, suf) {
 						family = strings.TrimSuffix(s.name, suf)
@@ -554,15 +565,15 @@ func TestMetrics(t *testing.T) {
 	e.do(http.MethodGet, "/api/v1/search?sort=x", nil)
 	e.do(http.MethodGet, "/nope", nil)
 	resp, body := e.do(http.MethodGet, "/metrics", nil)
-	if ct := resp.Header.Get("Content-Type"); ct != "text/plain; version=0.0.4; charset=utf-8" {
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4; charset=utf-8") {
 		t.Errorf("Content-Type %q", ct)
 	}
 	types, samples := parseProm(t, string(body))
 	for name, typ := range map[string]string{
-		"http_requests_total": "counter", "http_request_duration_seconds": "histogram",
-		"search_duration_seconds": "histogram", "index_documents": "gauge", "index_generation_info": "gauge",
-		"rebuild_last_outcome": "gauge", "rebuild_last_duration_seconds": "gauge", "rebuild_running": "gauge",
-		"search_result_cache_hits_total": "counter", "search_result_cache_entries": "gauge",
+		"safetysearch_http_requests_total": "counter", "safetysearch_http_request_duration_seconds": "histogram",
+		"safetysearch_search_duration_seconds": "histogram", "safetysearch_index_documents": "gauge", "safetysearch_index_generation_info": "gauge",
+		"safetysearch_rebuild_last_outcome": "gauge", "safetysearch_rebuild_last_duration_seconds": "gauge", "safetysearch_rebuild_running": "gauge",
+		"safetysearch_search_result_cache_hits_total": "counter", "safetysearch_search_result_cache_entries": "gauge",
 	} {
 		if types[name] != typ {
 			t.Errorf("family %s: type %q, want %s", name, types[name], typ)
@@ -590,20 +601,20 @@ func TestMetrics(t *testing.T) {
 		labels map[string]string
 		want   float64
 	}{
-		{"http_requests_total", map[string]string{"route": "/api/v1/search", "method": "GET", "status": "200"}, 3},
-		{"http_requests_total", map[string]string{"route": "/api/v1/search", "method": "GET", "status": "400"}, 1},
-		{"http_requests_total", map[string]string{"route": "unmatched", "method": "GET", "status": "404"}, 1},
-		{"http_request_duration_seconds_count", map[string]string{"route": "/api/v1/search"}, 4},
-		{"search_duration_seconds_count", nil, 3},
-		{"index_documents", nil, float64(len(arts))},
-		{"index_generation_info", map[string]string{"generation": ix.Status().Generation}, 1},
-		{"rebuild_last_outcome", map[string]string{"outcome": "ok"}, 1},
-		{"rebuild_last_outcome", map[string]string{"outcome": "failed"}, 0},
-		{"rebuild_running", nil, 0},
+		{"safetysearch_http_requests_total", map[string]string{"route": "/api/v1/search", "method": "GET", "status": "200"}, 3},
+		{"safetysearch_http_requests_total", map[string]string{"route": "/api/v1/search", "method": "GET", "status": "400"}, 1},
+		{"safetysearch_http_requests_total", map[string]string{"route": "unmatched", "method": "GET", "status": "404"}, 1},
+		{"safetysearch_http_request_duration_seconds_count", map[string]string{"route": "/api/v1/search"}, 4},
+		{"safetysearch_search_duration_seconds_count", nil, 3},
+		{"safetysearch_index_documents", nil, float64(len(arts))},
+		{"safetysearch_index_generation_info", map[string]string{"generation": ix.Status().Generation}, 1},
+		{"safetysearch_rebuild_last_outcome", map[string]string{"outcome": "ok"}, 1},
+		{"safetysearch_rebuild_last_outcome", map[string]string{"outcome": "failed"}, 0},
+		{"safetysearch_rebuild_running", nil, 0},
 		// The three identical searches: one computed, two from the cache.
-		{"search_result_cache_misses_total", nil, 1},
-		{"search_result_cache_hits_total", nil, 2},
-		{"search_result_cache_entries", nil, 1},
+		{"safetysearch_search_result_cache_misses_total", nil, 1},
+		{"safetysearch_search_result_cache_hits_total", nil, 2},
+		{"safetysearch_search_result_cache_entries", nil, 1},
 	}
 	for _, c := range checks {
 		if v, ok := find(c.name, c.labels); !ok || v != c.want {
@@ -614,7 +625,7 @@ func TestMetrics(t *testing.T) {
 	var prev float64
 	var lastLe string
 	for _, s := range samples {
-		if s.name != "http_request_duration_seconds_bucket" || s.labels["route"] != "/api/v1/search" {
+		if s.name != "safetysearch_http_request_duration_seconds_bucket" || s.labels["route"] != "/api/v1/search" {
 			continue
 		}
 		if s.value < prev {
@@ -625,26 +636,87 @@ func TestMetrics(t *testing.T) {
 	if lastLe != "+Inf" || prev != 4 {
 		t.Errorf("last bucket le=%s value %v", lastLe, prev)
 	}
-	if v, _ := find("rebuild_last_duration_seconds", nil); v < 0 || math.IsNaN(v) {
+	if v, _ := find("safetysearch_rebuild_last_duration_seconds", nil); v < 0 || math.IsNaN(v) {
 		t.Errorf("rebuild duration %v", v)
 	}
 }
 
-func TestMetricsEscaping(t *testing.T) {
-	if got := labels("generation", "a\"b\\c\nd"); got != `{generation="a\"b\\c\nd"}` {
-		t.Errorf("labels: %s", got)
+func TestMetricsRuntimeAndOwnRegistry(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	cfg := testConfig()
+	cfg.Registry = reg
+	e := newAPI(t, cfg, openIndex(t, nil), nil)
+	e.srv.metrics.observeRequest(`/x"y`, "GET", 200, 3*time.Second)
+	_, body := e.do(http.MethodGet, "/metrics", nil)
+	types, samples := parseProm(t, string(body))
+	for _, name := range []string{"go_goroutines", "go_memstats_heap_alloc_bytes", "safetysearch_http_requests_total"} {
+		if types[name] == "" {
+			t.Errorf("family %s missing", name)
+		}
 	}
-	var b bytes.Buffer
-	m := newMetrics()
-	m.observeRequest(`/x"y`, "GET", 200, 3*time.Second)
-	m.write(&b)
-	_, samples := parseProm(t, b.String())
+	if runtime.GOOS == "linux" && types["safetysearch_process_resident_memory_bytes"] == "" {
+		t.Errorf("process collector missing: no safetysearch_process_resident_memory_bytes")
+	}
 	for _, s := range samples {
-		if s.name == "http_request_duration_seconds_bucket" && s.labels["le"] == "2.5" && s.value != 0 {
-			t.Errorf("3 s observation counted under le=2.5")
+		if s.name == "safetysearch_http_request_duration_seconds_bucket" && s.labels["route"] == `/x"y` {
+			if s.labels["le"] == "2.5" && s.value != 0 || s.labels["le"] == "5" && s.value != 1 {
+				t.Errorf("3 s observation: le=%s = %v", s.labels["le"], s.value)
+			}
 		}
-		if s.name == "http_request_duration_seconds_bucket" && s.labels["le"] == "5" && s.value != 1 {
-			t.Errorf("3 s observation not counted under le=5")
+	}
+	// The metrics went to the registry passed in, not to the global default.
+	if mfs, _ := prometheus.DefaultGatherer.Gather(); slices.ContainsFunc(mfs, func(mf *dto.MetricFamily) bool {
+		return strings.HasPrefix(mf.GetName(), "safetysearch_")
+	}) {
+		t.Error("safetysearch metrics registered on the global default registry")
+	}
+	if mfs, err := reg.Gather(); err != nil || len(mfs) == 0 {
+		t.Errorf("registry passed in gathers %d families (%v)", len(mfs), err)
+	}
+}
+
+// Every GET route answers HEAD with the GET's status and headers and no
+// body (curl -I, link checkers, uptime monitors).
+func TestHeadOnGetRoutes(t *testing.T) {
+	e, _, _ := searchEnv(t, testConfig())
+	e.get("/healthz", http.StatusOK, nil)
+	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/openapi.json", "/api/v1/search?q=falls",
+		"/api/v1/articles/pslhub:r2514", "/", "/status", "/api/v1/search.atom"} {
+		resp, err := http.Head(e.ts.URL + p)
+		if err != nil {
+			t.Fatal(err)
 		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || len(b) != 0 || resp.Header.Get("Content-Type") == "" {
+			t.Errorf("HEAD %s: %d, %d body bytes, Content-Type %q", p, resp.StatusCode, len(b), resp.Header.Get("Content-Type"))
+		}
+	}
+}
+
+func TestMetricsAccess(t *testing.T) {
+	ix := openIndex(t, nil)
+	cfg := testConfig()
+	cfg.MetricsToken = "m3trics"
+	e := newAPI(t, cfg, ix, nil)
+	e.expectProblem(http.MethodGet, "/metrics", http.StatusUnauthorized, codeUnauthorized, "")
+	e.expectProblem(http.MethodGet, "/metrics", http.StatusUnauthorized, codeUnauthorized, "", "Authorization: Bearer wrong")
+	e.get("/metrics", http.StatusOK, nil, "Authorization: Bearer m3trics")
+
+	// Served elsewhere: not on the main handler, and MetricsHandler serves it.
+	cfg = testConfig()
+	cfg.MetricsElsewhere = true
+	e = newAPI(t, cfg, ix, nil)
+	e.expectProblem(http.MethodGet, "/metrics", http.StatusNotFound, codeNotFound, "")
+	ms := httptest.NewServer(e.srv.MetricsHandler())
+	defer ms.Close()
+	resp, err := http.Get(ms.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "safetysearch_index_ready") {
+		t.Errorf("MetricsHandler: %d\n%.200s", resp.StatusCode, b)
 	}
 }

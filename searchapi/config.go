@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Config configures the HTTP API. The zero value is usable: New applies the
@@ -27,6 +29,11 @@ type Config struct {
 	RateLimit float64
 	// RateBurst is the token bucket size per client IP. 0 means 20.
 	RateBurst int
+	// PageRateLimit is RateLimit for the HTML pages and their static files,
+	// a bucket of their own. 0 means 30; negative disables it.
+	PageRateLimit float64
+	// PageRateBurst is the pages' bucket size per client IP. 0 means 120.
+	PageRateBurst int
 	// RateClients bounds the number of client IPs tracked at once. 0 means
 	// 10000. When full, idle clients are evicted first, then the least
 	// recently seen one.
@@ -49,18 +56,45 @@ type Config struct {
 
 	// TrustedProxies are the proxy addresses or CIDRs whose
 	// X-Forwarded-For / X-Real-IP headers are believed when finding the
-	// client IP. Empty trusts none: the client IP is the peer address.
+	// client IP (rate limiting, logs), and whose X-Forwarded-Proto /
+	// X-Forwarded-Host are believed for links when PublicURL is empty.
+	// Empty trusts none: the client IP is the peer address.
 	TrustedProxies []string
+
+	// PublicURL is the address users reach the service at
+	// (scheme://host[:port][/path]), for absolute links in Atom feeds.
+	// Empty: a trusted proxy's X-Forwarded-Proto/-Host, else the local
+	// address the request came in on; never the Host header.
+	PublicURL string
 
 	// CacheMaxAge is the max-age of Cache-Control on cacheable GET responses
 	// (search, articles, facets). 0 means 60 s; negative means no-cache.
 	CacheMaxAge time.Duration
+
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	// It may not contain white space.
+	MetricsToken string
+	// MetricsElsewhere leaves /metrics off this handler, for a caller that
+	// serves MetricsHandler on a listener of its own.
+	MetricsElsewhere bool
+
+	// HiddenTags are tags the source uses internally (the hub's "New",
+	// "Pre-existing"): pages do not show them as chips. Compared without
+	// case. Nil means DefaultHiddenTags; empty (non-nil) hides none.
+	HiddenTags []string
+
+	// Registry receives the service's metrics and the Go runtime and
+	// process collectors; GET /metrics serves it. Nil means a new registry
+	// of the server's own (never Prometheus' global default).
+	Registry *prometheus.Registry
 }
 
 // Defaults applied by New for zero fields.
 const (
 	DefaultRateLimit      = 10.0
 	DefaultRateBurst      = 20
+	DefaultPageRateLimit  = 30.0
+	DefaultPageRateBurst  = 120
 	DefaultRateClients    = 10000
 	DefaultRateIdle       = 10 * time.Minute
 	DefaultSearchTimeout  = 5 * time.Second
@@ -68,6 +102,9 @@ const (
 	DefaultMaxQueryValues = 64
 	DefaultCacheMaxAge    = 60 * time.Second
 )
+
+// DefaultHiddenTags are the pslhub's internal tags.
+func DefaultHiddenTags() []string { return []string{"New", "Pre-existing"} }
 
 // withDefaults returns c with every zero field set to its default, or an
 // error for values that cannot work.
@@ -77,6 +114,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.RateBurst == 0 {
 		c.RateBurst = DefaultRateBurst
+	}
+	if c.PageRateLimit == 0 {
+		c.PageRateLimit = DefaultPageRateLimit
+	}
+	if c.PageRateBurst == 0 {
+		c.PageRateBurst = DefaultPageRateBurst
+	}
+	if c.HiddenTags == nil {
+		c.HiddenTags = DefaultHiddenTags()
 	}
 	if c.RateClients == 0 {
 		c.RateClients = DefaultRateClients
@@ -100,6 +146,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.AdminToken != strings.TrimSpace(c.AdminToken) || strings.ContainsAny(c.AdminToken, " \t\r\n") {
 		errs = append(errs, errors.New("AdminToken contains white space; it could never be sent in a Bearer header"))
 	}
+	if strings.ContainsAny(c.MetricsToken, " \t\r\n") {
+		errs = append(errs, errors.New("MetricsToken contains white space; it could never be sent in a Bearer header"))
+	}
+	if c.PageRateBurst < 0 {
+		errs = append(errs, fmt.Errorf("PageRateBurst %d is negative", c.PageRateBurst))
+	}
 	if c.RateBurst < 0 {
 		errs = append(errs, fmt.Errorf("RateBurst %d is negative", c.RateBurst))
 	}
@@ -117,6 +169,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxQueryValues < 0 {
 		errs = append(errs, fmt.Errorf("MaxQueryValues %d is negative", c.MaxQueryValues))
+	}
+	if c.PublicURL != "" {
+		if err := checkPublicURL(c.PublicURL); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	for _, o := range c.CORSOrigins {
 		if err := checkOrigin(o); err != nil {

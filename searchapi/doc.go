@@ -1,7 +1,7 @@
 // Package searchapi is the HTTP face of safetysearch: a Gin engine that
 // serves the search API (/api/v1/search, /api/v1/articles/{id},
 // /api/v1/facets), the admin API (rebuild and status, bearer token), health
-// and readiness probes, Prometheus metrics written by hand, and the OpenAPI
+// and readiness probes, Prometheus metrics (client_golang), and the OpenAPI
 // 3.1 document that describes all of it.
 //
 // Data flows crawl → store → index → API: package crawler produces articles,

@@ -100,11 +100,12 @@ func problemFor(err error) problem {
 		return p
 	case errors.Is(err, errUnauthorized):
 		return newProblem(http.StatusUnauthorized, codeUnauthorized, "Unauthorized",
-			"this route needs the header Authorization: Bearer <admin token>")
+			"this route needs the header Authorization: Bearer <token> (the admin token; for /metrics the metrics token)")
 	case errors.Is(err, indexer.ErrNotFound):
 		return newProblem(http.StatusNotFound, codeNotFound, "Not found", "no article has this id")
 	case errors.Is(err, errNoRoute):
-		return newProblem(http.StatusNotFound, codeNotFound, "Not found", "no route matches this path")
+		return newProblem(http.StatusNotFound, codeNotFound, "Not found",
+			"nothing is served at this path; the API's routes are listed in /openapi.json")
 	case errors.Is(err, errAdminDisabled), errors.Is(err, errRebuildDisabled):
 		return newProblem(http.StatusNotFound, codeNotFound, "Not found", trimPrefix(err.Error()))
 	case errors.Is(err, errMethodNotAllowed):
@@ -163,7 +164,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case p.Status >= http.StatusInternalServerError && p.Code == codeInternal:
 		s.log.ErrorContext(c.Request.Context(), "request failed",
 			"request_id", p.RequestID, "route", routeLabel(c), "err", err)
-	case p.Status >= http.StatusInternalServerError:
+	case p.Status >= http.StatusInternalServerError && p.Code != codeIndexUnavailable:
+		// No index yet is the normal state during start-up; the request
+		// line (observe) records it.
 		s.log.WarnContext(c.Request.Context(), "request failed",
 			"request_id", p.RequestID, "route", routeLabel(c), "code", p.Code, "err", err)
 	}

@@ -34,8 +34,8 @@ const flushEvery = 100
 // exportParamNames are the parameters of an export: the search's, without
 // paging, facets and highlighting, plus format.
 var exportParamNames = map[string]bool{
-	"format": false,
-	"q":      false, "region": true, "audience": true, "topic": true, "type": true,
+	"format": false, "bom": false,
+	"q": false, "region": true, "audience": true, "topic": true, "type": true,
 	"tag": true, "author": true, "from": false, "to": false, "year": true, "sort": false,
 }
 
@@ -59,8 +59,18 @@ func (s *Server) handleExport(c *gin.Context) {
 		s.fail(c, &indexer.ParamError{Param: "format", Msg: msg})
 		return
 	}
+	var opts exportOptions
+	switch v := raw.Get("bom"); v {
+	case "1", "true":
+		opts.BOM = true
+	case "", "0", "false":
+	default:
+		s.fail(c, &indexer.ParamError{Param: "bom", Msg: fmt.Sprintf("%q is not 1 or 0", clip(v))})
+		return
+	}
 	params := cloneValues(raw)
 	params.Del("format")
+	params.Del("bom")
 	q, err := parseSearchParams(params)
 	if err != nil {
 		s.fail(c, err)
@@ -89,7 +99,7 @@ func (s *Server) handleExport(c *gin.Context) {
 	h.Del("ETag") // a stream is not worth revalidating
 	c.Status(http.StatusOK)
 
-	w := f.New(c.Writer)
+	w := f.New(c.Writer, opts)
 	n := 0
 	err = s.searcher.Scan(ctx, q, limit, func(a article.Article) error {
 		if err := w.Write(a); err != nil {

@@ -6,7 +6,6 @@ package searchapi
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/searchapi/csvexport"
 )
 
 // exportWriter writes articles in one export format.
@@ -30,18 +30,24 @@ type exportWriter interface {
 // exportFormat describes one value of the export "format" parameter.
 type exportFormat struct {
 	Name        string
+	Label       string // on the search page
 	ContentType string
 	Ext         string
-	New         func(w io.Writer) exportWriter
+	New         func(w io.Writer, o exportOptions) exportWriter
+}
+
+// exportOptions are the export parameters besides the search and format.
+type exportOptions struct {
+	BOM bool // start a CSV with the UTF-8 byte order mark
 }
 
 // exportFormats lists the formats in the order the page offers them.
 func exportFormats() []exportFormat {
 	return []exportFormat{
-		{Name: "csv", ContentType: "text/csv; charset=utf-8", Ext: "csv", New: newCSVExport},
-		{Name: "ris", ContentType: "application/x-research-info-systems; charset=utf-8", Ext: "ris", New: newRISExport},
-		{Name: "bibtex", ContentType: "application/x-bibtex; charset=utf-8", Ext: "bib", New: newBibTeXExport},
-		{Name: "jsonl", ContentType: "application/x-ndjson; charset=utf-8", Ext: "jsonl", New: newJSONLExport},
+		{Name: "csv", Label: "CSV", ContentType: "text/csv; charset=utf-8", Ext: "csv", New: newCSVExport},
+		{Name: "ris", Label: "RIS", ContentType: "application/x-research-info-systems; charset=utf-8", Ext: "ris", New: newRISExport},
+		{Name: "bibtex", Label: "BibTeX", ContentType: "application/x-bibtex; charset=utf-8", Ext: "bib", New: newBibTeXExport},
+		{Name: "jsonl", Label: "JSON Lines", ContentType: "application/x-ndjson; charset=utf-8", Ext: "jsonl", New: newJSONLExport},
 	}
 }
 
@@ -64,60 +70,12 @@ func exportFormatNames() []string {
 	return names
 }
 
-const listSep = "; "
-
-func day(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02")
-}
-
 // ---- CSV ----
+// The schema and its neutralisation live in package csvexport, shared with
+// `safetysearch export --format csv`.
 
-var csvHeader = []string{
-	"id", "title", "url", "author", "published", "updated", "category", "content_type",
-	"regions", "audiences", "topics", "tags", "summary", "comments", "reactions",
-}
-
-type csvExport struct {
-	w      *csv.Writer
-	header bool
-}
-
-func newCSVExport(w io.Writer) exportWriter { return &csvExport{w: csv.NewWriter(w)} }
-
-func (e *csvExport) Write(a article.Article) error {
-	if !e.header {
-		if err := e.w.Write(csvHeader); err != nil {
-			return fmt.Errorf("searchapi: export csv: %w", err)
-		}
-		e.header = true
-	}
-	rec := []string{
-		a.ID, a.Title, a.URL, a.Author, day(a.Published), day(a.Updated), a.Category, a.ContentType,
-		strings.Join(a.Regions, listSep), strings.Join(a.Audiences, listSep),
-		strings.Join(a.Topics, listSep), strings.Join(a.Tags, listSep),
-		a.Summary, strconv.Itoa(len(a.Comments)), strconv.Itoa(a.Reactions),
-	}
-	if err := e.w.Write(rec); err != nil {
-		return fmt.Errorf("searchapi: export csv: %w", err)
-	}
-	return nil
-}
-
-func (e *csvExport) Flush() error {
-	if !e.header { // an empty result still gets its header row
-		if err := e.w.Write(csvHeader); err != nil {
-			return fmt.Errorf("searchapi: export csv: %w", err)
-		}
-		e.header = true
-	}
-	e.w.Flush()
-	if err := e.w.Error(); err != nil {
-		return fmt.Errorf("searchapi: export csv: %w", err)
-	}
-	return nil
+func newCSVExport(w io.Writer, o exportOptions) exportWriter {
+	return csvexport.NewWriter(w, csvexport.Options{BOM: o.BOM})
 }
 
 // ---- RIS ----
@@ -126,9 +84,17 @@ func (e *csvExport) Flush() error {
 // format's specification; values never contain line breaks (folded to a
 // space).
 
-type risExport struct{ w *bufio.Writer }
+// stickyWriter buffers output; a write error is kept by bufio.Writer and
+// returned by the next Flush, which every exporter calls per article.
+type stickyWriter struct{ *bufio.Writer }
 
-func newRISExport(w io.Writer) exportWriter { return &risExport{w: bufio.NewWriter(w)} }
+func (w stickyWriter) put(s string) { _, _ = w.WriteString(s) }
+
+type risExport struct{ w stickyWriter }
+
+func newRISExport(w io.Writer, _ exportOptions) exportWriter {
+	return &risExport{w: stickyWriter{bufio.NewWriter(w)}}
+}
 
 // foldLine turns every run of whitespace (line breaks included) into one
 // space and trims the ends.
@@ -141,14 +107,18 @@ func (e *risExport) tag(tag, value string) {
 	if value == "" {
 		return
 	}
-	e.w.WriteString(tag + "  - " + value + "\r\n")
+	e.w.put(tag + "  - " + value + "\r\n")
 }
 
 func (e *risExport) Write(a article.Article) error {
-	e.w.WriteString("TY  - ELEC\r\n")
+	e.w.put("TY  - ELEC\r\n")
 	e.tag("ID", a.ID)
 	e.tag("TI", a.Title)
-	e.tag("AU", a.Author)
+	if family, given, ok := personName(foldLine(a.Author)); ok {
+		e.tag("AU", family+", "+given)
+	} else {
+		e.tag("AU", a.Author)
+	}
 	if !a.Published.IsZero() {
 		p := a.Published.UTC()
 		e.tag("PY", strconv.Itoa(p.Year()))
@@ -162,7 +132,7 @@ func (e *risExport) Write(a article.Article) error {
 	for _, k := range dedupe(a.Regions, a.Audiences, a.Topics, a.Tags) {
 		e.tag("KW", k)
 	}
-	e.w.WriteString("ER  - \r\n\r\n")
+	e.w.put("ER  - \r\n\r\n")
 	if err := e.w.Flush(); err != nil {
 		return fmt.Errorf("searchapi: export ris: %w", err)
 	}
@@ -200,12 +170,12 @@ func dedupe(lists ...[]string) []string {
 // with TeX special characters escaped.
 
 type bibtexExport struct {
-	w    *bufio.Writer
+	w    stickyWriter
 	keys map[string]bool
 }
 
-func newBibTeXExport(w io.Writer) exportWriter {
-	return &bibtexExport{w: bufio.NewWriter(w), keys: map[string]bool{}}
+func newBibTeXExport(w io.Writer, _ exportOptions) exportWriter {
+	return &bibtexExport{w: stickyWriter{bufio.NewWriter(w)}, keys: map[string]bool{}}
 }
 
 var texEscaper = strings.NewReplacer(
@@ -243,7 +213,7 @@ func bibURL(u string) string {
 // lower-case ASCII only.
 func bibKeyWord(title string) string {
 	for _, w := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9')
 	}) {
 		if len(w) >= 4 {
 			return w
@@ -285,21 +255,22 @@ func (e *bibtexExport) field(name, value string) {
 	if value == "" {
 		return
 	}
-	e.w.WriteString("  " + name + " = {" + value + "},\n")
+	e.w.put("  " + name + " = {" + value + "},\n")
 }
 
 func (e *bibtexExport) Write(a article.Article) error {
-	e.w.WriteString("@misc{" + e.key(a) + ",\n")
+	e.w.put("@misc{" + e.key(a) + ",\n")
 	e.field("title", texEscape(a.Title))
-	if a.Author != "" {
-		// Double braces: the author is a hub member or an organisation,
-		// never to be split into first and last names.
+	if family, given, ok := personName(foldLine(a.Author)); ok {
+		e.field("author", texEscape(family+", "+given))
+	} else if a.Author != "" {
+		// Double braces keep an organisation one literal name.
 		e.field("author", "{"+texEscape(a.Author)+"}")
 	}
 	if !a.Published.IsZero() {
 		p := a.Published.UTC()
 		e.field("year", strconv.Itoa(p.Year()))
-		e.w.WriteString("  month = " + bibMonths[p.Month()-1] + ",\n")
+		e.w.put("  month = " + bibMonths[p.Month()-1] + ",\n")
 		e.field("date", p.Format("2006-01-02"))
 	}
 	if a.URL != "" {
@@ -312,7 +283,7 @@ func (e *bibtexExport) Write(a article.Article) error {
 	e.field("keywords", texEscape(strings.Join(dedupe(a.Regions, a.Audiences, a.Topics, a.Tags), ", ")))
 	e.field("abstract", texEscape(a.Summary))
 	e.field("note", texEscape(a.Category))
-	e.w.WriteString("}\n\n")
+	e.w.put("}\n\n")
 	if err := e.w.Flush(); err != nil {
 		return fmt.Errorf("searchapi: export bibtex: %w", err)
 	}
@@ -331,7 +302,9 @@ func (e *bibtexExport) Flush() error {
 
 type jsonlExport struct{ enc *json.Encoder }
 
-func newJSONLExport(w io.Writer) exportWriter { return &jsonlExport{enc: json.NewEncoder(w)} }
+func newJSONLExport(w io.Writer, _ exportOptions) exportWriter {
+	return &jsonlExport{enc: json.NewEncoder(w)}
+}
 
 func (e *jsonlExport) Write(a article.Article) error {
 	if err := e.enc.Encode(a); err != nil {

@@ -50,7 +50,7 @@ func writeExport(t *testing.T, format string, arts []article.Article) string {
 		t.Fatalf("format %q unknown", format)
 	}
 	var buf bytes.Buffer
-	w := f.New(&buf)
+	w := f.New(&buf, exportOptions{})
 	for _, a := range arts {
 		if err := w.Write(a); err != nil {
 			t.Fatalf("%s Write: %v", format, err)
@@ -103,8 +103,8 @@ func TestExportCSVRoundTrip(t *testing.T) {
 			t.Errorf("record %d does not round-trip:\n got %q\nwant id %q title %q summary %q", i, r, a.ID, a.Title, a.Summary)
 		}
 	}
-	if got := recs[1][col["published"]]; got != "2024-03-05" {
-		t.Errorf("published = %q, want 2024-03-05", got)
+	if got := recs[1][col["published"]]; got != "2024-03-05T10:00:00Z" {
+		t.Errorf("published = %q, want 2024-03-05T10:00:00Z", got)
 	}
 	if got := recs[1][col["tags"]]; got != "UK; PSIRF; incident_response" {
 		t.Errorf("tags = %q", got)
@@ -423,6 +423,12 @@ func TestExportHTTP(t *testing.T) {
 	if len(ids) != uk {
 		t.Errorf("csv holds %d distinct ids, want %d", len(ids), uk)
 	}
+	if !strings.HasPrefix(body, "id,url,") || !strings.Contains(body, "\r\n") || strings.HasPrefix(body, "\uFEFF") {
+		t.Errorf("csv without bom: want no BOM and CRLF line ends, got %q", body[:min(len(body), 80)])
+	}
+	if _, bom := get("/api/v1/export?format=csv&region=UK&bom=1"); !strings.HasPrefix(bom, "\uFEFFid,url,") {
+		t.Errorf("csv with bom=1 starts %q, want the UTF-8 BOM", bom[:min(len(bom), 10)])
+	}
 
 	_, body = get("/api/v1/export?format=ris&region=UK")
 	if recs := parseRIS(t, body); len(recs) != uk {
@@ -468,6 +474,7 @@ func TestExportHTTP(t *testing.T) {
 
 	e.expectProblem(http.MethodGet, "/api/v1/export?format=xml", http.StatusBadRequest, codeInvalidParameter, "format")
 	e.expectProblem(http.MethodGet, "/api/v1/export", http.StatusBadRequest, codeInvalidParameter, "format")
+	e.expectProblem(http.MethodGet, "/api/v1/export?format=csv&bom=yes", http.StatusBadRequest, codeInvalidParameter, "bom")
 	e.expectProblem(http.MethodGet, "/api/v1/export?format=csv&page=2", http.StatusBadRequest, codeInvalidParameter, "page")
 	e.expectProblem(http.MethodGet, "/api/v1/export?format=csv&q=%22open", http.StatusBadRequest, codeInvalidQuery, "")
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
@@ -101,17 +100,4 @@ func notModified(r *http.Request, etag string, lastModified time.Time) bool {
 		return false
 	}
 	return !lastModified.Truncate(time.Second).After(t)
-}
-
-// baseURL is scheme://host of this request, for absolute links in feeds.
-// X-Forwarded-Proto is believed only when trusted proxies are configured.
-func (s *Server) baseURL(c *gin.Context) string {
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	} else if len(s.cfg.TrustedProxies) > 0 && c.GetHeader("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	u := url.URL{Scheme: scheme, Host: c.Request.Host}
-	return u.String()
 }

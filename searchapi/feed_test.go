@@ -250,3 +250,53 @@ func TestFeedNotReady(t *testing.T) {
 	e := newAPI(t, testConfig(), openIndex(t, nil), nil)
 	e.expectProblem(http.MethodGet, "/api/v1/search.atom", http.StatusServiceUnavailable, codeIndexUnavailable, "")
 }
+
+func TestFeedLinksIgnoreHostHeader(t *testing.T) {
+	arts := sampleArticles(t)
+	ix := openIndex(t, arts)
+	selfOf := func(e *apiEnv, headers ...string) string {
+		t.Helper()
+		resp, body := e.do(http.MethodGet, "/api/v1/search.atom?region=UK", nil, headers...)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("feed: %d %s", resp.StatusCode, body)
+		}
+		feed := parseAtom(t, body)
+		for _, en := range feed.Entries {
+			if l := atomLinkOf(en.Links, "alternate"); !strings.HasPrefix(l, strings.TrimSuffix(atomLinkOf(feed.Links, "self"), "/api/v1/search.atom?region=UK")) {
+				t.Errorf("entry link %q is not on the feed's host", l)
+			}
+		}
+		return atomLinkOf(feed.Links, "self")
+	}
+	const evil = "Host: evil.example"
+	const path = "/api/v1/search.atom?region=UK"
+
+	// Without public_url: the listen address, whatever the Host header says.
+	e := newAPI(t, testConfig(), ix, nil)
+	if got := selfOf(e, evil); got != e.ts.URL+path {
+		t.Errorf("Host: evil.example: self link %q, want %q", got, e.ts.URL+path)
+	}
+	// Forwarded headers from an untrusted peer are ignored too.
+	if got := selfOf(e, "X-Forwarded-Host: evil.example", "X-Forwarded-Proto: https"); got != e.ts.URL+path {
+		t.Errorf("untrusted X-Forwarded-Host: self link %q", got)
+	}
+
+	// public_url wins over everything.
+	cfg := testConfig()
+	cfg.PublicURL = "https://search.example.org/safety/"
+	pub := newAPI(t, cfg, ix, nil)
+	if got := selfOf(pub, evil, "X-Forwarded-Host: evil.example"); got != "https://search.example.org/safety"+path {
+		t.Errorf("public_url: self link %q", got)
+	}
+
+	// A trusted proxy's forwarded host and scheme are believed.
+	cfg = testConfig()
+	cfg.TrustedProxies = []string{"127.0.0.1", "::1"}
+	proxied := newAPI(t, cfg, ix, nil)
+	if got := selfOf(proxied, evil, "X-Forwarded-Host: search.example.org", "X-Forwarded-Proto: https"); got != "https://search.example.org"+path {
+		t.Errorf("trusted proxy: self link %q", got)
+	}
+	if got := selfOf(proxied, "X-Forwarded-Host: evil.example/@x"); got != proxied.ts.URL+path {
+		t.Errorf("malformed X-Forwarded-Host: self link %q", got)
+	}
+}

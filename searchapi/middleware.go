@@ -80,10 +80,12 @@ func (s *Server) observe(c *gin.Context) {
 
 	level := slog.LevelInfo
 	switch {
+	case isProbeRoute(route) && status != http.StatusInternalServerError:
+		// Probes and scrapes would drown the log, and /readyz answers 503
+		// by design until the first index is loaded.
+		level = slog.LevelDebug
 	case status >= http.StatusInternalServerError:
 		level = slog.LevelError
-	case isProbeRoute(route):
-		level = slog.LevelDebug // probes and scrapes would drown the log
 	}
 	s.log.LogAttrs(c.Request.Context(), level, "http request",
 		slog.String("method", c.Request.Method),

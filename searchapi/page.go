@@ -11,7 +11,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,6 +108,11 @@ type statusPage struct {
 	pageMeta
 	S      AdminStatus
 	Counts []count
+	// FailedURLs is the crawl's "errors" count (URLs that failed) and
+	// FailedKinds its "errors_<kind>" breakdown; they are shown with the
+	// run's errors, so the page never says "errors 1" and "Errors: None".
+	FailedURLs  int
+	FailedKinds []count
 }
 
 type count struct {
@@ -164,6 +169,10 @@ func (s *Server) renderError(c *gin.Context, err error) {
 	case errors.Is(err, indexer.ErrNotFound):
 		page.Title, page.Heading = "Article not found", "Article not found"
 		page.Message = "There is no article at this address. It may have been removed from the hub, or the link may be mistyped."
+	case errors.Is(err, errNoRoute):
+		page.Title, page.Heading = "Page not found", "Page not found"
+		page.Message = "There is no page at this address; the link may be mistyped or out of date. " +
+			"Search the hub's articles from the search page, or see what the index holds on the status page."
 	case p.Code == codeIndexUnavailable:
 		page.Title, page.Heading = "Search is starting up", "Search is starting up"
 		page.Message = "The search index is being built for the first time. This usually takes a few minutes; please try again shortly."
@@ -239,7 +248,7 @@ func (s *Server) buildSearchPage(params url.Values, q indexer.Query, res *indexe
 	pg := max(res.Page, 1)
 	page.Start = (pg-1)*per + 1
 	for _, h := range res.Hits {
-		page.Hits = append(page.Hits, buildHit(h))
+		page.Hits = append(page.Hits, buildHit(h, s.cfg.HiddenTags))
 	}
 	return page
 }
@@ -297,9 +306,14 @@ func (s *Server) renderSearchProblem(c *gin.Context, params url.Values, err erro
 		} else if label != "" {
 			label = strings.ToLower(filterLabel(label))
 		}
-		if label == "" {
+		switch {
+		case pe.Param == "page":
+			page.Error = &queryProblem{Heading: "This page of results is out of reach",
+				Message: "Only the first " + strconv.Itoa(indexer.MaxResultWindow) + " results of a search can be paged through. " +
+					"Add a word or a filter to narrow the search, or sort by date to reach other articles."}
+		case label == "":
 			page.Error = &queryProblem{Heading: "This address is not a valid search", Message: msg}
-		} else {
+		default:
 			page.Error = &queryProblem{Heading: "There is a problem with the " + label, Message: "The " + label + " " + msg + "."}
 		}
 	default:
@@ -361,7 +375,7 @@ func (s *Server) handleArticlePage(c *gin.Context) {
 	page := articlePage{
 		pageMeta:   pageMeta{Title: art.Title},
 		A:          art,
-		Chips:      tagChips(art.Regions, art.Audiences, art.Topics, art.Tags),
+		Chips:      tagChips(s.cfg.HiddenTags, art.Regions, art.Audiences, art.Topics, art.Tags),
 		Paragraphs: paragraphs(art.Body),
 	}
 	if art.Author != "" {
@@ -424,9 +438,18 @@ func (s *Server) handleStatusPage(c *gin.Context) {
 	page := statusPage{pageMeta: pageMeta{Title: "Index status"}, S: st}
 	if st.Last != nil {
 		for name, n := range st.Last.Counts {
-			page.Counts = append(page.Counts, count{Name: strings.ReplaceAll(name, "_", " "), N: n})
+			switch kind, isKind := strings.CutPrefix(name, "errors_"); {
+			case name == "errors":
+				page.FailedURLs = n
+			case isKind:
+				page.FailedKinds = append(page.FailedKinds, count{Name: strings.ReplaceAll(kind, "_", " "), N: n})
+			default:
+				page.Counts = append(page.Counts, count{Name: strings.ReplaceAll(name, "_", " "), N: n})
+			}
 		}
-		sort.Slice(page.Counts, func(i, j int) bool { return page.Counts[i].Name < page.Counts[j].Name })
+		byName := func(a, b count) int { return strings.Compare(a.Name, b.Name) }
+		slices.SortFunc(page.Counts, byName)
+		slices.SortFunc(page.FailedKinds, byName)
 	}
 	c.Header("Cache-Control", "no-store")
 	s.renderPage(c, http.StatusOK, "status", page)

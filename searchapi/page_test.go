@@ -677,7 +677,7 @@ func TestPageInternalError(t *testing.T) {
 func TestPageErrorsForBrowsers(t *testing.T) {
 	ginTestMode.Do(func() { gin.SetMode(gin.TestMode) })
 	ix := openIndex(t, sampleArticles(t))
-	srv, err := New(Config{RateLimit: 1, RateBurst: 2}, ix, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := New(Config{RateLimit: 1, RateBurst: 2, PageRateLimit: 1, PageRateBurst: 2}, ix, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -699,7 +699,8 @@ func TestPageErrorsForBrowsers(t *testing.T) {
 	}
 	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 	resp, body := get("/no-such-page", browser)
-	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "<h1") {
+	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "<h1>Page not found</h1>") ||
+		strings.Contains(body, "route") || !strings.Contains(body, `href="/"`) {
 		t.Fatalf("browser 404: %d %s\n%.300s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	resp, _ = get("/no-such-page", "")
@@ -720,5 +721,135 @@ func TestPageErrorsForBrowsers(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("browser 429: %d %s Retry-After %q\n%.300s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"), body)
+	}
+}
+
+// Following links quickly must not run into the API's limit: pages and
+// their assets have a bucket of their own, and API calls do not drain it.
+func TestPagesHaveTheirOwnRateLimit(t *testing.T) {
+	ix := openIndex(t, sampleArticles(t))
+	e := newAPI(t, Config{RateLimit: 0.05, RateBurst: 3}, ix, nil)
+	for range 3 {
+		e.get("/api/v1/search?q=falls", http.StatusOK, nil)
+	}
+	e.expectProblem(http.MethodGet, "/api/v1/search?q=falls", http.StatusTooManyRequests, codeRateLimited, "")
+	for i := range 25 {
+		for _, p := range []string{"/?q=falls", "/status", "/articles/pslhub:r2514"} {
+			resp, err := http.Get(e.ts.URL + p) // pages are not in the OpenAPI document
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("page view %d of %s: %d", i, p, resp.StatusCode)
+			}
+		}
+	}
+}
+
+// The crawl's "errors" count and the Errors section must agree: a run
+// whose crawl counted failed URLs never says "Errors: None".
+func TestPageStatusErrorsAgree(t *testing.T) {
+	ix := openIndex(t, nil)
+	st := schedule.RunStatus{Schedule: "off"}
+	st.Last = &schedule.Run{
+		Trigger: "schedule", Outcome: "ok", Started: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC),
+		Counts: map[string]int{"fetched": 40, "errors": 1, "errors_http_status": 1},
+		Errors: []string{},
+	}
+	srv, err := New(testConfig(), ix, fakeRebuilder{st}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
+	body := rec.Body.String()
+	if strings.Contains(body, "None.") || !strings.Contains(body, "1 URL failed to fetch or extract") ||
+		!strings.Contains(body, "http status: 1") {
+		t.Errorf("status page with 1 failed URL:\n%s", body[strings.Index(body, "<h3>Errors"):])
+	}
+	if strings.Contains(body, "<th scope=\"row\">errors</th>") {
+		t.Error("errors still listed in the counts table")
+	}
+	st.Last.Counts = map[string]int{"fetched": 40, "errors": 0}
+	srv, _ = New(testConfig(), ix, fakeRebuilder{st}, nil)
+	rec = httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
+	if !strings.Contains(rec.Body.String(), "None.") {
+		t.Error("a clean run does not say None.")
+	}
+}
+
+// The hub's internal "New" and "Pre-existing" tags are not chips; the list
+// is configurable.
+func TestPageHidesInternalTags(t *testing.T) {
+	a := article.Article{ID: "pslhub:r1", Source: "pslhub", Title: "Tagged", URL: "https://www.pslhub.org/learn/r1/",
+		Published: time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC),
+		Regions:   []string{"UK"}, Tags: []string{"UK", "New", "pre-existing", "PSIRF"}}
+	chipsOf := func(doc *goquery.Document, sel string) []string {
+		var out []string
+		doc.Find(sel + " .chip").Each(func(_ int, s *goquery.Selection) {
+			out = append(out, strings.TrimSpace(s.Contents().Not(".visually-hidden").Text()))
+		})
+		return out
+	}
+	e := newPageEnv(t, []article.Article{a})
+	for _, target := range []string{"/articles/pslhub:r1", "/?q=tagged"} {
+		_, _, doc := e.page(target, http.StatusOK)
+		got := strings.Join(chipsOf(doc, "main"), ",")
+		if got != "UK,PSIRF" {
+			t.Errorf("%s: chips %q, want UK,PSIRF", target, got)
+		}
+	}
+	ix := openIndex(t, []article.Article{a})
+	cfg := testConfig()
+	cfg.HiddenTags = []string{}
+	srv, err := New(cfg, ix, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/articles/pslhub:r1", nil))
+	if !strings.Contains(rec.Body.String(), ">New</a>") {
+		t.Error("HiddenTags empty: the New chip is missing")
+	}
+}
+
+// Rough edges of the search page: the paging limit is explained in words,
+// and a browse answered in no measurable time does not claim "in 0 ms".
+func TestPagePagingLimitAndTiming(t *testing.T) {
+	e := newPageEnv(t, sampleArticles(t))
+	_, body, doc := e.page("/?page=999", http.StatusBadRequest)
+	if strings.Contains(body, "page page") || strings.Contains(body, "×") ||
+		!strings.Contains(doc.Text(), "Only the first 1000 results of a search can be paged through") {
+		t.Errorf("page=999 message: %q", strings.TrimSpace(doc.Find(".query-problem, [role=alert]").Text()))
+	}
+	for range 2 { // the second is a result-cache hit
+		_, _, doc = e.page("/", http.StatusOK)
+		if took := doc.Find(".took").Text(); strings.Contains(took, " 0 ms") || took == "" {
+			t.Errorf("took %q", took)
+		}
+	}
+}
+
+// The page's export links: every format, and CSV with the BOM so that a
+// spreadsheet reads it as UTF-8.
+func TestPageExportLinks(t *testing.T) {
+	e := newPageEnv(t, sampleArticles(t))
+	_, _, doc := e.page("/?q=falls&region=UK", http.StatusOK)
+	links := map[string]string{}
+	doc.Find(`a[href^="/api/v1/export"]`).Each(func(_ int, s *goquery.Selection) {
+		href, _ := s.Attr("href")
+		links[strings.TrimSpace(s.Text())] = href
+	})
+	for label, want := range map[string]string{
+		"CSV": "bom=1", "RIS": "format=ris", "BibTeX": "format=bibtex", "JSON Lines": "format=jsonl",
+	} {
+		if !strings.Contains(links[label], want) || !strings.Contains(links[label], "region=UK") {
+			t.Errorf("export link %s = %q, want %s and the search's filters", label, links[label], want)
+		}
+	}
+	if strings.Contains(links["RIS"], "bom=") {
+		t.Errorf("RIS link carries bom: %q", links["RIS"])
 	}
 }

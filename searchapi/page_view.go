@@ -357,7 +357,7 @@ type hitView struct {
 	CommentCount    int
 }
 
-func buildHit(h indexer.Hit) hitView {
+func buildHit(h indexer.Hit, hidden []string) hitView {
 	title := template.HTML(template.HTMLEscapeString(h.Title))
 	if len(h.Highlights.Title) > 0 && fragmentText(h.Highlights.Title[0]) != "" {
 		title = safeFragment(h.Highlights.Title[0])
@@ -365,7 +365,7 @@ func buildHit(h indexer.Hit) hitView {
 	hv := hitView{
 		ID: h.ID, URL: articlePath(h.ID), Original: h.URL, Title: title,
 		Date: h.Published, Author: h.Author, Type: h.Type,
-		Chips:           tagChips(h.Regions, h.Audiences, h.Topics, h.Tags),
+		Chips:           tagChips(hidden, h.Regions, h.Audiences, h.Topics, h.Tags),
 		Body:            safeFragments(h.Highlights.Body),
 		Comments:        safeFragments(h.Highlights.Comments),
 		MatchedComments: h.MatchedComments,
@@ -381,10 +381,14 @@ func buildHit(h indexer.Hit) hitView {
 }
 
 // tagChips links every tag to the search filtered by it: region, audience
-// and topic tags to their facet, any other tag to the raw tag filter.
-func tagChips(regions, audiences, topics, tags []string) []chip {
+// and topic tags to their facet, any other tag to the raw tag filter. Tags
+// in hidden (the source's internal ones) get no chip.
+func tagChips(hidden, regions, audiences, topics, tags []string) []chip {
 	var out []chip
 	seen := map[string]bool{}
+	for _, h := range hidden {
+		seen[strings.ToLower(strings.TrimSpace(h))] = true
+	}
 	add := func(param string, vals []string) {
 		for _, v := range vals {
 			k := strings.ToLower(strings.TrimSpace(v))
@@ -447,15 +451,10 @@ func exportLinks(params url.Values) []link {
 	for _, f := range exportFormats() {
 		v := cloneValues(base)
 		v.Set("format", f.Name)
-		out = append(out, link{Label: strings.ToUpper(f.Name), URL: pageURL("/api/v1/export", v)})
-	}
-	for i := range out {
-		if out[i].Label == "BIBTEX" {
-			out[i].Label = "BibTeX"
+		if f.Name == "csv" {
+			v.Set("bom", "1") // the page's users open CSV in a spreadsheet
 		}
-		if out[i].Label == "JSONL" {
-			out[i].Label = "JSON Lines"
-		}
+		out = append(out, link{Label: f.Label, URL: pageURL("/api/v1/export", v)})
 	}
 	return out
 }

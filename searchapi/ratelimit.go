@@ -123,12 +123,14 @@ func clientKey(ip string) string {
 	return p.String()
 }
 
-// rateLimit refuses requests over the client's rate with 429 rate_limited
-// and a Retry-After header.
-func (s *Server) rateLimit(c *gin.Context) {
-	if ok, wait := s.limiter.allow(clientKey(c.ClientIP())); !ok {
-		s.fail(c, &rateLimitedError{retryAfter: wait})
-		return
+// rateLimit refuses requests over the client's rate in l with 429
+// rate_limited and a Retry-After header.
+func (s *Server) rateLimit(l *ipLimiter) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if ok, wait := l.allow(clientKey(c.ClientIP())); !ok {
+			s.fail(c, &rateLimitedError{retryAfter: wait})
+			return
+		}
+		c.Next()
 	}
-	c.Next()
 }

@@ -8,10 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/indexer/schedule"
@@ -58,11 +60,16 @@ type Server struct {
 	log       *slog.Logger
 	engine    *gin.Engine
 	limiter   *ipLimiter // nil: rate limiting disabled
-	metrics   *metrics
-	cors      *corsPolicy // nil: CORS off
-	adminHash [sha256.Size]byte
-	openapi   staticDoc
-	pages     *pages // HTML templates and static assets (page.go)
+	// pageLimiter is the HTML pages' bucket; nil: not limited.
+	pageLimiter *ipLimiter
+	metrics     *metrics
+	cors        *corsPolicy // nil: CORS off
+	trusted     []netip.Prefix
+	adminHash   [sha256.Size]byte
+	// metricsHash is the digest of Config.MetricsToken.
+	metricsHash [sha256.Size]byte
+	openapi     staticDoc
+	pages       *pages // HTML templates and static assets (page.go)
 }
 
 // New builds the API server. s is required; r may be nil (no manual
@@ -83,10 +90,17 @@ func New(cfg Config, s Searcher, r Rebuilder, logger *slog.Logger) (*Server, err
 		searcher:  s,
 		rebuilder: r,
 		log:       logger.With("component", "searchapi"),
-		metrics:   newMetrics(),
 		openapi:   newStaticDoc(openapiJSON, "application/json"),
 	}
 	if srv.pages, err = newPages(); err != nil {
+		return nil, err
+	}
+	reg := cfg.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	srv.metricsHash = sha256.Sum256([]byte(cfg.MetricsToken))
+	if srv.metrics, err = newMetrics(reg, s, r); err != nil {
 		return nil, err
 	}
 	if cfg.AdminToken != "" {
@@ -94,6 +108,9 @@ func New(cfg Config, s Searcher, r Rebuilder, logger *slog.Logger) (*Server, err
 	}
 	if cfg.RateLimit > 0 {
 		srv.limiter = newIPLimiter(cfg.RateLimit, cfg.RateBurst, cfg.RateClients, cfg.RateIdle)
+	}
+	if cfg.PageRateLimit > 0 {
+		srv.pageLimiter = newIPLimiter(cfg.PageRateLimit, cfg.PageRateBurst, cfg.RateClients, cfg.RateIdle)
 	}
 	if len(cfg.CORSOrigins) > 0 {
 		srv.cors = newCORSPolicy(cfg.CORSOrigins)
@@ -108,11 +125,17 @@ func New(cfg Config, s Searcher, r Rebuilder, logger *slog.Logger) (*Server, err
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("searchapi: trusted proxies: %w", err)
 	}
+	if srv.trusted, err = trustedNets(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("searchapi: trusted proxies: %w", err)
+	}
 	e.Use(srv.requestID, srv.observe, srv.recovery, srv.limitBody, srv.corsHeaders)
 	e.NoRoute(srv.noRoute)
 	e.NoMethod(srv.noMethod)
 	for _, rt := range srv.routes() {
 		e.Handle(rt.method, rt.path, srv.chain(rt)...)
+		if rt.method == http.MethodGet {
+			e.Handle(http.MethodHead, rt.path, srv.chain(rt)...)
+		}
 	}
 	srv.engine = e
 	return srv, nil

@@ -150,15 +150,15 @@ func scrapeCache(ctx context.Context, client *http.Client, base string) (cacheCo
 			continue
 		}
 		switch name {
-		case "search_result_cache_hits_total", "search_result_cache_coalesced_total":
+		case "safetysearch_search_result_cache_hits_total", "safetysearch_search_result_cache_coalesced_total":
 			c.hits += uint64(v)
 			found++
-		case "search_result_cache_misses_total":
+		case "safetysearch_search_result_cache_misses_total":
 			c.misses = uint64(v)
 			found++
-		case "search_duration_seconds_sum":
+		case "safetysearch_search_duration_seconds_sum":
 			c.searchSum = v
-		case "search_duration_seconds_count":
+		case "safetysearch_search_duration_seconds_count":
 			c.searchCount = uint64(v)
 		}
 	}

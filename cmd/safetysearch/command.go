@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // Main is the program: tests build one, point Stdout/Stderr/Getenv at
@@ -36,7 +38,8 @@ type Main struct {
 	// Options of single commands.
 	serve        serveOptions
 	search       searchOptions
-	exportFormat string
+	exportFormat exportFormat
+	exportBOM    bool
 	demoToken    bool // the demo generated the admin token
 }
 
@@ -73,12 +76,13 @@ var configFlags = []string{"data", "log-level", "log-format"}
 // flagArgs name the value of each setting flag in the usage text.
 var flagArgs = map[string]string{
 	"data": "DIR", "addr": "ADDR", "source": "URL", "schedule": "SPEC", "log-level": "LEVEL", "log-format": "FORMAT",
+	"public-url": "URL", "metrics-listen": "ADDR",
 }
 
 func commands() []*command {
 	return []*command{
 		{name: "serve", summary: "serve the search API and web page, crawl and rebuild on a schedule",
-			settings: append([]string{"addr", "source", "schedule"}, configFlags...), define: defineServe, run: (*Main).runServe},
+			settings: append([]string{"addr", "source", "schedule", "public-url", "metrics-listen"}, configFlags...), define: defineServe, run: (*Main).runServe},
 		{name: "crawl", summary: "crawl the configured sources once into the store",
 			settings: append([]string{"source"}, configFlags...), define: defineCrawl, run: (*Main).runCrawl},
 		{name: "index", summary: "rebuild the search index from the store (no network)",
@@ -130,6 +134,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		}
 	}
 	if m.cmd == nil {
+		if near := nearestCommand(args[0]); near != "" {
+			return usageErrorf("unknown command %q; did you mean %q? (safetysearch help lists the commands)", args[0], near)
+		}
 		m.usage(m.Stderr)
 		return usageErrorf("unknown command %q", args[0])
 	}
@@ -233,4 +240,22 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// nearestCommand is the listed command within two edits of name, or that
+// name starts (at least three letters), or "".
+func nearestCommand(name string) string {
+	best, bestD := "", 3
+	for _, c := range commands() {
+		if c.hidden {
+			continue
+		}
+		if len(name) >= 3 && strings.HasPrefix(c.name, name) {
+			return c.name
+		}
+		if d := levenshtein.ComputeDistance(strings.ToLower(name), c.name); d < bestD {
+			best, bestD = c.name, d
+		}
+	}
+	return best
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"runtime"
@@ -16,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/searchapi"
 )
 
 // Config is every setting of safetysearch. Each setting is read, first match
@@ -61,8 +63,20 @@ type Config struct {
 	RequestTimeout time.Duration `yaml:"request_timeout"`
 	// MaxBodyBytes caps one response body. Default 10485760 (10 MiB).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
-	// MaxPages caps the pages fetched per source per run. Default 100000.
+	// MaxPages caps the requests per source per run (comment pages,
+	// sitemaps and retries included); the rest of the frontier is kept for
+	// the next run. Default 100000.
 	MaxPages int `yaml:"max_pages"`
+	// MaxQueuedURLs bounds a source's crawl frontier. Default 100000; 0
+	// means the default, as for the three limits below.
+	MaxQueuedURLs int `yaml:"max_queued_urls"`
+	// MaxLinksPerPage bounds the links queued from one page. Default 1000.
+	MaxLinksPerPage int `yaml:"max_links_per_page"`
+	// MaxCommentPages bounds the comment pages read per record. Default 200.
+	MaxCommentPages int `yaml:"max_comment_pages"`
+	// MaxSitemaps bounds the sitemap files read per source per run.
+	// Default 1000.
+	MaxSitemaps int `yaml:"max_sitemaps"`
 	// AllowPrivateNetworks lets the crawler fetch loopback and private
 	// addresses (a local copy of a site, tests). Default false.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
@@ -80,6 +94,29 @@ type Config struct {
 	// RateBurst is how many requests a client may make at once above the
 	// sustained rate. Default 20.
 	RateBurst int `yaml:"rate_burst"`
+	// PageRateLimit is RateLimit for the HTML pages and their assets, a
+	// bucket of their own; 0 disables limiting them. Default 30.
+	PageRateLimit float64 `yaml:"page_rate_limit"`
+	// PageRateBurst is the pages' burst. Default 120.
+	PageRateBurst int `yaml:"page_rate_burst"`
+	// PublicURL is the address users reach serve at
+	// (scheme://host[:port][/path]), for absolute links in Atom feeds.
+	// Default "": a trusted proxy's X-Forwarded-Proto/-Host, else the
+	// address the request came in on; never the Host header.
+	PublicURL string `yaml:"public_url"`
+	// TrustedProxies are the reverse proxies (addresses or CIDRs) whose
+	// X-Forwarded-For, -Proto and -Host headers are believed, for per-client
+	// rate limiting and links. Default none.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// MetricsListen serves /metrics on this address only (e.g.
+	// 127.0.0.1:9090) and not on addr. Default "": on addr.
+	MetricsListen string `yaml:"metrics_listen"`
+	// MetricsToken, when set, is the bearer token /metrics requires on
+	// addr. Like admin_token, never a flag.
+	MetricsToken string `yaml:"metrics_token"`
+	// HiddenTags are source-internal tags the pages show no chip for.
+	// Default "New" and "Pre-existing" (the hub's).
+	HiddenTags []string `yaml:"hidden_tags"`
 	// LogLevel is debug, info, warn or error. Default info (warn for
 	// search and export, whose output is on stdout).
 	LogLevel string `yaml:"log_level"`
@@ -136,13 +173,15 @@ const envPrefix = "SAFETYSEARCH_"
 
 // Defaults.
 const (
-	DefaultDataDir    = "./data"
-	DefaultAddr       = "127.0.0.1:8080"
-	DefaultSchedule   = "@every 6h"
-	DefaultRateLimit  = 10
-	DefaultRateBurst  = 20
-	DefaultContactURL = "https://github.com/safetysearch/safetysearch"
-	ScheduleOff       = "off"
+	DefaultDataDir       = "./data"
+	DefaultAddr          = "127.0.0.1:8080"
+	DefaultSchedule      = "@every 6h"
+	DefaultRateLimit     = 10
+	DefaultRateBurst     = 20
+	DefaultPageRateLimit = 30
+	DefaultPageRateBurst = 120
+	DefaultContactURL    = "https://github.com/safetysearch/safetysearch"
+	ScheduleOff          = "off"
 )
 
 // settings is THE configuration table.
@@ -180,8 +219,16 @@ var settings = []setting{
 			c.MaxBodyBytes = n
 			return nil
 		}},
-	{"max_pages", "SAFETYSEARCH_MAX_PAGES", "", "100000", "pages fetched per source per run at most",
+	{"max_pages", "SAFETYSEARCH_MAX_PAGES", "", "100000", "requests per source per run at most (comment pages, sitemaps, retries count)",
 		intSetter(func(c *Config) *int { return &c.MaxPages })},
+	{"max_queued_urls", "SAFETYSEARCH_MAX_QUEUED_URLS", "", "100000", "URLs waiting in a source's crawl frontier at most",
+		intSetter(func(c *Config) *int { return &c.MaxQueuedURLs })},
+	{"max_links_per_page", "SAFETYSEARCH_MAX_LINKS_PER_PAGE", "", "1000", "links queued from one page at most",
+		intSetter(func(c *Config) *int { return &c.MaxLinksPerPage })},
+	{"max_comment_pages", "SAFETYSEARCH_MAX_COMMENT_PAGES", "", "200", "comment pages read per record at most",
+		intSetter(func(c *Config) *int { return &c.MaxCommentPages })},
+	{"max_sitemaps", "SAFETYSEARCH_MAX_SITEMAPS", "", "1000", "sitemap files read per source per run at most",
+		intSetter(func(c *Config) *int { return &c.MaxSitemaps })},
 	{"allow_private_networks", "SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS", "", "false", "let the crawler fetch loopback and private addresses",
 		func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
@@ -196,16 +243,23 @@ var settings = []setting{
 	{"cors_origins", "SAFETYSEARCH_CORS_ORIGINS", "", "none", "origins allowed to call the API from a browser (env: comma-separated)",
 		func(c *Config, v string) error { c.CORSOrigins = splitList(v); return nil }},
 	{"rate_limit", "SAFETYSEARCH_RATE_LIMIT", "", strconv.Itoa(DefaultRateLimit), "API requests per second per client (0 = unlimited)",
-		func(c *Config, v string) error {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return errors.New("expected a number of requests per second")
-			}
-			c.RateLimit = f
-			return nil
-		}},
+		rateSetter(func(c *Config) *float64 { return &c.RateLimit })},
 	{"rate_burst", "SAFETYSEARCH_RATE_BURST", "", strconv.Itoa(DefaultRateBurst), "requests a client may make at once above the rate",
 		intSetter(func(c *Config) *int { return &c.RateBurst })},
+	{"page_rate_limit", "SAFETYSEARCH_PAGE_RATE_LIMIT", "", strconv.Itoa(DefaultPageRateLimit), "page views (and their assets) per second per client, a separate bucket (0 = unlimited)",
+		rateSetter(func(c *Config) *float64 { return &c.PageRateLimit })},
+	{"page_rate_burst", "SAFETYSEARCH_PAGE_RATE_BURST", "", strconv.Itoa(DefaultPageRateBurst), "page requests a client may make at once above the page rate",
+		intSetter(func(c *Config) *int { return &c.PageRateBurst })},
+	{"public_url", "SAFETYSEARCH_PUBLIC_URL", "public-url", "none (a trusted proxy's X-Forwarded-Host, else the listen address)", "address users reach serve at, for links in feeds; never taken from the Host header",
+		func(c *Config, v string) error { c.PublicURL = v; return nil }},
+	{"trusted_proxies", "SAFETYSEARCH_TRUSTED_PROXIES", "", "none", "reverse proxies (IPs or CIDRs) whose X-Forwarded-* headers are believed (env: comma-separated)",
+		func(c *Config, v string) error { c.TrustedProxies = splitList(v); return nil }},
+	{"metrics_listen", "SAFETYSEARCH_METRICS_LISTEN", "metrics-listen", "none (/metrics on addr)", "separate listen address for /metrics, which addr then does not serve",
+		func(c *Config, v string) error { c.MetricsListen = v; return nil }},
+	{"metrics_token", "SAFETYSEARCH_METRICS_TOKEN", "", "none (/metrics is public)", "bearer token /metrics requires on addr",
+		func(c *Config, v string) error { c.MetricsToken = v; return nil }},
+	{"hidden_tags", "SAFETYSEARCH_HIDDEN_TAGS", "", "New, Pre-existing", "source-internal tags the pages show no chip for (env: comma-separated)",
+		func(c *Config, v string) error { c.HiddenTags = splitList(v); return nil }},
 	{"log_level", "SAFETYSEARCH_LOG_LEVEL", "log-level", "info (warn for search, export)", "debug, info, warn or error",
 		func(c *Config, v string) error { c.LogLevel = v; return nil }},
 	{"log_format", "SAFETYSEARCH_LOG_FORMAT", "log-format", "text", "text or json (to stderr)",
@@ -229,6 +283,17 @@ func durationSetter(field func(*Config) *time.Duration) func(*Config, string) er
 			return errors.New(`expected a duration such as "30s", "5m" or "2h"`)
 		}
 		*field(c) = d
+		return nil
+	}
+}
+
+func rateSetter(field func(*Config) *float64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return errors.New("expected a number of requests per second")
+		}
+		*field(c) = f
 		return nil
 	}
 }
@@ -276,6 +341,9 @@ func DefaultConfig() Config {
 		MaxPages:       100000,
 		RateLimit:      DefaultRateLimit,
 		RateBurst:      DefaultRateBurst,
+		PageRateLimit:  DefaultPageRateLimit,
+		PageRateBurst:  DefaultPageRateBurst,
+		HiddenTags:     searchapi.DefaultHiddenTags(),
 		LogLevel:       "info",
 		LogFormat:      "text",
 		RebuildProcs:   DefaultRebuildProcs(),
@@ -477,6 +545,16 @@ func (c *Config) Validate() error {
 	if c.MaxPages <= 0 {
 		return bad("max_pages", strconv.Itoa(c.MaxPages), "must be positive")
 	}
+	// 0 leaves the crawler's default (the value in the settings table).
+	for _, n := range []struct {
+		key string
+		v   int
+	}{{"max_queued_urls", c.MaxQueuedURLs}, {"max_links_per_page", c.MaxLinksPerPage},
+		{"max_comment_pages", c.MaxCommentPages}, {"max_sitemaps", c.MaxSitemaps}} {
+		if n.v < 0 {
+			return bad(n.key, strconv.Itoa(n.v), "must not be negative")
+		}
+	}
 	if strings.ContainsAny(c.UserAgent, "\r\n") {
 		return bad("user_agent", c.UserAgent, "must be one line")
 	}
@@ -504,6 +582,36 @@ func (c *Config) Validate() error {
 	}
 	if c.RateBurst < 0 || (c.RateLimit > 0 && c.RateBurst == 0) {
 		return bad("rate_burst", strconv.Itoa(c.RateBurst), "must be at least 1 when rate_limit is set")
+	}
+	if c.PageRateLimit < 0 {
+		return bad("page_rate_limit", strconv.FormatFloat(c.PageRateLimit, 'g', -1, 64), "must not be negative")
+	}
+	if c.PageRateBurst < 0 || (c.PageRateLimit > 0 && c.PageRateBurst == 0) {
+		return bad("page_rate_burst", strconv.Itoa(c.PageRateBurst), "must be at least 1 when page_rate_limit is set")
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return bad("public_url", c.PublicURL, "expected an http(s) URL such as https://search.example.org/, without query or fragment")
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return bad("trusted_proxies", p, "expected an IP address or a CIDR such as 10.0.0.0/8")
+			}
+		}
+	}
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			return bad("metrics_listen", c.MetricsListen, "expected host:port, e.g. 127.0.0.1:9090")
+		}
+		if c.MetricsListen == c.Addr {
+			return bad("metrics_listen", c.MetricsListen, "must differ from addr")
+		}
+	}
+	if strings.ContainsAny(c.MetricsToken, " \t\r\n") {
+		return fmt.Errorf("config: metrics_token: contains white space, so it could never be sent in a Bearer header%s", c.where("metrics_token"))
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
@@ -536,4 +644,29 @@ func checkSchedule(spec string) error {
 		return errors.New(`expected a cron spec or "off"`)
 	}
 	return nil
+}
+
+// apiConfig maps the settings to the HTTP API's.
+func (c *Config) apiConfig() searchapi.Config {
+	// searchapi reads 0 as "the default" and a negative rate as "off";
+	// here 0 means off.
+	off := func(r float64) float64 {
+		if r == 0 {
+			return -1
+		}
+		return r
+	}
+	return searchapi.Config{
+		AdminToken:       c.AdminToken,
+		CORSOrigins:      c.CORSOrigins,
+		RateLimit:        off(c.RateLimit),
+		RateBurst:        c.RateBurst,
+		PageRateLimit:    off(c.PageRateLimit),
+		PageRateBurst:    c.PageRateBurst,
+		PublicURL:        c.PublicURL,
+		TrustedProxies:   c.TrustedProxies,
+		MetricsToken:     c.MetricsToken,
+		MetricsElsewhere: c.MetricsListen != "",
+		HiddenTags:       append([]string{}, c.HiddenTags...), // non-nil: an empty list hides none
+	}
 }

@@ -1,12 +1,21 @@
 package main
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/searchapi"
 )
 
 func envMap(m map[string]string) func(string) string {
@@ -205,4 +214,80 @@ func yamlKeys() []string {
 		}
 	}
 	return out
+}
+
+func TestConfigServingSecuritySettings(t *testing.T) {
+	env := map[string]string{
+		"SAFETYSEARCH_PUBLIC_URL":      "https://search.example.org/",
+		"SAFETYSEARCH_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1",
+		"SAFETYSEARCH_METRICS_TOKEN":   "m3trics",
+		"SAFETYSEARCH_HIDDEN_TAGS":     "New, Draft",
+	}
+	c, err := loadConfig("", envMap(env), []flagValue{{"metrics-listen", "127.0.0.1:9090"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.apiConfig()
+	if a.PublicURL != "https://search.example.org/" || !reflect.DeepEqual(a.TrustedProxies, []string{"10.0.0.0/8", "127.0.0.1"}) ||
+		a.MetricsToken != "m3trics" || !a.MetricsElsewhere || !reflect.DeepEqual(a.HiddenTags, []string{"New", "Draft"}) ||
+		a.PageRateLimit != DefaultPageRateLimit || a.PageRateBurst != DefaultPageRateBurst {
+		t.Errorf("apiConfig = %+v", a)
+	}
+	d, err := loadConfig("", envMap(map[string]string{"SAFETYSEARCH_PAGE_RATE_LIMIT": "0"}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := d.apiConfig(); a.PublicURL != "" || a.MetricsElsewhere || a.PageRateLimit >= 0 ||
+		!reflect.DeepEqual(a.HiddenTags, []string{"New", "Pre-existing"}) {
+		t.Errorf("defaults: apiConfig = %+v (page_rate_limit 0 must turn the page limit off)", a)
+	}
+	for key, val := range map[string]string{
+		"SAFETYSEARCH_PUBLIC_URL":      "search.example.org",
+		"SAFETYSEARCH_TRUSTED_PROXIES": "proxy.local",
+		"SAFETYSEARCH_METRICS_LISTEN":  "9090",
+		"SAFETYSEARCH_METRICS_TOKEN":   "a b",
+		"SAFETYSEARCH_PAGE_RATE_LIMIT": "-1",
+	} {
+		if _, err := loadConfig("", envMap(map[string]string{key: val}), nil); err == nil {
+			t.Errorf("%s=%q accepted", key, val)
+		}
+	}
+}
+
+func TestServeMetricsListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	m := &Main{cfg: Config{MetricsListen: addr}}
+	ix, err := indexer.Open(context.Background(), indexer.Config{Dir: t.TempDir()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	api, err := searchapi.New(m.cfg.apiConfig(), ix, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, err := m.serveMetrics(api, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "safetysearch_index_documents") {
+		t.Errorf("metrics listener: %d\n%.200s", resp.StatusCode, body)
+	}
+	rec := httptest.NewRecorder()
+	api.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("/metrics on addr with metrics_listen set: %d, want 404", rec.Code)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/searchapi/csvexport"
 )
 
 // crawlSampleHub crawls the sample hub in-process into a new data
@@ -57,7 +58,7 @@ func TestExportFormats(t *testing.T) {
 	if err != nil {
 		t.Fatalf("csv: %v", err)
 	}
-	if strings.Join(rows[0], ",") != strings.Join(csvHeader, ",") {
+	if strings.Join(rows[0], ",") != strings.Join(csvexport.Header, ",") {
 		t.Fatalf("csv header %v", rows[0])
 	}
 	if len(rows)-1 != len(arts) {

@@ -39,7 +39,7 @@ func defineSearch(m *Main, fs *flag.FlagSet) {
 	list("region", "only articles for `REGION`, e.g. UK", &o.query.Regions)
 	list("audience", "only articles for `AUDIENCE`, e.g. Everyone", &o.query.Audiences)
 	list("topic", "only articles about `TOPIC`", &o.query.Topics)
-	list("type", "only articles of content `TYPE`, e.g. Report", &o.query.Types)
+	list("type", "only articles of content `TYPE`, e.g. \"Reports and articles\", Guides or Blogs; a prefix is enough (--type report)", &o.query.Types)
 	list("tag", "only articles with raw `TAG`", &o.query.Tags)
 	list("author", "only articles by `AUTHOR`", &o.query.Authors)
 	fs.Func("year", "only articles published in `YEAR` (repeatable)", func(v string) error {
@@ -95,6 +95,9 @@ func (m *Main) runSearch(ctx context.Context) error {
 	}
 	ix, err := m.openIndex(ctx, nil)
 	if err != nil {
+		return err
+	}
+	if q.Types, err = resolveTypes(ctx, ix, q.Types); err != nil {
 		return err
 	}
 	res, err := ix.Search(ctx, q)

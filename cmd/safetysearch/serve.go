@@ -88,19 +88,15 @@ func (m *Main) runServe(ctx context.Context) error {
 		return &usageError{err: fmt.Errorf("config: schedule %q, run_timeout %s: %w", cfg.Schedule, cfg.RunTimeout, err)}
 	}
 
-	rateLimit := cfg.RateLimit
-	if rateLimit == 0 {
-		rateLimit = -1 // searchapi: negative disables
-	}
-	api, err := searchapi.New(searchapi.Config{
-		AdminToken:  cfg.AdminToken,
-		CORSOrigins: cfg.CORSOrigins,
-		RateLimit:   rateLimit,
-		RateBurst:   cfg.RateBurst,
-	}, ix, sched, m.logger)
+	api, err := searchapi.New(cfg.apiConfig(), ix, sched, m.logger)
 	if err != nil {
 		return &usageError{err: err}
 	}
+	stopMetrics, err := m.serveMetrics(api, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

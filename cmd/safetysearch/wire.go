@@ -75,6 +75,10 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 		Timeout:              c.RequestTimeout,
 		MaxBodyBytes:         c.MaxBodyBytes,
 		MaxPages:             c.MaxPages,
+		MaxQueuedURLs:        c.MaxQueuedURLs,
+		MaxLinksPerPage:      c.MaxLinksPerPage,
+		MaxCommentPages:      c.MaxCommentPages,
+		MaxSitemaps:          c.MaxSitemaps,
 		AllowPrivateNetworks: c.AllowPrivateNetworks,
 	}
 	if cc.UserAgent == "" {
