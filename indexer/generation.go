@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/safetysearch/safetysearch/indexer/engine"
 )
 
 const (
@@ -43,7 +44,7 @@ type generation struct {
 	name    string
 	dir     string
 	idx     bleve.Index
-	eng     *engine
+	eng     *engine.Engine
 	docs    uint64
 	builtAt time.Time
 	results *resultCache // nil when the result cache is disabled
@@ -52,7 +53,7 @@ type generation struct {
 	drained chan struct{}
 }
 
-func newGeneration(name, dir string, idx bleve.Index, eng *engine, docs uint64, builtAt time.Time) *generation {
+func newGeneration(name, dir string, idx bleve.Index, eng *engine.Engine, docs uint64, builtAt time.Time) *generation {
 	g := &generation{name: name, dir: dir, idx: idx, eng: eng, docs: docs, builtAt: builtAt, drained: make(chan struct{})}
 	g.refs.Store(1)
 	return g
@@ -132,7 +133,7 @@ func newGenerationDir(root string, now time.Time, reserved []string) (name, dir 
 // from waiting forever for a lock (bleve-notes §2.4).
 func openGenerationIndex(dir string, boltTimeout time.Duration) (bleve.Index, error) {
 	var idx bleve.Index
-	err := safely(func() error {
+	err := engine.Safely(func() error {
 		var err error
 		idx, err = bleve.OpenUsing(dir, map[string]any{
 			"read_only":    true,
@@ -151,7 +152,7 @@ func closeIndex(idx bleve.Index, what string) error {
 	if idx == nil {
 		return nil
 	}
-	if err := safely(idx.Close); err != nil {
+	if err := engine.Safely(idx.Close); err != nil {
 		return fmt.Errorf("indexer: close %s: %w", what, err)
 	}
 	return nil
@@ -180,14 +181,14 @@ func openGeneration(ctx context.Context, root, name string, cfg Config) (*genera
 	if err != nil {
 		return nil, fmt.Errorf("indexer: open generation %s: %w", name, err)
 	}
-	var eng *engine
+	var eng *engine.Engine
 	var docs uint64
-	err = safely(func() error {
+	err = engine.Safely(func() error {
 		var err error
-		if eng, err = openEngine(idx, cfg.Engine); err != nil {
+		if eng, err = engine.Open(idx, cfg.Engine); err != nil {
 			return err
 		}
-		if docs, err = eng.docCount(); err != nil {
+		if docs, err = eng.DocCount(); err != nil {
 			return err
 		}
 		raw, err := idx.GetInternal([]byte(docCountKey))
@@ -205,7 +206,7 @@ func openGeneration(ctx context.Context, root, name string, cfg Config) (*genera
 		return nil, fmt.Errorf("indexer: open generation %s: %w", name, err)
 	}
 	builtAt := startedAt
-	_ = safely(func() error {
+	_ = engine.Safely(func() error {
 		raw, err := idx.GetInternal([]byte(builtAtKey))
 		if err != nil || len(raw) == 0 {
 			return err

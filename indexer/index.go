@@ -14,23 +14,23 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/build"
+	"github.com/safetysearch/safetysearch/indexer/engine"
+	"github.com/safetysearch/safetysearch/indexer/resultcache"
 
 	"github.com/blevesearch/bleve/v2"
 )
 
 // Source is what a rebuild reads: the crawler's store implements it.
 // Each must call fn once per article, with distinct IDs, and stop at the
-// first error fn returns.
-type Source interface {
-	Count(ctx context.Context) (int, error)
-	Each(ctx context.Context, fn func(article.Article) error) error
-}
+// first error fn returns. It is declared in package build, which streams it
+// to a child process.
+type Source = build.Source
 
 // Config configures an Index.
 type Config struct {
@@ -96,7 +96,7 @@ type Index struct {
 	cur          atomic.Pointer[generation]
 	rebuilding   atomic.Bool
 	needsRebuild atomic.Bool
-	cacheStats   cacheCounters // of every generation's result cache
+	cacheStats   resultcache.Counters // of every generation's result cache
 
 	mu       sync.Mutex
 	closed   bool
@@ -141,7 +141,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Index, error) 
 	if cfg.OpenTimeout <= 0 {
 		cfg.OpenTimeout = 5 * time.Second
 	}
-	model, err := scoringModel(cfg.Scoring)
+	model, err := engine.ScoringModel(cfg.Scoring)
 	if err != nil {
 		return nil, err
 	}
@@ -253,8 +253,7 @@ func (ix *Index) NeedsRebuild() bool {
 	return ix.needsRebuild.Load() && ix.cur.Load() == nil
 }
 
-// Status reports the generation being served. The schedule fields are left
-// zero; Scheduler.Status fills them.
+// Status reports the generation being served.
 func (ix *Index) Status() Status {
 	g := ix.cur.Load()
 	if g == nil {
@@ -290,6 +289,16 @@ func (ix *Index) acquire() (*generation, error) {
 // from the generation's result cache when it is enabled (Config.ResultCache):
 // callers must not modify a Result's slices and maps.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	n, err := q.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	return ix.SearchNormalized(ctx, n)
+}
+
+// SearchNormalized is Search for a query already normalised where it
+// entered (the API).
+func (ix *Index) SearchNormalized(ctx context.Context, q Normalized) (*Result, error) {
 	g, err := ix.acquire()
 	if err != nil {
 		return nil, err
@@ -298,7 +307,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if g.results != nil {
 		return cachedSearch(ctx, g, q)
 	}
-	res, err := g.eng.search(ctx, q)
+	res, err := g.eng.Search(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -306,14 +315,21 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
-// Article returns one article by ID (ErrNotFound when absent).
-func (ix *Index) Article(ctx context.Context, id string) (article.Article, error) {
+// Article returns one article by ID (ErrNotFound when absent) and the name
+// of the generation it was read from, for the caller's ETag: reading the
+// generation in a second call could label a swapped-in generation's
+// article with the old name.
+func (ix *Index) Article(ctx context.Context, id string) (article.Article, string, error) {
 	g, err := ix.acquire()
 	if err != nil {
-		return article.Article{}, err
+		return article.Article{}, "", err
 	}
 	defer g.release()
-	return g.eng.article(ctx, id)
+	a, err := g.eng.Article(ctx, id)
+	if err != nil {
+		return article.Article{}, "", err
+	}
+	return a, g.name, nil
 }
 
 // Suggest returns a spelling suggestion for text, "" when there is none.
@@ -323,7 +339,7 @@ func (ix *Index) Suggest(ctx context.Context, text string) (string, error) {
 		return "", err
 	}
 	defer g.release()
-	return g.eng.suggest(ctx, text)
+	return g.eng.Suggest(ctx, text)
 }
 
 // Related returns up to n articles similar to the article id.
@@ -333,7 +349,7 @@ func (ix *Index) Related(ctx context.Context, id string, n int) ([]Hit, error) {
 		return nil, err
 	}
 	defer g.release()
-	return g.eng.related(ctx, id, n)
+	return g.eng.Related(ctx, id, n)
 }
 
 // Scan calls fn for up to limit articles matching q, all from one
@@ -344,7 +360,7 @@ func (ix *Index) Scan(ctx context.Context, q Query, limit int, fn func(article.A
 		return err
 	}
 	defer g.release()
-	return g.eng.scan(ctx, q, limit, fn)
+	return g.eng.Scan(ctx, q, limit, fn)
 }
 
 // Rebuild builds a new generation from src and swaps it in.
@@ -481,48 +497,14 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 	if old != nil {
 		done := ix.retire(old, true)
 		select {
-		case <-done:
+		case err := <-done:
+			_ = err // retire logged a failure to close or delete; the swap stands
 		case <-ctx.Done():
 			// The swap has happened; the old generation is closed and
 			// deleted in the background once its last request finishes.
 		}
 	}
 	return rep, nil
-}
-
-// build creates the index in dir with the scoring model, fills it from src,
-// records when it was built and closes it. It returns the number of articles
-// indexed.
-func build(ctx context.Context, dir, scoring string, src Source) (int, error) {
-	var idx bleve.Index
-	if err := safely(func() error {
-		var err error
-		idx, err = createIndexScoring(dir, scoring)
-		return err
-	}); err != nil {
-		return 0, fmt.Errorf("create: %w", err)
-	}
-	var n int
-	err := safely(func() error {
-		var err error
-		n, err = fillIndex(ctx, idx, func(fn func(article.Article) error) error {
-			return src.Each(ctx, fn)
-		})
-		if err != nil {
-			return err
-		}
-		if err := idx.SetInternal([]byte(docCountKey), []byte(strconv.Itoa(n))); err != nil {
-			return err
-		}
-		return idx.SetInternal([]byte(builtAtKey), []byte(time.Now().UTC().Format(time.RFC3339Nano)))
-	})
-	if cerr := closeIndex(idx, dir); err == nil && cerr != nil {
-		err = cerr
-	}
-	if err != nil {
-		return n, fmt.Errorf("fill: %w", err)
-	}
-	return n, nil
 }
 
 // verify checks a reopened generation before it may be served.
@@ -539,8 +521,11 @@ func (ix *Index) canary(ctx context.Context, g *generation) error {
 	if g.docs == 0 {
 		return nil
 	}
-	q := Query{Text: ix.cfg.CanaryQuery, PerPage: 1, Facets: []string{}}
-	res, err := g.eng.search(ctx, q)
+	q, err := Query{Text: ix.cfg.CanaryQuery, PerPage: 1, Facets: []string{}}.Normalize()
+	if err != nil {
+		return fmt.Errorf("verify: canary query %q: %w", ix.cfg.CanaryQuery, err)
+	}
+	res, err := g.eng.Search(ctx, q)
 	if err != nil {
 		return fmt.Errorf("verify: canary query %q: %w", q.Text, err)
 	}

@@ -3,7 +3,6 @@ package indexer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,25 +10,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/indextest"
 )
 
-// sliceSource is an in-memory Source.
-type sliceSource []article.Article
+type sliceSource = indextest.SliceSource
 
-func (s sliceSource) Count(ctx context.Context) (int, error) { return len(s), ctx.Err() }
-
-func (s sliceSource) Each(ctx context.Context, fn func(article.Article) error) error {
-	for _, a := range s {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(a); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+var (
+	lifecycleArticle  = indextest.LifecycleArticle
+	lifecycleArticles = indextest.LifecycleArticles
+)
 
 // funcSource is a Source whose Each is a function.
 type funcSource struct {
@@ -41,36 +32,6 @@ func (s funcSource) Count(ctx context.Context) (int, error) { return s.n, nil }
 
 func (s funcSource) Each(ctx context.Context, fn func(article.Article) error) error {
 	return s.each(ctx, fn)
-}
-
-var lifecycleTopics = []string{"Sepsis", "Falls", "Medication safety", "PSIRF", "VTE"}
-
-// lifecycleArticle is a small, deterministic article number i.
-func lifecycleArticle(i int) article.Article {
-	topic := lifecycleTopics[i%len(lifecycleTopics)]
-	return article.Article{
-		ID:          fmt.Sprintf("life:r%d", i),
-		URL:         fmt.Sprintf("https://example.org/r%d", i),
-		Source:      "life",
-		Title:       fmt.Sprintf("%s learning note %d", topic, i),
-		Author:      "Author " + string(rune('A'+i%7)),
-		Published:   time.Date(2020+i%5, time.Month(1+i%12), 1+i%28, 12, 0, 0, 0, time.UTC),
-		ContentType: "Reports and articles",
-		Regions:     []string{"UK"},
-		Audiences:   []string{"Everyone"},
-		Topics:      []string{topic},
-		Tags:        []string{"UK", topic},
-		Summary:     "A summary about " + topic + " in hospitals.",
-		Body:        strings.Repeat("Patients and staff learned how "+topic+" incidents happen on wards. ", 5+i%11),
-	}
-}
-
-func lifecycleArticles(n int) sliceSource {
-	out := make(sliceSource, n)
-	for i := range out {
-		out[i] = lifecycleArticle(i)
-	}
-	return out
 }
 
 func openIndex(t testing.TB, dir string) *Index {
@@ -147,7 +108,7 @@ func TestIndexLifecycle(t *testing.T) {
 	if _, err := ix.Search(context.Background(), Query{}); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("search without a generation: %v", err)
 	}
-	if _, err := ix.Article(context.Background(), "x"); !errors.Is(err, ErrUnavailable) {
+	if _, _, err := ix.Article(context.Background(), "x"); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("article without a generation: %v", err)
 	}
 
@@ -167,11 +128,11 @@ func TestIndexLifecycle(t *testing.T) {
 	if total, gen := browseTotal(t, ix); total != 12 || gen != rep.Generation {
 		t.Fatalf("browse: %d docs from %q", total, gen)
 	}
-	a, err := ix.Article(context.Background(), "life:r3")
-	if err != nil || a.Title != src[3].Title {
-		t.Fatalf("article: %+v, %v", a, err)
+	a, gen, err := ix.Article(context.Background(), "life:r3")
+	if err != nil || a.Title != src[3].Title || gen != rep.Generation {
+		t.Fatalf("article: %+v from %q, %v", a, gen, err)
 	}
-	if _, err := ix.Article(context.Background(), "life:none"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := ix.Article(context.Background(), "life:none"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing article: %v", err)
 	}
 	var scanned int
@@ -491,4 +452,47 @@ func TestIndexCanaryQuery(t *testing.T) {
 	if got := generationDirs(t, dir); !slices.Equal(got, []string{good.Generation}) {
 		t.Fatalf("generations on disk: %v", got)
 	}
+}
+
+// The scoring model is checked at Open and is the one a rebuilt generation
+// scores with.
+func TestIndexScoringModel(t *testing.T) {
+	_, err := Open(context.Background(), Config{Dir: t.TempDir(), Scoring: "BM25F"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "Config.Scoring") || !strings.Contains(err.Error(), "BM25F") {
+		t.Errorf("Open with an unknown scoring model: %v", err)
+	}
+
+	ctx := context.Background()
+	ix, err := Open(ctx, Config{Dir: t.TempDir(), Scoring: ScoringTFIDF}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := ix.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	if _, err := ix.Rebuild(ctx, sliceSource(indextest.InlineCorpus())); err != nil {
+		t.Fatal(err)
+	}
+	g := ix.cur.Load()
+	if m := g.idx.Mapping().(*mapping.IndexMappingImpl).ScoringModel; m != ScoringTFIDF {
+		t.Errorf("rebuilt generation scores with %q, want tf-idf", m)
+	}
+	res, err := ix.Search(ctx, Query{Text: "sepsis warning signs children"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].ID != "t:r3" {
+		t.Errorf("tf-idf search: hits %v, want t:r3 first", hitIDs(res))
+	}
+}
+
+// hitIDs lists the ids of the hits in order.
+func hitIDs(res *Result) []string {
+	ids := make([]string, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids
 }

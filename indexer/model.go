@@ -1,249 +1,95 @@
 package indexer
 
-// This file is the query and result model shared by the API, the command line
-// and the search engine. It must not import Bleve: searchapi and cmd read it.
+// This file re-exports the query and result model of package engine, so
+// that the API and the command line speak to the index alone.
 
 import (
 	"errors"
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
+
+	"github.com/safetysearch/safetysearch/indexer/engine"
 )
 
-// Sort orders the hits of a search.
-type Sort string
+type (
+	// Query is one search: free text, filters, sort, paging, facets.
+	Query = engine.Query
+	// Normalized is a Query that Query.Normalize accepted.
+	Normalized = engine.Normalized
+	// Result is the answer to a Query; its lists are never nil.
+	Result = engine.Result
+	// Hit is one article in a result page.
+	Hit = engine.Hit
+	// Highlights are HTML-escaped fragments with <mark> around matches.
+	Highlights = engine.Highlights
+	// FacetValue is one value of a facet with its disjunctive count.
+	FacetValue = engine.FacetValue
+	// Expansion says what a thesaurus term was also searched as.
+	Expansion = engine.Expansion
+	// Relaxation says how a query that too few articles matched with
+	// every word was loosened, with the counts of both tiers.
+	Relaxation = engine.Relaxation
+	// NoResults helps when nothing matched: a spelling correction and the
+	// filters without which the search finds something.
+	NoResults = engine.NoResults
+	// FilterRelief is one filter of a search that found nothing, with the
+	// number of results without it.
+	FilterRelief = engine.FilterRelief
+	// Sort orders the hits of a search.
+	Sort = engine.Sort
+	// QueryError is invalid free-text syntax at a byte position.
+	QueryError = engine.QueryError
+	// ParamError is an invalid query parameter, named as in the API.
+	ParamError = engine.ParamError
+	// EngineConfig configures the engine of each generation.
+	EngineConfig = engine.Config
+)
 
+// Sorts.
 const (
-	SortRelevance Sort = "relevance"
-	SortNewest    Sort = "newest"
-	SortOldest    Sort = "oldest"
+	SortRelevance = engine.SortRelevance
+	SortNewest    = engine.SortNewest
+	SortOldest    = engine.SortOldest
 )
 
 // Facet names, as used in Query.Facets, Query filters and Result.Facets.
 const (
-	FacetRegion   = "region"
-	FacetAudience = "audience"
-	FacetTopic    = "topic"
-	FacetType     = "type"
-	FacetYear     = "year"
-	FacetTag      = "tag"
-	FacetAuthor   = "author"
+	FacetRegion   = engine.FacetRegion
+	FacetAudience = engine.FacetAudience
+	FacetTopic    = engine.FacetTopic
+	FacetType     = engine.FacetType
+	FacetYear     = engine.FacetYear
+	FacetTag      = engine.FacetTag
+	FacetAuthor   = engine.FacetAuthor
 )
+
+// RelaxBelow is the number of articles under which a query's least
+// informative words become optional (README, "Matching and ranking").
+const RelaxBelow = engine.RelaxBelow
 
 // DefaultFacets are counted when a query names none.
-var DefaultFacets = []string{FacetRegion, FacetAudience, FacetTopic, FacetType, FacetYear}
+var DefaultFacets = engine.DefaultFacets
 
-// Limits every caller of Search shares. The API and the command line validate
-// against them through Query.Validate.
+// Limits every caller of Search shares (see engine's model).
 const (
-	DefaultPerPage   = 20
-	MaxPerPage       = 100
-	MaxResultWindow  = 1000 // page × per_page
-	MaxTextLength    = 512  // bytes of free text
-	MaxFilterValues  = 20   // values per filter
-	DefaultFacetSize = 10
-	MaxFacetSize     = 100
+	DefaultPerPage   = engine.DefaultPerPage
+	MaxPerPage       = engine.MaxPerPage
+	MaxResultWindow  = engine.MaxResultWindow
+	MaxTextLength    = engine.MaxTextLength
+	MaxFilterValues  = engine.MaxFilterValues
+	DefaultFacetSize = engine.DefaultFacetSize
+	MaxFacetSize     = engine.MaxFacetSize
 )
 
-// Query is one search: free text, filters, sort, paging, facets.
-// Filters are OR within one list and AND across lists. Values are matched
-// case-insensitively.
-type Query struct {
-	Text      string
-	Regions   []string
-	Audiences []string
-	Topics    []string
-	Types     []string // content types
-	Tags      []string // raw tags
-	Authors   []string
-	Years     []int
-	From, To  time.Time // published date range, inclusive days; zero means open
-	Sort      Sort      // "" means relevance with text, newest without
-	Page      int       // from 1; 0 means 1
-	PerPage   int       // 0 means DefaultPerPage
-	Facets    []string  // nil means DefaultFacets; empty non-nil means none
-	FacetSize int       // 0 means DefaultFacetSize
-	Highlight bool
-}
-
-// selectedValues returns the values of the filter on facet f as given.
-func (q Query) selectedValues(f string) []string {
-	switch f {
-	case FacetRegion:
-		return q.Regions
-	case FacetAudience:
-		return q.Audiences
-	case FacetTopic:
-		return q.Topics
-	case FacetType:
-		return q.Types
-	case FacetTag:
-		return q.Tags
-	case FacetAuthor:
-		return q.Authors
-	case FacetYear:
-		out := make([]string, len(q.Years))
-		for i, y := range q.Years {
-			out[i] = strconv.Itoa(y)
-		}
-		return out
-	}
-	return nil
-}
-
-// Result is the answer to a Query. Its JSON form is the body of
-// GET /api/v1/search.
-type Result struct {
-	Query      string                  `json:"query"`
-	Total      uint64                  `json:"total"` // exact
-	Page       int                     `json:"page"`
-	PerPage    int                     `json:"per_page"`
-	TookMS     int64                   `json:"processing_time_ms"`
-	Hits       []Hit                   `json:"hits"`
-	Facets     map[string][]FacetValue `json:"facets"`
-	Expansions []Expansion             `json:"expanded_terms"`
-	Relaxed    *Relaxation             `json:"relaxed,omitempty"`
-	NoResults  *NoResults              `json:"no_results,omitempty"` // only when Total is 0
-	// Undated, with the year facet, counts the results without a
-	// publication date among those the year facet counts (the results
-	// without the year filter): with the year counts it draws a chart.
-	Undated    *uint64 `json:"undated,omitempty"`
-	Generation string  `json:"-"` // index generation that answered
-}
-
-// Hit is one article in a result page.
-type Hit struct {
-	ID              string     `json:"id"`
-	URL             string     `json:"url"`
-	Title           string     `json:"title"`
-	Published       time.Time  `json:"published,omitzero"`
-	Author          string     `json:"author"`
-	Type            string     `json:"type"`
-	Regions         []string   `json:"regions"`
-	Audiences       []string   `json:"audiences"`
-	Topics          []string   `json:"topics"`
-	Tags            []string   `json:"tags"`
-	Score           float64    `json:"score"`
-	Highlights      Highlights `json:"highlights"`
-	CommentCount    int        `json:"comment_count"`
-	MatchedComments int        `json:"matched_comments"`
-}
-
-// Highlights are HTML-escaped fragments with <mark> around matched words.
-type Highlights struct {
-	Title    []string `json:"title"`
-	Body     []string `json:"body"`
-	Comments []string `json:"comments"`
-}
-
-// FacetValue is one value of a facet with its disjunctive count: the number
-// of results the query would have with this value selected in this facet and
-// every other facet's selection kept.
-type FacetValue struct {
-	Value    string `json:"value"` // the label as published
-	Count    uint64 `json:"count"`
-	Selected bool   `json:"selected"`
-}
-
-// Expansion says what a thesaurus term was also searched as.
-type Expansion struct {
-	Term     string   `json:"term"`
-	Expanded []string `json:"expanded"`
-}
-
-// Relaxation says how a query that too few articles matched with every
-// word was loosened, and what the answer holds: first the AllWords articles
-// that contain every word, then Others that lack at least one optional
-// word.
-type Relaxation struct {
-	Optional []string `json:"optional"` // words no longer required, least informative first
-	AllWords uint64   `json:"all_words"`
-	Others   uint64   `json:"others"`
-	// AllWordsFirst: the AllWords articles are listed before the others
-	// (relevance order); date orders interleave them.
-	AllWordsFirst bool `json:"all_words_first"`
-}
-
-// Sentence says what the relaxed answer holds, for people: the page's
-// banner and the command line print it.
-func (r *Relaxation) Sentence() string {
-	var words strings.Builder
-	for i, w := range r.Optional {
-		if i > 0 {
-			if i == len(r.Optional)-1 {
-				words.WriteString(" and ")
-			} else {
-				words.WriteString(", ")
-			}
-		}
-		words.WriteString("“" + w + "”")
-	}
-	lack := "do not contain " + words.String()
-	if len(r.Optional) > 1 {
-		lack = "lack at least one of " + words.String()
-	}
-	if r.AllWords == 0 {
-		return fmt.Sprintf("No article contains every word: %s %s.", count(r.Others, "result", "results"), lack)
-	}
-	listed := ""
-	if r.AllWordsFirst {
-		listed = ", listed first"
-	}
-	verb := "contain"
-	if r.AllWords == 1 {
-		verb = "contains"
-	}
-	return fmt.Sprintf("%s %s every word%s; %d more %s.", count(r.AllWords, "article", "articles"), verb, listed, r.Others, lack)
-}
-
-func count(n uint64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// NoResults helps when nothing matched: a spelling correction of the text,
-// and the filters without which the search would find something.
-type NoResults struct {
-	DidYouMean string         `json:"did_you_mean,omitempty"` // corrected query text; "" when none
-	Filters    []FilterRelief `json:"filters"`
-}
-
-// FilterRelief is one filter of a search that found nothing, with the
-// number of results the search has without it. Filter is a facet name
-// (region, audience, …) or "date" for the from/to range.
-type FilterRelief struct {
-	Filter string   `json:"filter"`
-	Values []string `json:"values"`
-	Count  uint64   `json:"count"`
-}
+// Scoring models of Config.Scoring, and the schema version of the
+// generations this build makes and serves.
+const (
+	ScoringBM25   = engine.ScoringBM25
+	ScoringTFIDF  = engine.ScoringTFIDF
+	SchemaVersion = engine.SchemaVersion
+)
 
 // Errors callers branch on. Check them with errors.Is / errors.As.
 var (
-	ErrNotFound    = errors.New("indexer: not found")
-	ErrUnavailable = errors.New("indexer: no index generation is loaded")
+	ErrNotFound       = engine.ErrNotFound
+	ErrUnavailable    = errors.New("indexer: no index generation is loaded")
+	ErrSchemaMismatch = engine.ErrSchemaMismatch
 )
-
-// QueryError is invalid free-text syntax. Pos is the byte offset in the
-// query text where the problem is.
-type QueryError struct {
-	Pos int
-	Msg string
-}
-
-func (e *QueryError) Error() string {
-	return fmt.Sprintf("invalid query at position %d: %s", e.Pos, e.Msg)
-}
-
-// ParamError is an invalid query parameter (paging, facet name, dates…).
-// Param is the API parameter name, e.g. "per_page".
-type ParamError struct {
-	Param string
-	Msg   string
-}
-
-func (e *ParamError) Error() string {
-	return fmt.Sprintf("invalid parameter %s: %s", e.Param, e.Msg)
-}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/indextest"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -92,7 +93,7 @@ func TestRebuildUnderConcurrentSearches(t *testing.T) {
 			t.Errorf("after rebuild to %s the directory holds %v", rep.Generation, got)
 		}
 	}
-	waitFor(t, "every searcher to reach the last generation", func() bool {
+	indextest.WaitFor(t, "every searcher to reach the last generation", func() bool {
 		for i := range sawLast {
 			if !sawLast[i].Load() {
 				return false
@@ -321,7 +322,7 @@ func TestRebuildReplacesBrokenGeneration(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := idx.SetInternal(internalSchemaKey, []byte(strconv.Itoa(SchemaVersion+1))); err != nil {
+			if err := idx.SetInternal([]byte("safetysearch:schema_version"), []byte(strconv.Itoa(SchemaVersion+1))); err != nil {
 				t.Fatal(err)
 			}
 			if err := idx.Close(); err != nil {
@@ -339,7 +340,7 @@ func TestRebuildReplacesBrokenGeneration(t *testing.T) {
 			}
 			breakIt(t, filepath.Join(dir, old.Generation))
 
-			logger, logs := testLogger(t)
+			logger, logs := indextest.Logger(t)
 			ix2, err := Open(context.Background(), Config{Dir: dir}, logger)
 			if err != nil {
 				t.Fatal(err)

@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/schedule"
 )
 
 // adminStatusPath is where a client follows an accepted rebuild.
@@ -73,6 +76,23 @@ func (s *Server) handleRebuild(c *gin.Context) {
 	s.writeJSON(c, http.StatusAccepted, contentTypeJSON, rebuildAccepted{Status: "accepted", StatusURL: adminStatusPath})
 }
 
+// AdminStatus is the body of GET /api/v1/admin/status and what the status
+// page shows: the serving index and, beside it, the schedule and its runs.
+type AdminStatus struct {
+	indexer.Status
+	schedule.RunStatus
+}
+
+// status is the index status and, when a Rebuilder is configured, the
+// schedule's; without one the schedule is "off".
+func (s *Server) status() AdminStatus {
+	st := AdminStatus{Status: s.searcher.Status(), RunStatus: schedule.RunStatus{Schedule: "off"}}
+	if s.rebuilder != nil {
+		st.RunStatus = s.rebuilder.Status()
+	}
+	return st
+}
+
 // handleAdminStatus serves GET /api/v1/admin/status: the index and, when a
 // Rebuilder is configured, the schedule and the last run.
 func (s *Server) handleAdminStatus(c *gin.Context) {
@@ -80,21 +100,5 @@ func (s *Server) handleAdminStatus(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	st := s.searcher.Status()
-	if s.rebuilder != nil {
-		st = s.rebuilder.Status()
-	} else {
-		st.Schedule = "off"
-	}
-	if st.Last != nil {
-		last := *st.Last
-		if last.Counts == nil {
-			last.Counts = map[string]int{}
-		}
-		if last.Errors == nil {
-			last.Errors = []string{}
-		}
-		st.Last = &last
-	}
-	s.writeJSON(c, http.StatusOK, contentTypeJSON, st)
+	s.writeJSON(c, http.StatusOK, contentTypeJSON, s.status())
 }

@@ -10,16 +10,24 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/indextest"
+	"github.com/safetysearch/safetysearch/indexer/schedule"
 
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
 // newTestScheduler is a real scheduler (schedule off) over ix, rebuilding
 // from arts after crawl (nil: index only).
-func newTestScheduler(t testing.TB, ix *indexer.Index, arts []article.Article, crawl indexer.CrawlFunc) *indexer.Scheduler {
+func newTestScheduler(t testing.TB, ix *indexer.Index, arts []article.Article, crawl schedule.CrawlFunc) *schedule.Scheduler {
+	t.Helper()
+	return newSourceScheduler(t, ix, sliceSource(arts), crawl)
+}
+
+// newSourceScheduler is newTestScheduler rebuilding from src.
+func newSourceScheduler(t testing.TB, ix *indexer.Index, src indexer.Source, crawl schedule.CrawlFunc) *schedule.Scheduler {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := indexer.NewScheduler(ctx, indexer.ScheduleConfig{Spec: "off"}, crawl, ix, sliceSource(arts), nil)
+	s, err := schedule.New(ctx, schedule.Config{Spec: "off"}, crawl, ix, src, nil)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -108,7 +116,7 @@ func TestAdminAuth(t *testing.T) {
 		})
 	}
 	// The right token, any case of the scheme.
-	var st indexer.Status
+	var st AdminStatus
 	e.get("/api/v1/admin/status", http.StatusOK, &st, "Authorization: bearer correct-horse-battery-staple")
 	if !st.Ready || st.Documents != uint64(len(arts)) || st.Generation == "" || st.Schedule != "off" {
 		t.Errorf("status %+v", st)
@@ -162,7 +170,7 @@ func TestAdminRebuildAndConflict(t *testing.T) {
 			t.Errorf("concurrent rebuild: %d, want 409", c)
 		}
 	}
-	var st indexer.Status
+	var st AdminStatus
 	e.get("/api/v1/admin/status", http.StatusOK, &st, auth)
 	if !st.Running || st.Last == nil || st.Last.Outcome != "running" || st.Last.Trigger != "manual" {
 		t.Errorf("status while running: %+v last %+v", st, st.Last)
@@ -171,7 +179,7 @@ func TestAdminRebuildAndConflict(t *testing.T) {
 	gate.open()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		st = indexer.Status{}
+		st = AdminStatus{}
 		e.get("/api/v1/admin/status", http.StatusOK, &st, auth)
 		if !st.Running {
 			break
@@ -196,20 +204,66 @@ func TestAdminRebuildAndConflict(t *testing.T) {
 
 // failingRebuilder is a Rebuilder whose Trigger fails with an internal
 // error, for the 500 path of the rebuild route.
-type failingRebuilder struct{ *indexer.Index }
+type failingRebuilder struct{}
 
 func (failingRebuilder) Trigger(string) error { return errors.New("disk on fire at /var/lib/x") }
+
+func (failingRebuilder) Status() schedule.RunStatus { return schedule.RunStatus{Schedule: "off"} }
 
 func TestAdminRebuildInternalError(t *testing.T) {
 	ix := openIndex(t, sampleArticles(t))
 	cfg := testConfig()
 	cfg.AdminToken = "s3cret"
-	e := newAPI(t, cfg, ix, failingRebuilder{ix})
+	e := newAPI(t, cfg, ix, failingRebuilder{})
 	resp, body := e.do(http.MethodPost, "/api/v1/admin/rebuild", nil, "Authorization: Bearer s3cret")
 	if resp.StatusCode != http.StatusInternalServerError || strings.Contains(string(body), "disk on fire") {
 		t.Errorf("failing trigger: %d\n%s", resp.StatusCode, body)
 	}
 	if !strings.Contains(e.logs.String(), "disk on fire") {
 		t.Error("the internal error is not logged")
+	}
+}
+
+// TestAdminRebuildDuringStartupRebuild: serve's start-up rebuild goes
+// through the scheduler's guard, so the admin status shows it running and
+// a manual rebuild asked for meanwhile is refused with 409 without being
+// recorded as a failed run.
+func TestAdminRebuildDuringStartupRebuild(t *testing.T) {
+	arts := sampleArticles(t)
+	ix := openIndex(t, arts)
+	src := indextest.NewGatedSource(arts)
+	sched := newSourceScheduler(t, ix, src, newGatedCrawl().crawl)
+	cfg := testConfig()
+	cfg.AdminToken = "s3cret"
+	e := newAPI(t, cfg, ix, sched)
+	auth := "Authorization: Bearer s3cret"
+
+	if err := sched.TriggerRebuild("startup"); err != nil {
+		t.Fatal(err)
+	}
+	<-src.Started
+	var st AdminStatus
+	e.get("/api/v1/admin/status", http.StatusOK, &st, auth)
+	if !st.Running || st.Last == nil || st.Last.Trigger != "startup" || st.Last.Outcome != "running" {
+		t.Fatalf("status during the start-up rebuild: %+v last %+v", st, st.Last)
+	}
+	e.expectProblem(http.MethodPost, "/api/v1/admin/rebuild", http.StatusConflict, codeRebuildRunning, "", auth)
+	st = AdminStatus{}
+	e.get("/api/v1/admin/status", http.StatusOK, &st, auth)
+	if st.Last == nil || st.Last.Trigger != "startup" || st.Last.Outcome != "running" {
+		t.Errorf("the refused rebuild was recorded: %+v", st.Last)
+	}
+	src.Release()
+	deadline := time.Now().Add(30 * time.Second)
+	for st.Running {
+		if time.Now().After(deadline) {
+			t.Fatal("start-up rebuild did not finish")
+		}
+		time.Sleep(20 * time.Millisecond)
+		st = AdminStatus{}
+		e.get("/api/v1/admin/status", http.StatusOK, &st, auth)
+	}
+	if st.Last == nil || st.Last.Trigger != "startup" || st.Last.Outcome != "ok" || st.Last.Counts["indexed"] != len(arts) {
+		t.Errorf("after the start-up rebuild: %+v", st.Last)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"testing"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/indextest"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -256,25 +257,7 @@ type apiEnv struct {
 	ts     *httptest.Server
 	client *http.Client
 	vt     *validatingTransport
-	logs   *syncBuffer
-}
-
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs   *indextest.LogBuffer
 }
 
 // testConfig is the configuration of most tests: rate limiting off, so
@@ -286,7 +269,7 @@ func testConfig() Config {
 func newAPI(t testing.TB, cfg Config, s Searcher, r Rebuilder) *apiEnv {
 	t.Helper()
 	ginTestMode.Do(func() { gin.SetMode(gin.TestMode) })
-	logs := &syncBuffer{}
+	logs := &indextest.LogBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := New(cfg, s, r, logger)
 	if err != nil {

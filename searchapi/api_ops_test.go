@@ -144,7 +144,7 @@ func TestRequestIDs(t *testing.T) {
 // test.
 type panicSearcher struct{ *indexer.Index }
 
-func (panicSearcher) Search(context.Context, indexer.Query) (*indexer.Result, error) {
+func (panicSearcher) SearchNormalized(context.Context, indexer.Normalized) (*indexer.Result, error) {
 	panic("secret internal detail 0xdeadbeef")
 }
 
@@ -172,9 +172,9 @@ func TestPanicBecomesInternalProblem(t *testing.T) {
 // deadline.
 type slowSearcher struct{ *indexer.Index }
 
-func (s slowSearcher) Search(ctx context.Context, q indexer.Query) (*indexer.Result, error) {
+func (s slowSearcher) SearchNormalized(ctx context.Context, q indexer.Normalized) (*indexer.Result, error) {
 	<-ctx.Done()
-	return s.Index.Search(ctx, q)
+	return s.Index.SearchNormalized(ctx, q)
 }
 
 func TestSearchDeadline(t *testing.T) {

@@ -16,13 +16,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/schedule"
 )
 
 // metricsNamespace prefixes every metric of the service.
 const metricsNamespace = "safetysearch"
 
-// runOutcomes are the outcomes of indexer.Run, one gauge series each.
-var runOutcomes = []string{indexer.OutcomeRunning, indexer.OutcomeOK, indexer.OutcomeFailed, indexer.OutcomeCanceled}
+// runOutcomes are the outcomes of schedule.Run, one gauge series each.
+var runOutcomes = []string{schedule.OutcomeRunning, schedule.OutcomeOK, schedule.OutcomeFailed, schedule.OutcomeCanceled}
 
 // metrics holds the request and search instruments; index, schedule and
 // result-cache figures are read from the Searcher and Rebuilder at scrape

@@ -108,7 +108,7 @@ type commentView struct {
 // statusPage is the data of the status page.
 type statusPage struct {
 	pageMeta
-	S      indexer.Status
+	S      AdminStatus
 	Counts []count
 	// FailedURLs is the crawl's "errors" count (URLs that failed) and
 	// FailedKinds its "errors_<kind>" breakdown; they are shown with the
@@ -356,8 +356,7 @@ func (s *Server) handleArticlePage(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.SearchTimeout)
 	defer cancel()
-	gen := s.searcher.Status().Generation
-	art, err := s.searcher.Article(ctx, id)
+	art, gen, err := s.searcher.Article(ctx, id)
 	if err != nil {
 		s.renderError(c, withContextErr(ctx, err))
 		return
@@ -424,10 +423,7 @@ func paragraphs(text string) []string {
 
 // handleStatusPage serves GET /status: the index and crawl schedule.
 func (s *Server) handleStatusPage(c *gin.Context) {
-	st := s.searcher.Status()
-	if s.rebuilder != nil {
-		st = s.rebuilder.Status()
-	}
+	st := s.status()
 	page := statusPage{pageMeta: pageMeta{Title: "Index status"}, S: st}
 	if st.Last != nil {
 		for name, n := range st.Last.Counts {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/schedule"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gin-gonic/gin"
@@ -414,18 +415,17 @@ func TestPageNotReady(t *testing.T) {
 }
 
 // fakeRebuilder reports a schedule with a finished run.
-type fakeRebuilder struct{ st indexer.Status }
+type fakeRebuilder struct{ st schedule.RunStatus }
 
-func (f fakeRebuilder) Trigger(string) error   { return nil }
-func (f fakeRebuilder) Status() indexer.Status { return f.st }
+func (f fakeRebuilder) Trigger(string) error       { return nil }
+func (f fakeRebuilder) Status() schedule.RunStatus { return f.st }
 
 func TestPageStatus(t *testing.T) {
 	arts := sampleArticles(t)
 	ix := openIndex(t, arts)
-	st := ix.Status()
-	st.Schedule = "0 3 * * *"
+	st := schedule.RunStatus{Schedule: "0 3 * * *"}
 	st.Next = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
-	st.Last = &indexer.Run{
+	st.Last = &schedule.Run{
 		Trigger: "schedule", Outcome: "ok", Duration: 12.5,
 		Started: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC), Ended: time.Date(2026, 11, 25, 3, 0, 12, 0, time.UTC),
 		Counts: map[string]int{"pages_fetched": 40, "articles_indexed": len(arts)},
@@ -441,7 +441,7 @@ func TestPageStatus(t *testing.T) {
 		t.Fatalf("status %d", rec.Code)
 	}
 	body := rec.Body.String()
-	for _, want := range []string{st.Generation, ">" + strconv.Itoa(len(arts)) + "<", "0 3 * * *",
+	for _, want := range []string{ix.Status().Generation, ">" + strconv.Itoa(len(arts)) + "<", "0 3 * * *",
 		"26 November 2026, 03:00 UTC", "articles indexed", "pages fetched", "&lt;b&gt;oops&lt;/b&gt;"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("status page lacks %q", want)
@@ -642,12 +642,12 @@ func TestPageSafeFragment(t *testing.T) {
 // internal error.
 type brokenSearcher struct{ *indexer.Index }
 
-func (brokenSearcher) Search(context.Context, indexer.Query) (*indexer.Result, error) {
+func (brokenSearcher) SearchNormalized(context.Context, indexer.Normalized) (*indexer.Result, error) {
 	return nil, errors.New("bleve: segment 7 corrupt at /srv/secret/path")
 }
 
-func (brokenSearcher) Article(context.Context, string) (article.Article, error) {
-	return article.Article{}, errors.New("bleve: segment 7 corrupt at /srv/secret/path")
+func (brokenSearcher) Article(context.Context, string) (article.Article, string, error) {
+	return article.Article{}, "", errors.New("bleve: segment 7 corrupt at /srv/secret/path")
 }
 
 func TestPageInternalError(t *testing.T) {
@@ -772,8 +772,8 @@ func TestPagesHaveTheirOwnRateLimit(t *testing.T) {
 // whose crawl counted failed URLs never says "Errors: None".
 func TestPageStatusErrorsAgree(t *testing.T) {
 	ix := openIndex(t, nil)
-	st := ix.Status()
-	st.Last = &indexer.Run{
+	st := schedule.RunStatus{Schedule: "off"}
+	st.Last = &schedule.Run{
 		Trigger: "schedule", Outcome: "ok", Started: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC),
 		Counts: map[string]int{"fetched": 40, "errors": 1, "errors_http_status": 1},
 		Errors: []string{},

@@ -36,11 +36,6 @@ func (s *Server) handleSearch(c *gin.Context) {
 		return
 	}
 	q, err := parseSearchParams(vals)
-	if err == nil {
-		// The indexer's own validation (date range, defaults): parameter
-		// errors become 400 even while no index is loaded.
-		q, err = q.Normalize()
-	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -52,7 +47,7 @@ func (s *Server) handleSearch(c *gin.Context) {
 	}
 	s.setGenerationETag(c, res.Generation)
 	setServerTiming(c, took)
-	s.writeJSON(c, http.StatusOK, contentTypeJSON, normalizeResult(res))
+	s.writeJSON(c, http.StatusOK, contentTypeJSON, res)
 }
 
 // facetsResponse is the body of GET /api/v1/facets.
@@ -85,7 +80,7 @@ func (s *Server) handleFacets(c *gin.Context) {
 	}
 	s.setGenerationETag(c, res.Generation)
 	setServerTiming(c, took)
-	s.writeJSON(c, http.StatusOK, contentTypeJSON, facetsResponse{Total: res.Total, Facets: normalizeFacets(res.Facets)})
+	s.writeJSON(c, http.StatusOK, contentTypeJSON, facetsResponse{Total: res.Total, Facets: res.Facets})
 }
 
 // handleArticle serves GET /api/v1/articles/:id: the whole article, in the
@@ -102,8 +97,7 @@ func (s *Server) handleArticle(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.SearchTimeout)
 	defer cancel()
-	gen := s.searcher.Status().Generation
-	art, err := s.searcher.Article(ctx, id)
+	art, gen, err := s.searcher.Article(ctx, id)
 	if err != nil {
 		s.fail(c, withContextErr(ctx, err))
 		return
@@ -121,12 +115,18 @@ func checkNoParams(c *gin.Context, maxValues int) error {
 	return checkParams(vals, nil)
 }
 
-// search runs q under the search deadline and records its duration.
-func (s *Server) search(c *gin.Context, q indexer.Query) (*indexer.Result, time.Duration, error) {
+// search normalises q, the one time a request's query is normalised (so
+// that parameter errors are 400 even while no index is loaded), runs it
+// under the search deadline and records its duration.
+func (s *Server) search(c *gin.Context, raw indexer.Query) (*indexer.Result, time.Duration, error) {
+	q, err := raw.Normalize()
+	if err != nil {
+		return nil, 0, err
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.SearchTimeout)
 	defer cancel()
 	start := time.Now()
-	res, err := s.searcher.Search(ctx, q)
+	res, err := s.searcher.SearchNormalized(ctx, q)
 	took := time.Since(start)
 	s.metrics.observeSearch(took)
 	if err != nil {
@@ -156,51 +156,4 @@ func withContextErr(ctx context.Context, err error) error {
 func setServerTiming(c *gin.Context, took time.Duration) {
 	c.Writer.Header().Set("Server-Timing",
 		"search;dur="+strconv.FormatFloat(float64(took.Microseconds())/1000, 'f', 3, 64))
-}
-
-// normalizeResult returns a copy of r in which every list is non-nil, so
-// the JSON never holds null where a list is documented.
-func normalizeResult(r *indexer.Result) indexer.Result {
-	out := *r
-	out.Hits = make([]indexer.Hit, len(r.Hits))
-	for i, h := range r.Hits {
-		h.Regions = nonNilStrings(h.Regions)
-		h.Audiences = nonNilStrings(h.Audiences)
-		h.Topics = nonNilStrings(h.Topics)
-		h.Tags = nonNilStrings(h.Tags)
-		h.Highlights.Title = nonNilStrings(h.Highlights.Title)
-		h.Highlights.Body = nonNilStrings(h.Highlights.Body)
-		h.Highlights.Comments = nonNilStrings(h.Highlights.Comments)
-		out.Hits[i] = h
-	}
-	out.Facets = normalizeFacets(r.Facets)
-	out.Expansions = make([]indexer.Expansion, len(r.Expansions))
-	for i, e := range r.Expansions {
-		e.Expanded = nonNilStrings(e.Expanded)
-		out.Expansions[i] = e
-	}
-	if r.Relaxed != nil {
-		rel := *r.Relaxed
-		rel.Optional = nonNilStrings(rel.Optional)
-		out.Relaxed = &rel
-	}
-	return out
-}
-
-func normalizeFacets(f map[string][]indexer.FacetValue) map[string][]indexer.FacetValue {
-	out := make(map[string][]indexer.FacetValue, len(f))
-	for name, vals := range f {
-		if vals == nil {
-			vals = []indexer.FacetValue{}
-		}
-		out[name] = vals
-	}
-	return out
-}
-
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

@@ -16,16 +16,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/schedule"
 )
 
 // Searcher answers searches and article lookups from the serving index.
 // *indexer.Index satisfies it.
 type Searcher interface {
-	// Search runs one query. Invalid queries fail with *indexer.ParamError
-	// or *indexer.QueryError, a missing index with indexer.ErrUnavailable.
-	Search(ctx context.Context, q indexer.Query) (*indexer.Result, error)
-	// Article returns one whole article, or indexer.ErrNotFound.
-	Article(ctx context.Context, id string) (article.Article, error)
+	// SearchNormalized runs one query, normalised where it entered the
+	// API. Invalid free text fails with *indexer.QueryError, a missing
+	// index with indexer.ErrUnavailable. The Result's lists are never nil.
+	SearchNormalized(ctx context.Context, q indexer.Normalized) (*indexer.Result, error)
+	// Article returns one whole article and the generation that served it,
+	// or indexer.ErrNotFound.
+	Article(ctx context.Context, id string) (article.Article, string, error)
 	// Status describes the serving index (Ready, Generation, Documents,
 	// BuiltAt).
 	Status() indexer.Status
@@ -40,13 +43,13 @@ type Searcher interface {
 }
 
 // Rebuilder starts a crawl + rebuild on demand and reports the schedule.
-// *indexer.Scheduler satisfies it. A nil Rebuilder disables manual rebuilds.
+// *schedule.Scheduler satisfies it. A nil Rebuilder disables manual rebuilds.
 type Rebuilder interface {
 	// Trigger starts a crawl and rebuild in the background. It fails with
-	// indexer.ErrRunning when one is already running.
+	// indexer.ErrRunning when a run (of any trigger) is running.
 	Trigger(trigger string) error
-	// Status describes the index and the schedule: Running, Next, Last.
-	Status() indexer.Status
+	// Status describes the schedule and its runs: Running, Next, Last.
+	Status() schedule.RunStatus
 }
 
 // Server is the HTTP API. It is an http.Handler; build it with New.

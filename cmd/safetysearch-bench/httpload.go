@@ -27,6 +27,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/schedule"
 	"github.com/safetysearch/safetysearch/indexer/synthetic"
 	"github.com/safetysearch/safetysearch/searchapi"
 )
@@ -70,7 +71,7 @@ func childServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer ix.Close()
-	sched, err := indexer.NewScheduler(ctx, indexer.ScheduleConfig{Spec: "off"}, nil, ix, synthetic.Corpus{Seed: seed, N: n}, logger)
+	sched, err := schedule.New(ctx, schedule.Config{Spec: "off"}, nil, ix, synthetic.Corpus{Seed: seed, N: n}, logger)
 	if err != nil {
 		return err
 	}
@@ -501,8 +502,8 @@ func mergeSteps(steps []loadStep, name string) loadStep {
 	return out
 }
 
-func adminStatus(ctx context.Context, client *http.Client, base string) (indexer.Status, error) {
-	var st indexer.Status
+func adminStatus(ctx context.Context, client *http.Client, base string) (searchapi.AdminStatus, error) {
+	var st searchapi.AdminStatus
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/admin/status", nil)
 	req.Header.Set("Authorization", "Bearer "+benchToken)
 	resp, err := client.Do(req)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/safetysearch/safetysearch/crawler"
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/searchapi"
 
 	"github.com/safetysearch/safetysearch/indexer"
 )
@@ -153,7 +154,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var st indexer.Status
+		var st searchapi.AdminStatus
 		err = json.NewDecoder(resp.Body).Decode(&st)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || err != nil || st.Last == nil || st.Last.Trigger != "startup" || st.Last.Outcome != "ok" {

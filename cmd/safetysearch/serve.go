@@ -16,7 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/safetysearch/safetysearch/crawler"
-	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/schedule"
 	"github.com/safetysearch/safetysearch/searchapi"
 )
 
@@ -64,7 +64,7 @@ func (m *Main) runServe(ctx context.Context) error {
 		return err
 	}
 	// With no sources, runs only rebuild from the store (crawl nil).
-	var crawl indexer.CrawlFunc
+	var crawl schedule.CrawlFunc
 	if len(cfg.Sources) > 0 {
 		cc, err := m.crawlerConfig()
 		if err != nil {
@@ -83,7 +83,7 @@ func (m *Main) runServe(ctx context.Context) error {
 	// run behind the scheduler's back; Stop cancels it and waits.
 	schedCtx, cancelSched := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelSched()
-	sched, err := indexer.NewScheduler(schedCtx, indexer.ScheduleConfig{Spec: cfg.Schedule, Timeout: cfg.RunTimeout}, crawl, ix, st, m.logger)
+	sched, err := schedule.New(schedCtx, schedule.Config{Spec: cfg.Schedule, Timeout: cfg.RunTimeout}, crawl, ix, st, m.logger)
 	if err != nil {
 		return &usageError{err: fmt.Errorf("config: schedule %q, run_timeout %s: %w", cfg.Schedule, cfg.RunTimeout, err)}
 	}
@@ -117,30 +117,24 @@ func (m *Main) runServe(ctx context.Context) error {
 	m.printWelcome(base)
 
 	// Startup: crawl when nothing is stored yet (always in the demo);
-	// otherwise rebuild from the store when the index needs it.
+	// otherwise rebuild from the store when the index needs it. Both go
+	// through the scheduler, so the status shows them and a run asked for
+	// meanwhile is refused.
 	stored, err := st.Count(ctx)
 	if err != nil {
 		log.Error("count stored articles", "err", err)
 	}
-	startupDone := make(chan struct{})
 	switch {
 	case crawl != nil && (m.serve.demo || stored == 0):
-		close(startupDone)
 		if err := sched.Trigger("startup"); err != nil {
 			log.Error("startup crawl", "err", err)
 		}
 	case stored > 0 && ix.NeedsRebuild():
 		log.Info("rebuilding the index from the store", "articles", stored)
-		go func() {
-			defer close(startupDone)
-			if rep, err := ix.Rebuild(schedCtx, st); err != nil {
-				log.Error("startup rebuild failed", "err", err)
-			} else {
-				log.Info("startup rebuild done", "documents", rep.Documents, "generation", rep.Generation, "took", rep.Took)
-			}
-		}()
+		if err := sched.TriggerRebuild("startup"); err != nil {
+			log.Error("startup rebuild", "err", err)
+		}
 	default:
-		close(startupDone)
 		if stored == 0 && crawl == nil {
 			log.Warn("nothing is stored and no sources are configured: searches will find nothing; pass --source URL or run `safetysearch crawl`")
 		}
@@ -161,12 +155,6 @@ func (m *Main) runServe(ctx context.Context) error {
 	defer cancel()
 	if err := sched.Stop(stopCtx); err != nil {
 		log.Warn("scheduler did not stop in time", "err", err)
-	}
-	cancelSched() // ends a startup rebuild
-	select {
-	case <-startupDone:
-	case <-stopCtx.Done():
-		log.Warn("startup rebuild did not stop in time")
 	}
 	drainCtx, cancelDrain := context.WithTimeout(context.Background(), httpDrainTimeout)
 	defer cancelDrain()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/searchapi"
 )
 
 // TestServeRebuildsAtStart: serve on a data directory with a store and no
@@ -65,7 +66,7 @@ func TestServeRebuildsAtStart(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !strings.Contains(stderr.String(), "startup rebuild done") {
+	if !strings.Contains(stderr.String(), `msg="run started" component=scheduler trigger=startup`) {
 		t.Errorf("no startup rebuild logged:\n%s", stderr.String())
 	}
 
@@ -83,8 +84,9 @@ func TestServeRebuildsAtStart(t *testing.T) {
 		t.Errorf("admin status without token: %d, want 401", code)
 	}
 	code, body = get("/api/v1/admin/status", "s3cret")
-	var st indexer.Status
-	if code != http.StatusOK || json.Unmarshal(body, &st) != nil || !st.Ready || st.Schedule != "off" || st.Documents == 0 {
+	var st searchapi.AdminStatus
+	if code != http.StatusOK || json.Unmarshal(body, &st) != nil || !st.Ready || st.Schedule != "off" || st.Documents == 0 ||
+		st.Last == nil || st.Last.Trigger != "startup" {
 		t.Errorf("admin status: %d %s", code, body)
 	}
 

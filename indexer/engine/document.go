@@ -1,0 +1,251 @@
+package engine
+
+// This file projects an Article onto the Bleve document of the mapping and
+// fills a fresh index generation in bounded batches.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/fold"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// Batch bounds for Fill: a batch is executed when it reaches either.
+// batchWriterCount batches are in memory at once, so the build's peak memory
+// is about batchWriterCount times these; smaller batches mean more merges.
+const (
+	batchMaxDocs  = 250
+	batchMaxBytes = 4 << 20
+)
+
+// projectArticle is the Bleve document of an Article. It returns the
+// document and a size estimate in bytes for batch bounding.
+func projectArticle(a article.Article) (map[string]any, int, error) {
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return nil, 0, fmt.Errorf("indexer: encode article %s: %w", a.ID, err)
+	}
+	comments := make([]string, 0, len(a.Comments))
+	for _, c := range a.Comments {
+		comments = append(comments, fold.Text(c.Body))
+	}
+	tagsText := make([]string, 0, len(a.Tags))
+	for _, t := range a.Tags {
+		tagsText = append(tagsText, fold.Text(t))
+	}
+	spell := make([]string, 0, 2+len(a.Tags)+len(a.Topics))
+	spell = append(spell, fold.Text(a.Title), fold.Text(a.Summary))
+	spell = append(spell, tagsText...)
+	for _, t := range a.Topics {
+		spell = append(spell, fold.Text(t))
+	}
+	title, summary, body := fold.Text(a.Title), fold.Text(a.Summary), fold.Text(a.Body)
+	doc := map[string]any{
+		"_type":       docType,
+		fText:         textArray(title, summary, body),
+		fTitle:        title,
+		fSummary:      summary,
+		fComments:     comments,
+		fTagsText:     tagsText,
+		fAuthorText:   fold.Text(a.Author),
+		fSpell:        spell,
+		fRegion:       keys(a.Regions),
+		fAudience:     keys(a.Audiences),
+		fTopic:        keys(a.Topics),
+		fType:         keys([]string{a.ContentType}),
+		fTag:          keys(a.Tags),
+		fAuthor:       keys([]string{a.Author}),
+		fSource:       keys([]string{a.Source}),
+		fCommentCount: float64(len(a.Comments)),
+		fArticle:      string(raw),
+	}
+	if !a.Published.IsZero() {
+		doc[fPublished] = a.Published.UTC()
+		doc[fYear] = strconv.Itoa(a.Published.UTC().Year())
+	}
+	if !a.Updated.IsZero() {
+		doc[fUpdated] = a.Updated.UTC()
+	}
+	size := len(raw) * 2
+	return doc, size, nil
+}
+
+// Array positions of the elements of fText (see textArray).
+const (
+	textTitle   = 0
+	textSummary = 1
+	textBody    = 2
+)
+
+// textArray is the value of the combined field fText: title, summary and
+// body as the array elements textTitle, textSummary, textBody. Each element
+// is analyzed on its own, so its match offsets are relative to it.
+func textArray(title, summary, body string) []string {
+	return []string{textTitle: title, textSummary: summary, textBody: body}
+}
+
+// combinedText is title, summary and body on separate lines: analyzed, it
+// gives the same terms and counts as the field fText (the elements of
+// textArray), which is what pseudo-relevance feedback analyzes of its
+// feedback articles.
+func combinedText(title, summary, body string) string {
+	return title + "\n" + summary + "\n" + body
+}
+
+// keys normalises keyword values, dropping empty ones and duplicates.
+func keys(vals []string) []string {
+	out := make([]string, 0, len(vals))
+	seen := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		k := fold.Key(v)
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, k)
+	}
+	return out
+}
+
+// labelCounter collects, per facet, the published spellings of each
+// normalised value and how often each was seen.
+type labelCounter map[string]map[string]map[string]int
+
+func (lc labelCounter) add(facet string, vals ...string) {
+	m := lc[facet]
+	if m == nil {
+		m = map[string]map[string]int{}
+		lc[facet] = m
+	}
+	for _, v := range vals {
+		v = strings.Join(strings.Fields(v), " ")
+		k := fold.Key(v)
+		if k == "" {
+			continue
+		}
+		if m[k] == nil {
+			m[k] = map[string]int{}
+		}
+		m[k][v]++
+	}
+}
+
+// labels picks, for every value, its most frequent published spelling
+// (ties: the lexically smallest), giving facet → key → label.
+func (lc labelCounter) labels() map[string]map[string]string {
+	out := make(map[string]map[string]string, len(lc))
+	for facet, m := range lc {
+		lm := make(map[string]string, len(m))
+		for k, spellings := range m {
+			cands := make([]string, 0, len(spellings))
+			for s := range spellings {
+				cands = append(cands, s)
+			}
+			sort.Slice(cands, func(i, j int) bool {
+				if spellings[cands[i]] != spellings[cands[j]] {
+					return spellings[cands[i]] > spellings[cands[j]]
+				}
+				return cands[i] < cands[j]
+			})
+			lm[k] = cands[0]
+		}
+		out[facet] = lm
+	}
+	return out
+}
+
+func (lc labelCounter) addArticle(a article.Article) {
+	lc.add(FacetRegion, a.Regions...)
+	lc.add(FacetAudience, a.Audiences...)
+	lc.add(FacetTopic, a.Topics...)
+	lc.add(FacetType, a.ContentType)
+	lc.add(FacetTag, a.Tags...)
+	lc.add(FacetAuthor, a.Author)
+	if !a.Published.IsZero() {
+		lc.add(FacetYear, strconv.Itoa(a.Published.UTC().Year()))
+	}
+}
+
+// Fill indexes every article produced by each, in batches bounded by
+// documents and bytes executed by batchWriterCount concurrent writers (see
+// batchwriters.go), then stores the facet label dictionaries inside the
+// index. It returns the number of documents indexed. It checks ctx between
+// batches and returns the first error; after one, no further batch is
+// executed. The documents' internal order in the index then depends on which
+// batch finished first: result order must not rely on it (see sortOrder).
+func Fill(ctx context.Context, idx bleve.Index, each func(fn func(article.Article) error) error) (int, error) {
+	labels := labelCounter{}
+	writers := newBatchWriters(ctx, idx, batchWriterCount)
+	batch, err := writers.get()
+	if err != nil {
+		_, err := writers.close()
+		return 0, err
+	}
+	pending, pendingBytes := 0, 0
+	seen := map[string]bool{}
+
+	flush := func() error {
+		if pending == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("indexer: fill index: %w", err)
+		}
+		if err := writers.put(batch, pending); err != nil {
+			return err
+		}
+		pending, pendingBytes = 0, 0
+		var err error
+		batch, err = writers.get()
+		return err
+	}
+
+	err = each(func(a article.Article) error {
+		if a.ID == "" {
+			return fmt.Errorf("indexer: article without id (url %q)", a.URL)
+		}
+		if seen[a.ID] {
+			return fmt.Errorf("indexer: article %s produced twice", a.ID)
+		}
+		seen[a.ID] = true
+		doc, size, err := projectArticle(a)
+		if err != nil {
+			return err
+		}
+		if err := Safely(func() error { return batch.Index(a.ID, doc) }); err != nil {
+			return fmt.Errorf("indexer: add %s to batch: %w", a.ID, err)
+		}
+		labels.addArticle(a)
+		pending++
+		pendingBytes += size
+		if pending >= batchMaxDocs || pendingBytes >= batchMaxBytes {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		writers.fail(err) // the first error wins: a writer's may be earlier
+	}
+	total, err := writers.close()
+	if err != nil {
+		return total, err
+	}
+	raw, err := json.Marshal(labels.labels())
+	if err != nil {
+		return total, fmt.Errorf("indexer: encode facet labels: %w", err)
+	}
+	if err := Safely(func() error { return idx.SetInternal(internalLabelsKey, raw) }); err != nil {
+		return total, fmt.Errorf("indexer: store facet labels: %w", err)
+	}
+	return total, nil
+}

@@ -1,0 +1,161 @@
+package engine
+
+// This file is the highlight step of a search: the match locations of the
+// page's hits only, and each hit built from its stored article with the
+// highlights (package highlight) of its title, body and comments.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/highlight"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// hit turns a Bleve match into a Hit, with highlights when asked.
+func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
+	hit := Hit{
+		Score:      h.Score,
+		Highlights: Highlights{Title: []string{}, Body: []string{}, Comments: []string{}},
+	}
+	commentSpans := spansByArray(h.Locations[fComments])
+	hit.MatchedComments = len(commentSpans)
+	if !marked {
+		// The hit needs no body or comment text: decode the stored JSON
+		// into a narrower struct (the comments only to count them).
+		var d struct {
+			ID          string     `json:"id"`
+			URL         string     `json:"url"`
+			Title       string     `json:"title"`
+			Author      string     `json:"author"`
+			Published   time.Time  `json:"published"`
+			ContentType string     `json:"content_type"`
+			Regions     []string   `json:"regions"`
+			Audiences   []string   `json:"audiences"`
+			Topics      []string   `json:"topics"`
+			Tags        []string   `json:"tags"`
+			Comments    []struct{} `json:"comments"`
+		}
+		raw, _ := h.Fields[fArticle].(string)
+		if raw == "" {
+			return Hit{}, fmt.Errorf("indexer: article %s: stored document missing", h.ID)
+		}
+		if err := json.Unmarshal([]byte(raw), &d); err != nil {
+			return Hit{}, fmt.Errorf("indexer: article %s: decode: %w", h.ID, err)
+		}
+		hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = d.ID, d.URL, d.Title, d.Published, d.Author, d.ContentType
+		hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(d.Regions), article.NonNil(d.Audiences), article.NonNil(d.Topics), article.NonNil(d.Tags)
+		hit.CommentCount = len(d.Comments)
+		return hit, nil
+	}
+	a, err := decodeArticle(h)
+	if err != nil {
+		return Hit{}, err
+	}
+	hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = a.ID, a.URL, a.Title, a.Published, a.Author, a.ContentType
+	hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(a.Regions), article.NonNil(a.Audiences), article.NonNil(a.Topics), article.NonNil(a.Tags)
+	hit.CommentCount = len(a.Comments)
+	if sp := spansByArray(h.Locations[fTitle])[0]; len(sp) > 0 {
+		hit.Highlights.Title = []string{highlight.MarkAll(a.Title, sp)}
+	}
+	// The body is the element textBody of fText (offsets relative to it).
+	if sp := spansByArray(h.Locations[fText])[textBody]; len(sp) > 0 {
+		hit.Highlights.Body = highlight.Fragments(a.Body, sp, e.fragSize, maxBodyFragments)
+	} else if sp := spansByArray(h.Locations[fSummary])[0]; len(sp) > 0 {
+		hit.Highlights.Body = highlight.Fragments(a.Summary, sp, e.fragSize, maxBodyFragments)
+	}
+	positions := make([]int, 0, len(commentSpans))
+	for p := range commentSpans {
+		positions = append(positions, p)
+	}
+	sort.Ints(positions)
+	for _, p := range positions {
+		if len(hit.Highlights.Comments) == maxCommentFragments {
+			break
+		}
+		if p < len(a.Comments) {
+			hit.Highlights.Comments = append(hit.Highlights.Comments, highlight.Fragments(a.Comments[p].Body, commentSpans[p], e.fragSize, 1)...)
+		}
+	}
+	return hit, nil
+}
+
+// Highlight limits: body (or summary) fragments per hit, comments shown.
+const (
+	maxBodyFragments    = 2
+	maxCommentFragments = 3
+)
+
+// spansByArray groups the match locations of one field by array position
+// (comment index; 0 for single-valued fields), in the folded text's offsets.
+func spansByArray(tlm search.TermLocationMap) map[int][]highlight.Span {
+	out := map[int][]highlight.Span{}
+	for _, locs := range tlm {
+		for _, l := range locs {
+			p := 0
+			if len(l.ArrayPositions) > 0 {
+				p = int(l.ArrayPositions[0])
+			}
+			out[p] = append(out[p], highlight.Span{Start: int(l.Start), End: int(l.End)})
+		}
+	}
+	return out
+}
+
+// locate sets the match locations of hits from the per-field query q,
+// searched among those hits only.
+func (e *Engine) locate(ctx context.Context, q query.Query, hits search.DocumentMatchCollection) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}), len(ids), 0, false)
+	req.IncludeLocations = true
+	// Phrases check only these documents (phraseQuery).
+	res, err := e.run(context.WithValue(ctx, locateDocsKey{}, ids), req)
+	if err != nil {
+		return err
+	}
+	locs := make(map[string]search.FieldTermLocationMap, len(res.Hits))
+	for _, h := range res.Hits {
+		locs[h.ID] = h.Locations
+	}
+	for _, h := range hits {
+		h.Locations = locs[h.ID]
+	}
+	return nil
+}
+
+// hitsToLocate returns the hits of a page whose match locations are used:
+// all of them with highlights; without, only the articles with comments,
+// whose matched comments are counted (Hit.MatchedComments, the one figure
+// of a hit without highlights that comes from locations). Locating costs a
+// search, which a page of articles without comments skips.
+func hitsToLocate(hits search.DocumentMatchCollection, highlight bool) search.DocumentMatchCollection {
+	if highlight {
+		return hits
+	}
+	var out search.DocumentMatchCollection
+	for _, h := range hits {
+		raw, _ := h.Fields[fArticle].(string)
+		var d struct {
+			Comments []struct{} `json:"comments"`
+		}
+		// A hit whose stored article cannot be read is located as before;
+		// hit() reports the problem.
+		if raw == "" || json.Unmarshal([]byte(raw), &d) != nil || len(d.Comments) > 0 {
+			out = append(out, h)
+		}
+	}
+	return out
+}
