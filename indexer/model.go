@@ -24,8 +24,15 @@ type (
 	FacetValue = engine.FacetValue
 	// Expansion says what a thesaurus term was also searched as.
 	Expansion = engine.Expansion
-	// Relaxation says how a query that found too few results was loosened.
+	// Relaxation says how a query that too few articles matched with
+	// every word was loosened, with the counts of both tiers.
 	Relaxation = engine.Relaxation
+	// NoResults helps when nothing matched: a spelling correction and the
+	// filters without which the search finds something.
+	NoResults = engine.NoResults
+	// FilterRelief is one filter of a search that found nothing, with the
+	// number of results without it.
+	FilterRelief = engine.FilterRelief
 	// Sort orders the hits of a search.
 	Sort = engine.Sort
 	// QueryError is invalid free-text syntax at a byte position.
@@ -53,6 +60,10 @@ const (
 	FacetTag      = engine.FacetTag
 	FacetAuthor   = engine.FacetAuthor
 )
+
+// RelaxBelow is the number of articles under which a query's least
+// informative words become optional (README, "Matching and ranking").
+const RelaxBelow = engine.RelaxBelow
 
 // DefaultFacets are counted when a query names none.
 var DefaultFacets = engine.DefaultFacets

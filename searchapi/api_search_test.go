@@ -402,3 +402,39 @@ func TestFacetsRoute(t *testing.T) {
 	}
 	e.expectProblem(http.MethodGet, "/api/v1/facets?region=UK", http.StatusBadRequest, codeInvalidParameter, "region")
 }
+
+// TestSearchNoResultsHelp: a search that finds nothing says which filters
+// emptied it (with what each would find) and offers a spelling correction.
+func TestSearchNoResultsHelp(t *testing.T) {
+	e, _, _ := searchEnv(t, testConfig())
+	var res indexer.Result
+	e.get("/api/v1/search?q=sepsis&region=Ireland", http.StatusOK, &res)
+	if res.Total != 0 || res.NoResults == nil {
+		t.Fatalf("total %d, no_results %+v", res.Total, res.NoResults)
+	}
+	var byFilter = map[string]indexer.FilterRelief{}
+	for _, f := range res.NoResults.Filters {
+		byFilter[f.Filter] = f
+	}
+	if f, ok := byFilter["region"]; !ok || f.Count == 0 || !slices.Equal(f.Values, []string{"Ireland"}) {
+		t.Errorf("region relief %+v in %+v", f, res.NoResults.Filters)
+	}
+	var sepsis indexer.Result
+	e.get("/api/v1/search?q=sepsis", http.StatusOK, &sepsis)
+	if f := byFilter["region"]; f.Count != sepsis.Total || sepsis.NoResults != nil {
+		t.Errorf("without the region the search finds %d (no_results %+v), the relief says %d", sepsis.Total, sepsis.NoResults, f.Count)
+	}
+
+	var dated indexer.Result
+	e.get("/api/v1/search?q=sepsis&from=2030-01-01", http.StatusOK, &dated)
+	if dated.NoResults == nil || len(dated.NoResults.Filters) != 1 || dated.NoResults.Filters[0].Filter != "date" ||
+		dated.NoResults.Filters[0].Count != sepsis.Total || !slices.Equal(dated.NoResults.Filters[0].Values, []string{"2030-01-01"}) {
+		t.Errorf("date range: no_results %+v", dated.NoResults)
+	}
+
+	var misspelt indexer.Result
+	e.get("/api/v1/search?q=sepsiss", http.StatusOK, &misspelt)
+	if misspelt.Total != 0 || misspelt.NoResults == nil || misspelt.NoResults.DidYouMean != "sepsis" || len(misspelt.NoResults.Filters) != 0 {
+		t.Errorf("misspelt: total %d, no_results %+v", misspelt.Total, misspelt.NoResults)
+	}
+}

@@ -2,6 +2,7 @@ package searchapi
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -224,6 +225,37 @@ func TestBrowserSearchFlow(t *testing.T) {
 	}
 	screenshot(t, ctx, shots, "search-uk.png", true)
 	checkContrast(t, ctx, "search page")
+
+	// Results by year: one bar per year from the oldest to the newest of
+	// the year facet; clicking the newest year's bar narrows the search.
+	ukRes, err := e.ix.Search(context.Background(), indexer.Query{Text: "patient", Regions: []string{"UK"}, Facets: []string{indexer.FacetYear}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := 9999, 0
+	newest := 0
+	for _, v := range ukRes.Facets[indexer.FacetYear] {
+		y, _ := strconv.Atoi(v.Value)
+		if y > hi {
+			hi, newest = y, int(v.Count)
+		}
+		lo = min(lo, y)
+	}
+	bars := step(t, ctx, "count bars", chromedp.Evaluate[int](`document.querySelectorAll("figure.years svg rect.bar").length`))
+	if bars != hi-lo+1 {
+		t.Errorf("%d bars in the histogram, want %d (%d to %d)", bars, hi-lo+1, lo, hi)
+	}
+	navigate(t, ctx, "click newest year", chromedp.Click(chromedp.CSS(`figure.years svg a:last-of-type rect.hit-area`)))
+	step(t, ctx, "wait for year filter", chromedp.Poll[bool](fmt.Sprintf(`location.search.includes("year=%d")`, hi)))
+	step(t, ctx, "results visible", chromedp.WaitVisible(chromedp.CSS(".summary")))
+	if got := shownTotal(); got != newest {
+		t.Errorf("after clicking %d: %d results shown, the facet said %d", hi, got, newest)
+	}
+	selected := step(t, ctx, "selected bar", chromedp.Evaluate[int](`document.querySelectorAll("figure.years svg rect.bar.selected").length`))
+	if selected != 1 {
+		t.Errorf("%d highlighted bars after choosing a year, want 1", selected)
+	}
+	screenshot(t, ctx, shots, "search-year.png", false)
 
 	// Open an article by clicking its title.
 	title := step(t, ctx, "first title", chromedp.Text(chromedp.CSS(".hit-title a")))

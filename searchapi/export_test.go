@@ -8,10 +8,13 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/safetysearch/safetysearch/indexer"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
 )
@@ -482,4 +485,91 @@ func TestExportHTTP(t *testing.T) {
 func TestExportNotReady(t *testing.T) {
 	e := newAPI(t, testConfig(), openIndex(t, nil), nil)
 	e.expectProblem(http.MethodGet, "/api/v1/export?format=ris", http.StatusServiceUnavailable, codeIndexUnavailable, "")
+}
+
+// TestExportsListTheAnswer: every export format of a request lists the
+// same articles in the same order as the search's pages, for relaxed and
+// strict answers and every sort, and the Atom feed begins with the same
+// articles in date order.
+func TestExportsListTheAnswer(t *testing.T) {
+	arts := sampleArticles(t)
+	e := newAPI(t, testConfig(), openIndex(t, arts), nil)
+	byURL := map[string]string{}
+	for _, a := range arts {
+		byURL[a.URL] = a.ID
+	}
+	risID := regexp.MustCompile(`(?m)^ID  - (.+?)\r?$`)
+	bibURL := regexp.MustCompile(`(?m)^  url = \{(.+)\},$`)
+	formats := map[string]func(string) []string{
+		"jsonl": func(body string) []string {
+			var out []string
+			for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+				var a struct{ ID string }
+				if err := json.Unmarshal([]byte(line), &a); err != nil {
+					t.Fatalf("jsonl: %v", err)
+				}
+				out = append(out, a.ID)
+			}
+			return out
+		},
+		"csv": func(body string) []string {
+			recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+			if err != nil {
+				t.Fatalf("csv: %v", err)
+			}
+			var out []string
+			for _, r := range recs[1:] {
+				out = append(out, r[0])
+			}
+			return out
+		},
+		"ris": func(body string) []string {
+			var out []string
+			for _, m := range risID.FindAllStringSubmatch(body, -1) {
+				out = append(out, m[1])
+			}
+			return out
+		},
+		"bibtex": func(body string) []string {
+			var out []string
+			for _, m := range bibURL.FindAllStringSubmatch(body, -1) {
+				out = append(out, byURL[m[1]])
+			}
+			return out
+		},
+	}
+	for _, params := range []string{
+		"q=staff+safety&region=UK",
+		"q=staff+safety&region=UK&sort=newest",
+		"q=What+are+the+warning+signs+of+sepsis+in+older+patients%3F",
+		"q=safety&sort=oldest",
+		"q=patient+safety",
+		"region=UK",
+	} {
+		var pages []string
+		var total uint64
+		for page := 1; ; page++ {
+			var res indexer.Result
+			e.get("/api/v1/search?per_page=7&page="+strconv.Itoa(page)+"&"+params, http.StatusOK, &res)
+			total = res.Total
+			for _, h := range res.Hits {
+				pages = append(pages, h.ID)
+			}
+			if len(res.Hits) < 7 {
+				break
+			}
+		}
+		if uint64(len(pages)) != total || total == 0 {
+			t.Fatalf("%s: pages hold %d of total %d", params, len(pages), total)
+		}
+		for name, ids := range formats {
+			resp, body := e.do(http.MethodGet, "/api/v1/export?format="+name+"&"+params, nil)
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Export-Total") != strconv.FormatUint(total, 10) {
+				t.Fatalf("%s %s: %d, X-Export-Total %q, want %d", params, name, resp.StatusCode, resp.Header.Get("X-Export-Total"), total)
+			}
+			if got := ids(string(body)); !slices.Equal(got, pages) {
+				t.Errorf("%s %s:\n export %v\n pages  %v", params, name, got, pages)
+			}
+		}
+	}
 }

@@ -69,6 +69,8 @@ type searchPage struct {
 	Sorts      []link
 	Pager      pager
 	DidYouMean *link
+	Relief     []link // for a search that found nothing: the search without one filter
+	Years      *yearsView
 	Exports    []link
 	Error      *queryProblem
 }
@@ -219,9 +221,6 @@ func (s *Server) handleSearchPage(c *gin.Context) {
 		return
 	}
 	page := s.buildSearchPage(params, q, res)
-	if res.Total == 0 && q.Text != "" {
-		page.DidYouMean = s.didYouMean(c, params, q.Text)
-	}
 	s.setGenerationETag(c, res.Generation)
 	s.renderPage(c, http.StatusOK, "search", page)
 }
@@ -239,6 +238,13 @@ func (s *Server) buildSearchPage(params url.Values, q indexer.Query, res *indexe
 		Sorts:    sortLinks(params, q.Text != ""),
 		Pager:    buildPager(params, res.Total, res.Page, res.PerPage),
 		Exports:  exportLinks(params),
+	}
+	page.Years = buildYears(params, res)
+	if nr := res.NoResults; nr != nil {
+		if nr.DidYouMean != "" {
+			page.DidYouMean = &link{Label: nr.DidYouMean, URL: pageURL("/", withValues(params, func(v url.Values) { v.Set("q", nr.DidYouMean) }))}
+		}
+		page.Relief = reliefLinks(params, nr.Filters)
 	}
 	page.Hidden = hiddenFields(params, page.Facets)
 	per := res.PerPage
@@ -265,23 +271,6 @@ func (s *Server) searchMeta(params url.Values) pageMeta {
 		FeedURL:   pageURL("/api/v1/search.atom", feedParams(params)),
 		FeedTitle: "safetysearch: " + describeSearch(feedParams(params)),
 	}
-}
-
-// didYouMean asks the index for a spelling correction of a query that found
-// nothing. A failure only loses the suggestion.
-func (s *Server) didYouMean(c *gin.Context, params url.Values, text string) *link {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.SearchTimeout)
-	defer cancel()
-	sug, err := s.searcher.Suggest(ctx, text)
-	if err != nil {
-		s.log.WarnContext(ctx, "suggest failed", "request_id", requestIDOf(c), "err", err)
-		return nil
-	}
-	sug = strings.TrimSpace(sug)
-	if sug == "" || strings.EqualFold(sug, text) {
-		return nil
-	}
-	return &link{Label: sug, URL: pageURL("/", withValues(params, func(v url.Values) { v.Set("q", sug) }))}
 }
 
 // renderSearchProblem shows the search page with a message about the

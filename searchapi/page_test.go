@@ -3,6 +3,7 @@ package searchapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -297,8 +298,8 @@ func TestPageRelaxedNote(t *testing.T) {
 	}
 	_, _, doc := e.page("/?q="+url.QueryEscape(q), http.StatusOK)
 	note := doc.Find(".note.relaxed").Text()
-	if !strings.Contains(note, "do not require") {
-		t.Fatalf("relaxation note %q", note)
+	if want := res.Relaxed.Sentence(); strings.TrimSpace(note) != want || !strings.Contains(want, fmt.Sprintf("%d more", res.Relaxed.Others)) {
+		t.Fatalf("relaxation note %q, want %q", note, want)
 	}
 	for _, w := range res.Relaxed.Optional {
 		if !strings.Contains(note, "“"+w+"”") {
@@ -724,6 +725,26 @@ func TestPageErrorsForBrowsers(t *testing.T) {
 	}
 }
 
+func TestPageNoResultsOffersFilters(t *testing.T) {
+	e := newPageEnv(t, sampleArticles(t))
+	_, body, doc := e.page("/?q=sepsis&region=Ireland", http.StatusOK)
+	if pageTotal(t, doc) != 0 {
+		t.Fatalf("found %d", pageTotal(t, doc))
+	}
+	relief := doc.Find(".relief a")
+	if relief.Length() != 1 || !strings.Contains(relief.Text(), "without Region: Ireland") {
+		t.Fatalf("relief links %q\n%.3000s", relief.Text(), body)
+	}
+	href, _ := relief.Attr("href")
+	if href != "/?q=sepsis" {
+		t.Errorf("relief link %q", href)
+	}
+	_, _, doc = e.page(href, http.StatusOK)
+	if pageTotal(t, doc) == 0 {
+		t.Error("the relief link finds nothing")
+	}
+}
+
 // Following links quickly must not run into the API's limit: pages and
 // their assets have a bucket of their own, and API calls do not drain it.
 func TestPagesHaveTheirOwnRateLimit(t *testing.T) {
@@ -851,5 +872,53 @@ func TestPageExportLinks(t *testing.T) {
 	}
 	if strings.Contains(links["RIS"], "bom=") {
 		t.Errorf("RIS link carries bom: %q", links["RIS"])
+	}
+}
+
+// TestPageYearHistogram: the search page draws one bar per year between
+// the oldest and newest year of the results, each a link narrowing the
+// search to that year, with the same numbers in a table; the selected year
+// is highlighted and a link leads back to all years.
+func TestPageYearHistogram(t *testing.T) {
+	arts := sampleArticles(t)
+	e := newPageEnv(t, arts)
+	years := map[int]int{}
+	lo, hi := 9999, 0
+	for _, a := range arts {
+		if a.Published.IsZero() {
+			continue
+		}
+		y := a.Published.Year()
+		years[y]++
+		lo, hi = min(lo, y), max(hi, y)
+	}
+	_, body, doc := e.page("/", http.StatusOK)
+	bars := doc.Find("figure.years svg rect.bar")
+	if bars.Length() != hi-lo+1 {
+		t.Fatalf("%d bars, want %d (years %d to %d)\n%.2000s", bars.Length(), hi-lo+1, lo, hi, body)
+	}
+	if doc.Find("figure.years svg title").First().Text() != "Results by year" || doc.Find("figure.years svg desc").Text() == "" {
+		t.Error("the chart has no title or description")
+	}
+	rows := doc.Find("figure.years table tbody tr")
+	if rows.Length() < hi-lo+1 {
+		t.Errorf("%d table rows, want at least %d", rows.Length(), hi-lo+1)
+	}
+	link := doc.Find(fmt.Sprintf(`figure.years svg a[href="/?year=%d"]`, hi))
+	if link.Length() != 1 {
+		t.Fatalf("no bar links to /?year=%d", hi)
+	}
+	_, _, doc = e.page(fmt.Sprintf("/?year=%d", hi), http.StatusOK)
+	if pageTotal(t, doc) != years[hi] {
+		t.Errorf("the %d bar leads to %d results, want %d", hi, pageTotal(t, doc), years[hi])
+	}
+	if doc.Find("figure.years svg rect.bar.selected").Length() != 1 {
+		t.Error("the selected year is not highlighted")
+	}
+	if doc.Find("figure.years svg rect.bar").Length() != hi-lo+1 {
+		t.Error("narrowing to a year hides the other years' bars")
+	}
+	if all, _ := doc.Find("figure.years figcaption a").Attr("href"); all != "/" {
+		t.Errorf("all-years link %q", all)
 	}
 }

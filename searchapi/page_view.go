@@ -475,3 +475,32 @@ func describeSearch(params url.Values) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// reliefLinks are the links of a search that found nothing to the same
+// search without one of its filters, each with the number it would find.
+func reliefLinks(params url.Values, filters []indexer.FilterRelief) []link {
+	out := make([]link, 0, len(filters))
+	for _, f := range filters {
+		without := withValues(params, func(v url.Values) {
+			if f.Filter == "date" {
+				v.Del("from")
+				v.Del("to")
+				return
+			}
+			v.Del(f.Filter)
+		})
+		label := "Published " + strings.Join(f.Values, " to ")
+		if f.Filter != "date" {
+			label = filterLabel(f.Filter) + ": " + strings.Join(f.Values, " or ")
+		}
+		out = append(out, link{Label: fmt.Sprintf("without %s (%d %s)", label, f.Count, pluralize(f.Count, "result", "results")), URL: pageURL("/", without)})
+	}
+	return out
+}
+
+func pluralize(n uint64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

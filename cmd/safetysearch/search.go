@@ -160,6 +160,14 @@ func printResult(w io.Writer, r *indexer.Result, terminal bool) error {
 	ew.printf("%s: %d result%s, page %d of %d, %d ms\n\n", query, r.Total, plural(r.Total), r.Page, max(pages, 1), r.TookMS)
 	if len(r.Hits) == 0 {
 		ew.printf("No articles match.\n")
+		if nr := r.NoResults; nr != nil {
+			if nr.DidYouMean != "" {
+				ew.printf("Did you mean: %s\n", nr.DidYouMean)
+			}
+			for _, f := range nr.Filters {
+				ew.printf("Without the %s filter (%s): %d result%s\n", f.Filter, strings.Join(f.Values, ", "), f.Count, plural(f.Count))
+			}
+		}
 	} else {
 		ew.printf("%4s  %-10s  %-14s  %7s  %s\n", "#", "DATE", "TYPE", "SCORE", "TITLE")
 	}
@@ -218,7 +226,7 @@ func printResult(w io.Writer, r *indexer.Result, terminal bool) error {
 		ew.printf("\n")
 	}
 	if r.Relaxed != nil && len(r.Relaxed.Optional) > 0 {
-		ew.printf("\nFew results matched every word; these words were made optional: %s\n", strings.Join(r.Relaxed.Optional, ", "))
+		ew.printf("\n%s\n", r.Relaxed.Sentence())
 	}
 	return ew.err
 }

@@ -92,6 +92,16 @@ func TestSearchCommand(t *testing.T) {
 		t.Errorf("table has raw marks or ANSI codes off a terminal:\n%s", table)
 	}
 
+	// Nothing found: the filters that emptied it and the spelling.
+	code, table, stderr = run(t, nil, "search", "--data", data, "--region", "Ireland", "sepsis")
+	if code != 0 || !strings.Contains(table, "No articles match.") || !strings.Contains(table, "Without the region filter (Ireland): 2 results") {
+		t.Errorf("no results: exit %d %s\n%s", code, stderr, table)
+	}
+	code, table, _ = run(t, nil, "search", "--data", data, "sepsiss")
+	if code != 0 || !strings.Contains(table, "Did you mean: sepsis") {
+		t.Errorf("misspelt: exit %d\n%s", code, table)
+	}
+
 	// Sort and paging flags.
 	newest := searchJSON(t, data, "--sort", "newest", "--per-page", "3", "--page", "2")
 	if newest.Page != 2 || newest.PerPage != 3 || len(newest.Hits) != 3 {

@@ -6,11 +6,14 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -173,20 +176,64 @@ func decodeArticle(h *search.DocumentMatch) (article.Article, error) {
 	return a, nil
 }
 
+// prepared is a validated query compiled for one generation: what search
+// and scan share, so that every view of a search answers the same set in
+// the same order.
+type prepared struct {
+	q       Normalized
+	plan    *textPlan // nil without free text
+	sel     map[string][]string
+	filters []query.Query
+	lvl     textLevel
+	text    query.Query // the level's query; nil browses
+}
+
+func (e *Engine) prepare(ctx context.Context, q Normalized) (*prepared, error) {
+	var err error
+	p := &prepared{q: q, sel: selections(q)}
+	p.filters = filterQueries(q, p.sel, "")
+	if q.Text == "" {
+		return p, nil
+	}
+	if p.plan, err = e.compile(q.Text); err != nil {
+		return nil, err
+	}
+	if p.lvl, err = e.textLevel(ctx, p.plan, p.filters); err != nil {
+		return nil, err
+	}
+	p.text = p.lvl.q
+	return p, nil
+}
+
+// tiered reports whether the answer is ranked in two tiers: a relaxed query
+// in relevance order lists the articles holding every word first, whatever
+// their score under the relaxed query; date orders are one list.
+func (p *prepared) tiered() bool {
+	return p.plan != nil && len(p.lvl.optional) > 0 && p.q.Sort == SortRelevance
+}
+
+// request is the Bleve request for hits from..from+size of query qq in the
+// prepared order, with the stored article.
+func (p *prepared) request(qq query.Query, from, size int) *bleve.SearchRequest {
+	req := bleve.NewSearchRequestOptions(withFilters(qq, p.filters), size, from, false)
+	req.SortByCustom(sortOrder(p.q.Sort))
+	req.Fields = []string{fArticle}
+	// Match locations (highlights, matched comments) are read by locate for
+	// the page's hits only: asking the main request for them decodes the
+	// word positions of every matching document.
+	req.IncludeLocations = false
+	return req
+}
+
 // search runs a full search: validation, free-text compilation, relaxation,
 // the page of hits, disjunctive facets and highlights.
 func (e *Engine) Search(ctx context.Context, q Normalized) (*Result, error) {
 	start := time.Now()
-	var plan *textPlan
-	var err error
-	if q.Text != "" {
-		if plan, err = e.compile(q.Text); err != nil {
-			return nil, err
-		}
+	p, err := e.prepare(ctx, q)
+	if err != nil {
+		return nil, err
 	}
-	sel := selections(q)
-	allFilters := filterQueries(q, sel, "")
-
+	q = p.q
 	res := &Result{
 		Query:      q.Text,
 		Page:       q.Page,
@@ -195,29 +242,14 @@ func (e *Engine) Search(ctx context.Context, q Normalized) (*Result, error) {
 		Facets:     map[string][]FacetValue{},
 		Expansions: []Expansion{},
 	}
-	var text query.Query
-	var lvl textLevel
-	if plan != nil {
-		res.Expansions = append(res.Expansions, plan.expansions...)
-		if lvl, err = e.textLevel(ctx, plan, allFilters, q.PerPage); err != nil {
-			return nil, err
-		}
-		text = lvl.q
-		if len(lvl.optional) > 0 {
-			res.Relaxed = &Relaxation{Optional: plan.labels(lvl.optional)}
-		}
+	if p.plan != nil {
+		res.Expansions = append(res.Expansions, p.plan.expansions...)
 	}
 
-	req := bleve.NewSearchRequestOptions(withFilters(text, allFilters), q.PerPage, (q.Page-1)*q.PerPage, false)
-	req.SortByCustom(sortOrder(q.Sort))
-	req.Fields = []string{fArticle}
-	// Match locations (highlights, matched comments) are read by locate for
-	// the page's hits only: asking the main request for them decodes the
-	// word positions of every matching document.
-	req.IncludeLocations = false
+	req := p.request(p.text, (q.Page-1)*q.PerPage, q.PerPage)
 	var disjunctive []string
 	for _, f := range q.Facets {
-		if _, selected := sel[f]; selected {
+		if _, selected := p.sel[f]; selected {
 			disjunctive = append(disjunctive, f)
 			continue
 		}
@@ -234,30 +266,25 @@ func (e *Engine) Search(ctx context.Context, q Normalized) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			key := countKey(q, lvl, sel, disjunctive)
+			key := countKey(q, p.lvl, p.sel, disjunctive)
 			var ok bool
 			if disjCounts, ok = e.counts.get(key); ok {
 				return
 			}
-			if disjCounts, errs[1] = e.disjunctiveCounts(ctx, text, q, sel, disjunctive); errs[1] == nil {
+			if disjCounts, errs[1] = e.disjunctiveCounts(ctx, p.text, q, p.sel, disjunctive); errs[1] == nil {
 				e.counts.put(key, disjCounts)
 			}
 		}()
 	}
-	// A relaxed query ranks the articles that hold every word first: the
-	// main request then only counts and facets, and the page comes from
-	// the strict tier followed by the rest (relaxed matches without every
-	// word). The strict tier is smaller than a page, or there would be no
-	// relaxation. Long questions ranked as a bag of words (located != nil)
-	// and date sorts keep one ranking.
-	tiered := plan != nil && len(lvl.optional) > 0 && lvl.located == nil && q.Sort == SortRelevance
-	if tiered {
+	// A tiered answer's main request only counts and facets; the page
+	// comes from the tiers.
+	if p.tiered() {
 		req.Size, req.From = 0, 0
 	}
 	mainRes, errs[0] = e.run(ctx, req)
 	var pageHits search.DocumentMatchCollection
-	if tiered && errs[0] == nil {
-		pageHits, errs[0] = e.tieredPage(ctx, plan, text, allFilters, req, (q.Page-1)*q.PerPage, q.PerPage)
+	if p.tiered() && errs[0] == nil {
+		pageHits, errs[0] = e.tieredPage(ctx, p, (q.Page-1)*q.PerPage, q.PerPage)
 	} else if errs[0] == nil {
 		pageHits = mainRes.Hits
 	}
@@ -269,10 +296,18 @@ func (e *Engine) Search(ctx context.Context, q Normalized) (*Result, error) {
 	}
 
 	res.Total = mainRes.Total
-	if plan != nil {
-		located := lvl.located
+	if len(p.lvl.optional) > 0 {
+		res.Relaxed = &Relaxation{
+			Optional:      p.plan.labels(p.lvl.optional),
+			AllWords:      p.lvl.strictTotal,
+			Others:        mainRes.Total - min(mainRes.Total, p.lvl.strictTotal),
+			AllWordsFirst: p.tiered(),
+		}
+	}
+	if p.plan != nil {
+		located := p.lvl.located
 		if located == nil {
-			located = text
+			located = p.text
 		}
 		if err := e.locate(ctx, located, hitsToLocate(pageHits, q.Highlight)); err != nil {
 			return nil, err
@@ -290,8 +325,64 @@ func (e *Engine) Search(ctx context.Context, q Normalized) (*Result, error) {
 		if !ok {
 			counts = bleveCounts(mainRes.Facets[f])
 		}
-		res.Facets[f] = e.facetValues(f, counts, sel[f], q.FacetSize)
+		res.Facets[f] = e.facetValues(f, counts, p.sel[f], q.FacetSize)
+		if f == FacetYear {
+			undated := uint64(counts[missingKey])
+			res.Undated = &undated
+		}
+	}
+	if res.Total == 0 {
+		if res.NoResults, err = e.noResults(ctx, p); err != nil {
+			return nil, err
+		}
 	}
 	res.TookMS = time.Since(start).Milliseconds()
 	return res, nil
+}
+
+// noResults says what would find something when p found nothing: the
+// spelling correction of its text and each filter whose removal alone gives
+// results (most results first).
+func (e *Engine) noResults(ctx context.Context, p *prepared) (*NoResults, error) {
+	nr := &NoResults{Filters: []FilterRelief{}}
+	if p.q.Text != "" {
+		sug, err := e.Suggest(ctx, p.q.Text)
+		if err != nil {
+			return nil, err
+		}
+		if sug != "" && !strings.EqualFold(sug, p.q.Text) {
+			nr.DidYouMean = sug
+		}
+	}
+	countWithout := func(filters []query.Query) (uint64, error) {
+		return e.count(ctx, withFilters(p.text, filters))
+	}
+	for _, f := range slices.Sorted(maps.Keys(p.sel)) {
+		n, err := countWithout(filterQueries(p.q, p.sel, f))
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			nr.Filters = append(nr.Filters, FilterRelief{Filter: f, Values: p.q.selectedValues(f), Count: n})
+		}
+	}
+	if !p.q.From.IsZero() || !p.q.To.IsZero() {
+		noDates := p.q
+		noDates.From, noDates.To = time.Time{}, time.Time{}
+		n, err := countWithout(filterQueries(noDates, p.sel, ""))
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			var vals []string
+			for _, d := range []time.Time{p.q.From, p.q.To} {
+				if !d.IsZero() {
+					vals = append(vals, d.UTC().Format(time.DateOnly))
+				}
+			}
+			nr.Filters = append(nr.Filters, FilterRelief{Filter: "date", Values: vals, Count: n})
+		}
+	}
+	slices.SortStableFunc(nr.Filters, func(a, b FilterRelief) int { return cmp.Compare(b.Count, a.Count) })
+	return nr, nil
 }

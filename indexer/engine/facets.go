@@ -37,7 +37,7 @@ func (e *Engine) facetValues(f string, counts map[string]int, selected []string,
 	}
 	terms := make([]kv, 0, len(counts))
 	for k, c := range counts {
-		if c > 0 {
+		if c > 0 && k != missingKey {
 			terms = append(terms, kv{k, c})
 		}
 	}
@@ -60,7 +60,9 @@ func (e *Engine) facetValues(f string, counts map[string]int, selected []string,
 	out := []FacetValue{}
 	shown := map[string]bool{}
 	for i, t := range terms {
-		if i >= size && !isSel[t.key] {
+		// Every year is listed: there are few, and a chart of results by
+		// year needs them all.
+		if i >= size && !isSel[t.key] && f != FacetYear {
 			continue
 		}
 		out = append(out, FacetValue{Value: e.label(f, t.key), Count: uint64(t.count), Selected: isSel[t.key]})
@@ -179,6 +181,9 @@ func (e *Engine) disjunctiveCounts(ctx context.Context, text query.Query, q Norm
 				for _, v := range vals[missed] {
 					counts[missed][v]++
 				}
+				if len(vals[missed]) == 0 {
+					counts[missed][missingKey]++
+				}
 			}
 			return nil
 		}, false, nil
@@ -203,8 +208,15 @@ func bleveCounts(fr *search.FacetResult) map[string]int {
 			out[t.Term] = t.Count
 		}
 	}
+	if fr != nil && fr.Missing > 0 {
+		out[missingKey] = fr.Missing
+	}
 	return out
 }
+
+// missingKey counts, among a facet's counts, the results without a value
+// in the facet (no facet value is empty).
+const missingKey = ""
 
 // maxCachedCounts bounds the disjunctive counts an engine keeps.
 const maxCachedCounts = 512

@@ -124,19 +124,26 @@ func withFilters(text query.Query, filters []query.Query) query.Query {
 	return bq
 }
 
-// longQueryUnits is the number of units from which relaxation may make
-// every word optional.
-const longQueryUnits = 3
+// longQueryUnits is the number of units from which a query is a long
+// question: relaxed, it has every plain word optional and is ranked as a bag
+// of words with pseudo-relevance feedback.
+const longQueryUnits = 4
 
-// relax implements optional words: when the query with every unit required
-// finds fewer than perPage results, the least informative plain words (the
-// highest document frequency, counted exactly across the text fields; first
-// those found nowhere) become optional, one at a time, until the page
-// fills or one required unit remains (none for a query of longQueryUnits
-// units or more; phrases, prefixes, field terms and OR groups always stay
-// required). Optional units still score, so results that match more words
-// rank first. It returns the optional units in order.
-func (e *Engine) relax(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) ([]int, error) {
+// RelaxBelow is the number of articles under which a query's least
+// informative words become optional. It depends on the query, the filters
+// and the collection only, never on the page asked for, so every view of a
+// search (any page size, the feed, the exports) answers the same set.
+const RelaxBelow = 10
+
+// relax implements optional words: when fewer than RelaxBelow articles
+// hold every unit, the least informative plain words (the highest document
+// frequency, counted exactly across the text fields; first those found
+// nowhere) become optional, one at a time, until RelaxBelow articles match
+// or one required unit remains (none for a query of longQueryUnits units or
+// more; phrases, prefixes, field terms and OR groups always stay required).
+// It returns the optional units in order and the number of articles that
+// hold every unit.
+func (e *Engine) relax(ctx context.Context, plan *textPlan, filters []query.Query) ([]int, uint64, error) {
 	var cands []int
 	for i, u := range plan.units {
 		if u.relaxable {
@@ -144,20 +151,20 @@ func (e *Engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 		}
 	}
 	if len(plan.units) < 2 || len(cands) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
-	total, err := e.count(ctx, withFilters(plan.query(nil), filters))
-	if err != nil || total >= uint64(perPage) {
-		return nil, err
+	strict, err := e.count(ctx, withFilters(plan.query(nil), filters))
+	if err != nil || strict >= RelaxBelow {
+		return nil, strict, err
 	}
 	df := make(map[int]uint64, len(cands))
 	inTitles := make(map[int]uint64, len(cands))
 	for _, i := range cands {
 		if df[i], err = e.count(ctx, plan.units[i].q); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if inTitles[i], err = e.titleFreq(plan.units[i]); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	// Words found nowhere first (requiring them can only give nothing), then
@@ -176,34 +183,46 @@ func (e *Engine) relax(ctx context.Context, plan *textPlan, filters []query.Quer
 		}
 		return x > y
 	})
-	// Short queries keep their rarest word required. A long question (three
-	// units or more) may end with every word optional: any match counts,
-	// ranked by how many and how rare the matched words are, which is what
-	// plain BM25 does and what long natural-language questions need.
-	minRequired := 1
-	if len(plan.units) >= longQueryUnits {
-		minRequired = 0
-	}
+	// A long question (longQueryUnits units or more) is ranked as a bag of
+	// words: every plain word optional at once, any match counts, ranked by
+	// how many and how rare the matched words are (feedback.go). Shorter
+	// queries make one word optional at a time and keep their rarest word.
 	var optional []int
+	total := strict
+	if len(plan.units) >= longQueryUnits {
+		optional = cands
+		if total, err = e.count(ctx, withFilters(plan.query(optional), filters)); err != nil {
+			return nil, 0, err
+		}
+	}
 	for _, i := range cands {
-		if len(plan.units)-len(optional) <= minRequired {
+		if len(optional) == len(cands) || len(plan.units)-len(optional) <= 1 {
 			break
 		}
 		optional = append(optional, i)
 		if total, err = e.count(ctx, withFilters(plan.query(optional), filters)); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		if total >= uint64(perPage) {
+		if total >= RelaxBelow {
 			break
 		}
 	}
-	return optional, nil
+	if total == strict {
+		// Loosening found nothing more: the answer is the strict one.
+		return nil, strict, nil
+	}
+	return optional, strict, nil
 }
 
 // textLevel is the text query a search runs.
 type textLevel struct {
 	q        query.Query
 	optional []int // units made optional by relaxation, in order
+	// strict is the query with every unit required and strictTotal the
+	// number of articles it matches: with optional units they form the
+	// first tier of a relevance-ordered answer.
+	strict      query.Query
+	strictTotal uint64
 	// located, when not nil, is the per-field query of the same level: q
 	// ranks on the combined field alone, whose locations give no title or
 	// comment matches, and locate takes the hits' locations (highlights,
@@ -214,12 +233,12 @@ type textLevel struct {
 // textLevel relaxes plan and builds its query: the plan's own, or, when a
 // long question has every plain word optional, its bag-of-words level with
 // pseudo-relevance feedback (feedback.go).
-func (e *Engine) textLevel(ctx context.Context, plan *textPlan, filters []query.Query, perPage int) (textLevel, error) {
-	optional, err := e.relax(ctx, plan, filters, perPage)
+func (e *Engine) textLevel(ctx context.Context, plan *textPlan, filters []query.Query) (textLevel, error) {
+	optional, strictTotal, err := e.relax(ctx, plan, filters)
 	if err != nil {
 		return textLevel{}, err
 	}
-	lvl := textLevel{q: plan.query(optional), optional: optional}
+	lvl := textLevel{q: plan.query(optional), optional: optional, strict: plan.query(nil), strictTotal: strictTotal}
 	if !plan.bagOfWords(optional) {
 		return lvl, nil
 	}

@@ -6,6 +6,8 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/textquery"
@@ -67,6 +69,31 @@ type Query struct {
 	Highlight bool
 }
 
+// selectedValues returns the values of the filter on facet f as given.
+func (q Query) selectedValues(f string) []string {
+	switch f {
+	case FacetRegion:
+		return q.Regions
+	case FacetAudience:
+		return q.Audiences
+	case FacetTopic:
+		return q.Topics
+	case FacetType:
+		return q.Types
+	case FacetTag:
+		return q.Tags
+	case FacetAuthor:
+		return q.Authors
+	case FacetYear:
+		out := make([]string, len(q.Years))
+		for i, y := range q.Years {
+			out[i] = strconv.Itoa(y)
+		}
+		return out
+	}
+	return nil
+}
+
 // Result is the answer to a Query. Its JSON form is the body of
 // GET /api/v1/search. The engine builds every list of a Result and of its
 // Hits non-nil, so that the JSON holds [] and never null where a list is
@@ -81,7 +108,12 @@ type Result struct {
 	Facets     map[string][]FacetValue `json:"facets"`
 	Expansions []Expansion             `json:"expanded_terms"`
 	Relaxed    *Relaxation             `json:"relaxed,omitempty"`
-	Generation string                  `json:"-"` // index generation that answered
+	NoResults  *NoResults              `json:"no_results,omitempty"` // only when Total is 0
+	// Undated, with the year facet, counts the results without a
+	// publication date among those the year facet counts (the results
+	// without the year filter): with the year counts it draws a chart.
+	Undated    *uint64 `json:"undated,omitempty"`
+	Generation string  `json:"-"` // index generation that answered
 }
 
 // Hit is one article in a result page.
@@ -124,9 +156,72 @@ type Expansion struct {
 	Expanded []string `json:"expanded"`
 }
 
-// Relaxation says how a query that found too few results was loosened.
+// Relaxation says how a query that too few articles matched with every
+// word was loosened, and what the answer holds: first the AllWords articles
+// that contain every word, then Others that lack at least one optional
+// word.
 type Relaxation struct {
 	Optional []string `json:"optional"` // words no longer required, least informative first
+	AllWords uint64   `json:"all_words"`
+	Others   uint64   `json:"others"`
+	// AllWordsFirst: the AllWords articles are listed before the others
+	// (relevance order); date orders interleave them.
+	AllWordsFirst bool `json:"all_words_first"`
+}
+
+// Sentence says what the relaxed answer holds, for people: the page's
+// banner and the command line print it.
+func (r *Relaxation) Sentence() string {
+	var words strings.Builder
+	for i, w := range r.Optional {
+		if i > 0 {
+			if i == len(r.Optional)-1 {
+				words.WriteString(" and ")
+			} else {
+				words.WriteString(", ")
+			}
+		}
+		words.WriteString("“" + w + "”")
+	}
+	lack := "do not contain " + words.String()
+	if len(r.Optional) > 1 {
+		lack = "lack at least one of " + words.String()
+	}
+	if r.AllWords == 0 {
+		return fmt.Sprintf("No article contains every word: %s %s.", count(r.Others, "result", "results"), lack)
+	}
+	listed := ""
+	if r.AllWordsFirst {
+		listed = ", listed first"
+	}
+	verb := "contain"
+	if r.AllWords == 1 {
+		verb = "contains"
+	}
+	return fmt.Sprintf("%s %s every word%s; %d more %s.", count(r.AllWords, "article", "articles"), verb, listed, r.Others, lack)
+}
+
+func count(n uint64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// NoResults helps when nothing matched: a spelling correction of the text,
+// and the filters without which the search would find something.
+type NoResults struct {
+	DidYouMean string         `json:"did_you_mean,omitempty"` // corrected query text; "" when none
+	Filters    []FilterRelief `json:"filters"`
+}
+
+// FilterRelief is one filter of a search that found nothing, with the
+// number of results the search has without it. Filter is a facet name
+// (region, audience, …) or "date" for the from/to range.
+type FilterRelief struct {
+	Filter string   `json:"filter"`
+	Values []string `json:"values"`
+	Count  uint64   `json:"count"`
 }
 
 // ErrNotFound is returned for an article ID the generation does not hold.

@@ -57,7 +57,15 @@ type textPlan struct {
 	units      []textUnit
 	negatives  []query.Query
 	expansions []Expansion
+	// inTitle, for a keyword query of two or more plain words (not a long
+	// question, which is ranked as a bag of words), matches the articles
+	// whose title holds every one of them: an optional clause that ranks
+	// such an article above one that only mentions the words in its body.
+	inTitle query.Query
 }
+
+// titleBoost weighs inTitle against the words' own scores.
+const titleBoost = 2
 
 // query builds the Bleve query with the given units optional.
 func (p *textPlan) query(optional []int) query.Query {
@@ -72,6 +80,9 @@ func (p *textPlan) query(optional []int) query.Query {
 		} else {
 			bq.AddMust(u.q)
 		}
+	}
+	if p.inTitle != nil {
+		bq.AddShould(p.inTitle)
 	}
 	if len(p.negatives) > 0 {
 		bq.AddMustNot(p.negatives...)
@@ -199,6 +210,9 @@ func (e *Engine) compile(text string) (*textPlan, error) {
 		plan.units = append(plan.units, textUnit{label: strings.Join(labels, " OR "), q: q})
 	}
 	plan.expansions = dedupeExpansions(plan.expansions)
+	if len(plan.units) < longQueryUnits {
+		plan.inTitle = titleAllWords(plan.units)
+	}
 	if len(plan.units) == 0 && firstNeg < 0 {
 		plan.units = e.stopWordUnits(tq)
 	}
@@ -209,6 +223,33 @@ func (e *Engine) compile(text string) (*textPlan, error) {
 		return nil, &QueryError{Pos: 0, Msg: "nothing to search for: no searchable word (only punctuation, or field:word with a word too common to be indexed)"}
 	}
 	return plan, nil
+}
+
+// titleAllWords is the conjunction of the index terms of the plain words
+// in the title field, boosted, or nil for fewer than two such words.
+func titleAllWords(units []textUnit) query.Query {
+	var terms []query.Query
+	seen := map[string]bool{}
+	for _, u := range units {
+		if !u.relaxable {
+			continue
+		}
+		for _, w := range u.words {
+			if seen[w] {
+				continue
+			}
+			seen[w] = true
+			tq := query.NewTermQuery(w)
+			tq.SetField(fTitle)
+			// On the terms: Bleve does not apply a conjunction's own boost.
+			tq.SetBoost(titleBoost)
+			terms = append(terms, tq)
+		}
+	}
+	if len(terms) < 2 {
+		return nil
+	}
+	return query.NewConjunctionQuery(terms)
 }
 
 // stopWordUnits is the plan of a query made only of stop words ("because",

@@ -8,7 +8,6 @@ package engine
 import (
 	"context"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -35,31 +34,52 @@ func sortOrder(s Sort) search.SortOrder {
 	}
 }
 
-// tieredPage returns the hits from offset from, size of them, of the
-// relaxed query text ranked in two tiers: the articles matching the strict
-// query (every word) first, then the others. like is the main request,
-// whose sort, fields and locations the tier requests copy.
-func (e *Engine) tieredPage(ctx context.Context, plan *textPlan, text query.Query, filters []query.Query, like *bleve.SearchRequest, from, size int) (search.DocumentMatchCollection, error) {
-	tier := func(q query.Query, from, size int) (*bleve.SearchResult, error) {
-		r := bleve.NewSearchRequestOptions(withFilters(q, filters), size, from, false)
-		r.Sort = like.Sort
-		r.Fields = like.Fields
-		r.IncludeLocations = like.IncludeLocations
-		return e.run(ctx, r)
+// page returns hits from..from+size of the prepared answer, in its order.
+func (e *Engine) page(ctx context.Context, p *prepared, from, size int) (search.DocumentMatchCollection, error) {
+	if p.tiered() {
+		return e.tieredPage(ctx, p, from, size)
 	}
-	strictQ := plan.query(nil)
-	strict, err := tier(strictQ, from, size)
+	res, err := e.run(ctx, p.request(p.text, from, size))
 	if err != nil {
 		return nil, err
 	}
-	hits := strict.Hits
-	if need := size - len(hits); need > 0 {
-		restFrom := max(0, from-int(strict.Total))
-		rest, err := tier(query.NewBooleanQuery([]query.Query{text}, nil, []query.Query{strictQ}), restFrom, need)
+	return res.Hits, nil
+}
+
+// tieredPage returns hits from..from+size of a relaxed answer ranked in two
+// tiers: the articles holding every word (the strict query) by their score
+// under it, then the others by their score under the relaxed query. A
+// first-tier score is raised by the best second-tier score, so that scores
+// never increase down the list and a page's scores do not depend on which
+// page it is.
+func (e *Engine) tieredPage(ctx context.Context, p *prepared, from, size int) (search.DocumentMatchCollection, error) {
+	strictTotal := int(p.lvl.strictTotal)
+	rest := query.NewBooleanQuery([]query.Query{p.text}, nil, []query.Query{p.lvl.strict})
+	var hits search.DocumentMatchCollection
+	if from < strictTotal {
+		strict, err := e.run(ctx, p.request(p.lvl.strict, from, size))
 		if err != nil {
 			return nil, err
 		}
-		hits = append(hits, rest.Hits...)
+		best, err := e.run(ctx, p.request(rest, 0, 1))
+		if err != nil {
+			return nil, err
+		}
+		lift := 0.0
+		if len(best.Hits) > 0 {
+			lift = best.Hits[0].Score
+		}
+		for _, h := range strict.Hits {
+			h.Score += lift
+		}
+		hits = strict.Hits
+	}
+	if need := size - len(hits); need > 0 {
+		more, err := e.run(ctx, p.request(rest, max(0, from-strictTotal), need))
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, more.Hits...)
 	}
 	return hits, nil
 }

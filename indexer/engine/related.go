@@ -20,6 +20,10 @@ import (
 const (
 	relatedTerms      = 20
 	relatedTopicBoost = 2
+	// relatedMinShare drops the articles scoring under this share of the
+	// best one: fewer related articles rather than ones that share only an
+	// incidental word.
+	relatedMinShare = 0.5
 )
 
 // related returns up to n articles like the article id, best first, never
@@ -119,6 +123,9 @@ func (e *Engine) Related(ctx context.Context, id string, n int) ([]Hit, error) {
 	}
 	hits := make([]Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
+		if h.Score < relatedMinShare*res.Hits[0].Score {
+			break
+		}
 		hit, err := e.hit(h, false)
 		if err != nil {
 			return nil, err

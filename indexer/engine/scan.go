@@ -7,60 +7,37 @@ import (
 	"context"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// scan calls fn with every article of the result set of q, in the order of
-// its sort, up to limit (0: no limit), for exports and feeds. Paging fields
-// of q but PerPage are ignored; relaxation applies as in search, to fill
-// PerPage.
+// scanChunk is how many hits scan asks for at a time.
+const scanChunk = 500
+
+// scan calls fn with every article of the answer to q, in the order of its
+// pages (the same set, order and tie-breaks as search), up to limit (0: no
+// limit), for exports and feeds. The paging fields of q are ignored.
 func (e *Engine) Scan(ctx context.Context, raw Query, limit int, fn func(article.Article) error) error {
-	raw.Page = 0
+	raw.Page, raw.PerPage = 0, 0
 	q, err := raw.Normalize()
 	if err != nil {
 		return err
 	}
-	var text query.Query
-	sel := selections(q)
-	filters := filterQueries(q, sel, "")
-	if q.Text != "" {
-		plan, err := e.compile(q.Text)
-		if err != nil {
-			return err
-		}
-		lvl, err := e.textLevel(ctx, plan, filters, q.PerPage)
-		if err != nil {
-			return err
-		}
-		text = lvl.q
+	p, err := e.prepare(ctx, q)
+	if err != nil {
+		return err
 	}
-	const pageSize = 200
-	var after []string
-	sent := 0
-	for limit <= 0 || sent < limit {
-		size := pageSize
-		if limit > 0 && limit-sent < size {
-			size = limit - sent
+	for sent := 0; limit <= 0 || sent < limit; {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		// The relevance order's ties follow the internal document order,
-		// which SearchAfter cannot resume from: it pages by offset.
-		from := 0
-		if q.Sort == SortRelevance {
-			from = sent
+		size := scanChunk
+		if limit > 0 {
+			size = min(size, limit-sent)
 		}
-		req := bleve.NewSearchRequestOptions(withFilters(text, filters), size, from, false)
-		req.SortByCustom(sortOrder(q.Sort))
-		req.Fields = []string{fArticle}
-		if after != nil && q.Sort != SortRelevance {
-			req.SearchAfter = after
-		}
-		res, err := e.run(ctx, req)
+		hits, err := e.page(ctx, p, sent, size)
 		if err != nil {
 			return err
 		}
-		for _, h := range res.Hits {
+		for _, h := range hits {
 			a, err := decodeArticle(h)
 			if err != nil {
 				return err
@@ -68,12 +45,11 @@ func (e *Engine) Scan(ctx context.Context, raw Query, limit int, fn func(article
 			if err := fn(a); err != nil {
 				return err
 			}
-			sent++
 		}
-		if len(res.Hits) < size {
+		sent += len(hits)
+		if len(hits) < size {
 			return nil
 		}
-		after = res.Hits[len(res.Hits)-1].Sort
 	}
 	return nil
 }
