@@ -26,8 +26,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/safetysearch/safetysearch/cmd/safetysearch-bench/synthetic"
 	"github.com/safetysearch/safetysearch/indexer"
-	"github.com/safetysearch/safetysearch/indexer/synthetic"
 	"github.com/safetysearch/safetysearch/searchapi"
 )
 
