@@ -149,7 +149,6 @@ type sourceRun struct {
 
 	startTotal, startOK int
 	sitemapFatal        []string
-	fetchedOK           int
 }
 
 func (r *run) source(ctx context.Context, src SourceConfig) error {
@@ -269,9 +268,7 @@ func (s *sourceRun) robots(ctx context.Context) *robotsPolicy {
 func (s *sourceRun) seed(pol *robotsPolicy) {
 	starts := s.src.StartURLs
 	if len(starts) == 0 {
-		for _, p := range s.src.AllowPrefixes {
-			starts = append(starts, p)
-		}
+		starts = append(starts, s.src.AllowPrefixes...)
 	}
 	for _, raw := range starts {
 		u, err := NormalizeURL(raw, s.base)
