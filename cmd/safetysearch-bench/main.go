@@ -180,7 +180,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	// PostgreSQL runs as an unprivileged user when we are root: let it in.
-	os.Chmod(o.work, 0o755)
+	if err := os.Chmod(o.work, 0o755); err != nil {
+		return err
+	}
 	rep := &report{opts: o, started: time.Now()}
 	rep.machine = describeMachine()
 	b := &bench{o: o, out: out, rep: rep}
