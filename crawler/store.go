@@ -17,6 +17,7 @@ import (
 	"github.com/safetysearch/safetysearch/indexer/article"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // DefaultLockTimeout is how long OpenStore waits for another process's
@@ -84,7 +85,7 @@ func OpenStore(path string, opts StoreOptions) (*Store, error) {
 	pidPath := path + ".pid"
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, lockedError(path, pidPath, opts.LockTimeout)
 		}
 		return nil, fmt.Errorf("crawler: open store %s: %w", path, err)

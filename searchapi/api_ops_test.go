@@ -189,7 +189,7 @@ func TestSearchDeadline(t *testing.T) {
 func TestETagAndNotModified(t *testing.T) {
 	e, arts, ix := searchEnv(t, testConfig())
 	for _, target := range []string{"/api/v1/search?q=falls", "/api/v1/articles/pslhub:r2514", "/api/v1/facets"} {
-		resp, body := e.do(http.MethodGet, target, nil)
+		resp, _ := e.do(http.MethodGet, target, nil)
 		tag := resp.Header.Get("ETag")
 		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(tag, `W/"`) {
 			t.Fatalf("%s: %d ETag %q", target, resp.StatusCode, tag)
@@ -197,7 +197,7 @@ func TestETagAndNotModified(t *testing.T) {
 		if cc := resp.Header.Get("Cache-Control"); cc != "public, max-age=60" {
 			t.Errorf("%s: Cache-Control %q", target, cc)
 		}
-		resp, body = e.do(http.MethodGet, target, nil, "If-None-Match: "+tag)
+		resp, body := e.do(http.MethodGet, target, nil, "If-None-Match: "+tag)
 		if resp.StatusCode != http.StatusNotModified || len(body) != 0 || resp.Header.Get("ETag") != tag {
 			t.Errorf("%s with If-None-Match: %d, %d bytes, ETag %q", target, resp.StatusCode, len(body), resp.Header.Get("ETag"))
 		}

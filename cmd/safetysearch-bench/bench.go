@@ -15,11 +15,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer/article"
-
+	"github.com/safetysearch/safetysearch/cmd/safetysearch-bench/relevance"
+	"github.com/safetysearch/safetysearch/cmd/safetysearch-bench/synthetic"
 	"github.com/safetysearch/safetysearch/indexer"
-	"github.com/safetysearch/safetysearch/indexer/relevance"
-	"github.com/safetysearch/safetysearch/indexer/synthetic"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // bench runs the phases in order and fills the report.

@@ -26,9 +26,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/safetysearch/safetysearch/cmd/safetysearch-bench/synthetic"
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/indexer/schedule"
-	"github.com/safetysearch/safetysearch/indexer/synthetic"
 	"github.com/safetysearch/safetysearch/searchapi"
 )
 
@@ -85,12 +85,16 @@ func childServe(ctx context.Context, args []string) error {
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	fmt.Printf("ADDR %s\n", l.Addr())
-	go srv.Serve(l)
-	<-ctx.Done()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	srv.Shutdown(sctx)
-	return sched.Stop(sctx)
+	return errors.Join(srv.Shutdown(sctx), sched.Stop(sctx))
 }
 
 // loadStep is one open-loop run at a fixed rate.
@@ -234,7 +238,7 @@ func openLoop(ctx context.Context, client *http.Client, urls []string, rate int,
 			req, _ := http.NewRequestWithContext(rctx, http.MethodGet, u, nil)
 			resp, err := client.Do(req)
 			if err == nil {
-				io.Copy(io.Discard, resp.Body)
+				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusOK {
 					err = fmt.Errorf("status %d", resp.StatusCode)
@@ -287,13 +291,14 @@ func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) erro
 		return err
 	}
 	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
+		// Best effort: the child is being stopped, its exit status is moot.
+		_ = cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
+		go func() { _ = cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
+			_ = cmd.Process.Kill()
 		}
 	}()
 	br := bufio.NewReader(stdout)
@@ -474,7 +479,7 @@ func settle(ctx context.Context, client *http.Client, base string, maxWait time.
 		t := time.Now()
 		resp, err := client.Get(base + "/api/v1/search?q=patient")
 		if err == nil {
-			io.Copy(io.Discard, resp.Body)
+			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK && time.Since(t) < time.Second {
 				return

@@ -90,8 +90,11 @@ func startCluster(ctx context.Context, dir string, create bool) (*pgCluster, err
 			return nil, err
 		}
 		if c.cred != nil {
-			os.Chown(dir, int(c.cred.Uid), int(c.cred.Gid))
-			os.Chown(c.data, int(c.cred.Uid), int(c.cred.Gid))
+			for _, d := range []string{dir, c.data} {
+				if err := os.Chown(d, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+					return nil, err
+				}
+			}
 		}
 		if out, err := c.run(ctx, "initdb", "-D", c.data, "-U", "bench", "--auth=trust", "-E", "UTF8", "--locale=C"); err != nil {
 			return nil, fmt.Errorf("postgres: initdb: %w\n%s", err, out)
@@ -155,7 +158,7 @@ func (p *postgresPeer) build(ctx context.Context, dir string, src indexer.Source
 	if err != nil {
 		return buildStats{}, err
 	}
-	defer c.stop()
+	defer func() { _ = c.stop() }()
 	conn, err := pgx.Connect(ctx, c.dsn())
 	if err != nil {
 		return buildStats{}, fmt.Errorf("postgres: connect: %w", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -69,7 +70,7 @@ func (p *sqlitePeer) build(ctx context.Context, dir string, src indexer.Source) 
 		return err
 	})
 	if err != nil {
-		tx.Rollback()
+		_ = tx.Rollback() // the load error is the one to report
 		return st, fmt.Errorf("sqlite: load: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -215,12 +216,18 @@ func (p *sqlitePeer) query(ctx context.Context, q benchQuery) (queryResult, erro
 			if err != nil {
 				return res, fmt.Errorf("sqlite: facet %s: %w", facet, err)
 			}
+			// The counts are read, as a page would, and not kept.
 			for frows.Next() {
 				var v string
 				var n int
-				frows.Scan(&v, &n)
+				if err := frows.Scan(&v, &n); err != nil {
+					frows.Close()
+					return res, fmt.Errorf("sqlite: facet %s: %w", facet, err)
+				}
 			}
-			frows.Close()
+			if err := errors.Join(frows.Err(), frows.Close()); err != nil {
+				return res, fmt.Errorf("sqlite: facet %s: %w", facet, err)
+			}
 		}
 	}
 	return res, nil

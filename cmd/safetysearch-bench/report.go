@@ -6,11 +6,12 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer/relevance"
+	"github.com/safetysearch/safetysearch/cmd/safetysearch-bench/relevance"
 )
 
 type peerBuild struct {
@@ -55,8 +56,11 @@ type report struct {
 	notes             []string
 }
 
-// Orientation floors (issue: a plain SQLite FTS5 bm25 OR-query run).
-var floors = map[string]float64{"med": 0.70, "cf": 0.46}
+// floors are safetysearch's nDCG@10 regression floors, just under what its
+// BM25 measures on each collection and above a plain SQLite FTS5 bm25
+// OR-query; the figures move by a few thousandths between builds because
+// the two batch writers finish in either order and the segments differ.
+var floors = map[string]float64{"med": 0.705, "cf": 0.485}
 
 func describeMachine() string {
 	cpu := "unknown CPU"
@@ -300,24 +304,29 @@ func (r *report) markdown() string {
 	return b.String()
 }
 
-// failure is non-nil when a relevance figure of safetysearch is below the
-// orientation floors (the smoke mode's CI check); timings never fail a run.
+// failure is non-nil when safetysearch's nDCG@10 on a judged collection is
+// below its floor, when one of its judged queries failed (natural-language
+// questions must never be rejected as syntax), or when a collection asked
+// for was not evaluated; timings never fail a run.
 func (r *report) failure() error {
-	if !r.opts.floors {
+	if !r.opts.floors || !slices.Contains(r.opts.peers, "safetysearch") {
 		return nil
 	}
 	var bad []string
-	for _, pr := range r.relevance {
-		if pr.Peer != "safetysearch" {
+	for _, coll := range r.opts.relevance {
+		i := slices.IndexFunc(r.relevance, func(pr peerRelevance) bool {
+			return pr.Peer == "safetysearch" && pr.Report.Collection == coll
+		})
+		if i < 0 {
+			bad = append(bad, coll+": not evaluated")
 			continue
 		}
-		for coll, floor := range floors {
-			if strings.Contains(strings.ToLower(pr.Report.Collection), coll) && pr.Report.NDCG < floor {
-				bad = append(bad, fmt.Sprintf("%s nDCG@10 %.4f < %.2f", pr.Report.Collection, pr.Report.NDCG, floor))
-			}
+		pr := r.relevance[i]
+		if floor, ok := floors[coll]; ok && pr.Report.NDCG < floor {
+			bad = append(bad, fmt.Sprintf("%s nDCG@10 %.4f < %.3f", coll, pr.Report.NDCG, floor))
 		}
 		if len(pr.Errors) > 0 {
-			bad = append(bad, fmt.Sprintf("%s: %d judged queries failed", pr.Report.Collection, len(pr.Errors)))
+			bad = append(bad, fmt.Sprintf("%s: %d judged queries failed, first: %s", coll, len(pr.Errors), pr.Errors[0]))
 		}
 	}
 	if len(bad) > 0 {

@@ -10,8 +10,8 @@ import (
 
 // The collections live outside the repository, in shared/ beside it.
 const (
-	medDir = "../../../shared/external/smart-med"
-	cfDir  = "../../../shared/external/cystic-fibrosis"
+	medDir = "../../../../shared/external/smart-med"
+	cfDir  = "../../../../shared/external/cystic-fibrosis"
 )
 
 func TestLoadMED(t *testing.T) {

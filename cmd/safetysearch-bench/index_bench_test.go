@@ -1,6 +1,7 @@
-package indexer_test
+package main
 
-// Benchmarks of the index over the synthetic corpus (package synthetic).
+// Go benchmarks of the index over the synthetic corpus (package synthetic),
+// through the indexer's public API only.
 // They never assert timings; compare the reported figures with the targets
 // of issue 3 (at 100k articles on 2 cores: build ≥ 8 MB/s of text, standard
 // query p99 ≤ 50 ms, rebuild peak memory ≤ 2.5 GiB).
@@ -10,14 +11,13 @@ package indexer_test
 // The query benchmarks time one search per op and report p50/p99 over the
 // ops of the final run; give them enough ops for a meaningful p99:
 //
-//	go test ./indexer -run '^$' -bench Build
-//	go test ./indexer -run '^$' -bench Query -benchtime 1000x
-//	SAFETYSEARCH_BENCH_LARGE=1 go test ./indexer -run '^$' -bench . -benchtime 1x -timeout 2h
+//	go test -run '^$' -bench Build
+//	go test -run '^$' -bench Query -benchtime 1000x
+//	SAFETYSEARCH_BENCH_LARGE=1 go test -run '^$' -bench . -benchtime 1x -timeout 2h
 
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -30,10 +30,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/safetysearch/safetysearch/indexer/article"
-
+	"github.com/safetysearch/safetysearch/cmd/safetysearch-bench/synthetic"
 	"github.com/safetysearch/safetysearch/indexer"
-	"github.com/safetysearch/safetysearch/indexer/synthetic"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 const benchSeed = 1
@@ -56,16 +55,6 @@ func benchSizes(b *testing.B) []int {
 	return []int{10_000}
 }
 
-// textBytes is the amount of text an article carries: title, summary, body
-// and comment bodies (what "MB/s of text" counts).
-func textBytes(a article.Article) int64 {
-	n := int64(len(a.Title) + len(a.Summary) + len(a.Body))
-	for _, c := range a.Comments {
-		n += int64(len(c.Body))
-	}
-	return n
-}
-
 // corpusText generates the corpus once without indexing it and returns its
 // text size and the generation time, so that the generator's share of the
 // build time is known.
@@ -73,55 +62,22 @@ func corpusText(b *testing.B, n int) (int64, time.Duration) {
 	b.Helper()
 	start := time.Now()
 	var total int64
-	if err := synthetic.Generate(benchSeed, n, func(a article.Article) error { total += textBytes(a); return nil }); err != nil {
+	if err := synthetic.Generate(benchSeed, n, func(a article.Article) error { total += articleText(a); return nil }); err != nil {
 		b.Fatal(err)
 	}
 	return total, time.Since(start)
 }
 
-func dirSize(b *testing.B, dir string) int64 {
-	b.Helper()
-	var total int64
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type().IsRegular() {
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			total += info.Size()
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return total
+// selfPeakRSS is this process's VmHWM in bytes, 0 when unreadable.
+func selfPeakRSS() uint64 {
+	rss, _ := peakRSS(os.Getpid())
+	return uint64(rss)
 }
 
 // resetPeakRSS resets the kernel's VmHWM of this process (Linux ≥ 4.0); it
 // reports whether that worked.
 func resetPeakRSS() bool {
 	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
-}
-
-// peakRSS returns VmHWM from /proc/self/status in bytes, or 0.
-func peakRSS() uint64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err == nil {
-				return kb << 10
-			}
-		}
-	}
-	return 0
 }
 
 // goMemSampler records the maximum of the Go runtime's total mapped memory
@@ -213,8 +169,8 @@ func BenchmarkBuild(b *testing.B) {
 				b.StopTimer()
 				cpu += cpuTime() - cpu0
 				goPeak = max(goPeak, stop())
-				rss = max(rss, peakRSS())
-				size = dirSize(b, dir)
+				rss = max(rss, selfPeakRSS())
+				size = dirSize(dir)
 				if err := ix.Close(); err != nil {
 					b.Fatal(err)
 				}
@@ -269,9 +225,9 @@ func buildIndex(b *testing.B, n int) *indexer.Index {
 		b.Fatal(err)
 	}
 	took, cpu := time.Since(start), cpuTime()-cpu0
-	goPeak, rss := stop(), peakRSS()
+	goPeak, rss := stop(), selfPeakRSS()
 	text, _ := corpusText(b, n)
-	size := dirSize(b, dir)
+	size := dirSize(dir)
 	b.Logf("build of %d articles: %v (CPU %v), %.0f articles/s, %.2f MB/s of text (%.1f MB; %.2f MB/cpu-s), index %.1f MB (%.0f B/article), peak RSS %.0f MiB (reset: %v), peak Go memory %.0f MiB",
 		n, took.Round(time.Millisecond), cpu.Round(time.Millisecond), float64(n)/took.Seconds(), float64(text)/1e6/took.Seconds(), float64(text)/1e6, float64(text)/1e6/cpu.Seconds(),
 		float64(size)/1e6, float64(size)/float64(n), float64(rss)/mib, rssOK, float64(goPeak)/mib)
@@ -309,14 +265,12 @@ var (
 	}
 )
 
-// reportQueries reports the p50/p99 of the query latencies (sorted in
-// place), the mean hit total and the CPU per query (all threads; less
+// reportQueries reports the p50/p99 of the query latencies, the mean hit total and the CPU per query (all threads; less
 // sensitive to other load on a shared machine than the wall-clock
 // latencies).
-func reportQueries(b *testing.B, lat []time.Duration, total uint64, cpu time.Duration) {
-	slices.Sort(lat)
-	b.ReportMetric(ms(percentile(lat, 50)), "p50-ms")
-	b.ReportMetric(ms(percentile(lat, 99)), "p99-ms")
+func reportQueries(b *testing.B, lat latencies, total uint64, cpu time.Duration) {
+	b.ReportMetric(ms(lat.percentile(50)), "p50-ms")
+	b.ReportMetric(ms(lat.percentile(99)), "p99-ms")
 	b.ReportMetric(float64(total)/float64(b.N), "hits/op")
 	b.ReportMetric(ms(cpu)/float64(b.N), "cpu-ms/op")
 }
@@ -343,7 +297,7 @@ func BenchmarkQuery(b *testing.B) {
 				q    func(string) indexer.Query
 			}{{"standard", standardQuery}, {"text", textQuery}, {"browse", browseQuery}} {
 				b.Run(shape.name, func(b *testing.B) {
-					lat := make([]time.Duration, 0, b.N)
+					lat := make(latencies, 0, b.N)
 					var total uint64
 					cpu0 := cpuTime()
 					b.ResetTimer()
@@ -362,39 +316,6 @@ func BenchmarkQuery(b *testing.B) {
 				})
 			}
 		})
-	}
-}
-
-// percentile returns the p-th percentile (nearest rank) of sorted durations.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	k := (len(sorted)*p + 99) / 100 // ceil(n·p/100)
-	return sorted[min(max(k, 1), len(sorted))-1]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-func TestPercentile(t *testing.T) {
-	var d []time.Duration
-	for i := 1; i <= 200; i++ {
-		d = append(d, time.Duration(i)*time.Millisecond)
-	}
-	// Nearest rank: p50 of 1..200 ms is the 100th value, p99 the 198th.
-	for _, c := range []struct {
-		p    int
-		want time.Duration
-	}{{50, 100 * time.Millisecond}, {99, 198 * time.Millisecond}, {100, 200 * time.Millisecond}, {0, time.Millisecond}} {
-		if got := percentile(d, c.p); got != c.want {
-			t.Errorf("p%d = %v, want %v", c.p, got, c.want)
-		}
-	}
-	if got := percentile([]time.Duration{7}, 99); got != 7 {
-		t.Errorf("p99 of one value = %v", got)
-	}
-	if got := percentile(nil, 50); got != 0 {
-		t.Errorf("p50 of nothing = %v", got)
 	}
 }
 
@@ -428,78 +349,20 @@ func benchIndex(b *testing.B, n int) *indexer.Index {
 	return ix
 }
 
-// classQueries draws k query texts of each of the side-by-side bench's
-// costly classes (cmd/safetysearch-bench/queries.go) from the first
-// articles of the corpus: phrase (two consecutive content words of a body,
-// quoted), prefix (the first four letters of a mid-frequency word, with *)
-// and abbreviation (a thesaurus abbreviation whose expansion the corpus
-// uses).
-func classQueries(b *testing.B, k int) map[string][]string {
+// classQueries returns k query texts of each class of the side-by-side
+// bench (buildQueries), drawn from the same corpus the index holds.
+func classQueries(b *testing.B, n, k int) map[string][]string {
 	b.Helper()
-	const sample = 2000
-	df := map[string]int{}
-	var bodies [][]string
-	words := func(s string) []string {
-		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r < 'a' || r > 'z' })
-	}
-	err := synthetic.Generate(benchSeed, sample, func(a article.Article) error {
-		seen := map[string]bool{}
-		for _, t := range words(a.Title + " " + a.Summary + " " + a.Body) {
-			if len(t) > 3 && !seen[t] {
-				seen[t] = true
-				df[t]++
-			}
-		}
-		bodies = append(bodies, words(a.Body))
-		return nil
-	})
+	qs, err := buildQueries(context.Background(), synthetic.Corpus{Seed: benchSeed, N: n}, benchSeed, min(2000, n), k)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var mid []string
-	for w, c := range df {
-		if c > sample/50 && c < sample/5 {
-			mid = append(mid, w)
-		}
-	}
-	slices.Sort(mid)
-	abbrevs := []string{"PSIRF", "VTE", "AKI", "CQC", "HSSIB", "RCA", "NEWS2", "LFPSE"}
 	out := map[string][]string{}
-	// A fixed linear congruential sequence keeps the draw deterministic.
-	x := uint64(benchSeed)
-	next := func(n int) int {
-		x = x*6364136223846793005 + 1442695040888963407
-		return int((x >> 33) % uint64(n))
-	}
-	for len(out["phrase"]) < k {
-		body := bodies[next(len(bodies))]
-		if len(body) < 3 {
-			continue
-		}
-		i := next(len(body) - 1)
-		if len(body[i]) > 3 && len(body[i+1]) > 3 && !benchStop[body[i]] && !benchStop[body[i+1]] {
-			out["phrase"] = append(out["phrase"], `"`+body[i]+" "+body[i+1]+`"`)
-		}
-	}
-	for range k {
-		out["prefix"] = append(out["prefix"], mid[next(len(mid))][:4]+"*")
-		out["abbreviation"] = append(out["abbreviation"], abbrevs[next(len(abbrevs))])
+	for _, q := range qs {
+		out[q.Class] = append(out[q.Class], q.text())
 	}
 	return out
 }
-
-// benchStop is the side-by-side bench's stop list: its phrases are of
-// content words.
-var benchStop = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`about above after again against also been before being below between both
-	could does doing down during each from further have having here into itself more most other over same should
-	some such than that their theirs them then there these they this those through under until very were what when
-	where which while with would your will shall only just`) {
-		m[w] = true
-	}
-	return m
-}()
 
 // BenchmarkQueryClasses measures the bare text query (no facets, no
 // highlights, page of 20, as the side-by-side bench sends them) of the
@@ -511,7 +374,7 @@ func BenchmarkQueryClasses(b *testing.B) {
 		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
 			ix := benchIndex(b, n)
 			ctx := context.Background()
-			qs := classQueries(b, 250)
+			qs := classQueries(b, n, 250)
 			for _, class := range []string{"phrase", "prefix", "abbreviation"} {
 				b.Run(class, func(b *testing.B) {
 					texts := qs[class]
@@ -524,7 +387,7 @@ func BenchmarkQueryClasses(b *testing.B) {
 						text string
 						d    time.Duration
 					}
-					lat := make([]time.Duration, 0, b.N)
+					lat := make(latencies, 0, b.N)
 					var all []timed
 					var total uint64
 					cpu0 := cpuTime()
