@@ -20,7 +20,7 @@ import (
 // from arts after crawl (nil: index only).
 func newTestScheduler(t testing.TB, ix *indexer.Index, arts []article.Article, crawl schedule.CrawlFunc) *schedule.Scheduler {
 	t.Helper()
-	return newSourceScheduler(t, ix, sliceSource(arts), crawl)
+	return newSourceScheduler(t, ix, indextest.SliceSource(arts), crawl)
 }
 
 // newSourceScheduler is newTestScheduler rebuilding from src.

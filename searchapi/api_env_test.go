@@ -75,23 +75,6 @@ func sampleArticles(t testing.TB) []article.Article {
 	return arts
 }
 
-// sliceSource is an indexer.Source over a slice.
-type sliceSource []article.Article
-
-func (s sliceSource) Count(context.Context) (int, error) { return len(s), nil }
-
-func (s sliceSource) Each(ctx context.Context, fn func(article.Article) error) error {
-	for _, a := range s {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(a); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // openIndex opens a real index in a fresh directory; with arts it is built
 // from them, without it has no generation (not ready).
 func openIndex(t testing.TB, arts []article.Article) *indexer.Index {
@@ -107,7 +90,7 @@ func openIndex(t testing.TB, arts []article.Article) *indexer.Index {
 		}
 	})
 	if arts != nil {
-		if _, err := ix.Rebuild(ctx, sliceSource(arts)); err != nil {
+		if _, err := ix.Rebuild(ctx, indextest.SliceSource(arts)); err != nil {
 			t.Fatal(err)
 		}
 	}

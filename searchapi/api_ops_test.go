@@ -18,8 +18,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/indextest"
+
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
@@ -49,7 +52,7 @@ func TestHealthAndReadinessBeforeAndAfterBuild(t *testing.T) {
 	}
 
 	arts := sampleArticles(t)
-	rep, err := ix.Rebuild(context.Background(), sliceSource(arts))
+	rep, err := ix.Rebuild(context.Background(), indextest.SliceSource(arts))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +219,7 @@ func TestETagAndNotModified(t *testing.T) {
 		t.Error("two URLs share an ETag")
 	}
 	// A new generation changes the tag: the old one no longer matches.
-	if _, err := ix.Rebuild(context.Background(), sliceSource(arts)); err != nil {
+	if _, err := ix.Rebuild(context.Background(), indextest.SliceSource(arts)); err != nil {
 		t.Fatal(err)
 	}
 	r3, _ := e.do(http.MethodGet, "/api/v1/search?q=falls", nil, "If-None-Match: "+r1.Header.Get("ETag"))
