@@ -23,7 +23,7 @@ func TestQueryTooComplex(t *testing.T) {
 	}{
 		{"ab* cd* ef* gh* ij*", "prefixes", 16},
 		{`"` + strings.Repeat("safety ", 72) + `"`, "phrase_words", 0},
-		{strings.Repeat("care ", 40), "terms", 5 * 32},
+		{strings.Repeat("care ", 70), "terms", 5 * 64},
 		{strings.Repeat("a OR ", 8) + "b", "alternatives", 5 * 8},
 	}
 	for _, c := range cases {

@@ -38,7 +38,7 @@ type Error struct {
 // Limits on what one query may ask, so that its cost is bounded. They are
 // far above what a person types; a query over one is refused, not cut.
 const (
-	MaxTerms        = 32 // words, phrases and prefixes in the whole query
+	MaxTerms        = 64 // words, phrases and prefixes in the whole query
 	MaxPhraseWords  = 12 // words in one phrase (or in one hyphenated word)
 	MaxPrefixes     = 4  // prefix terms (wor*) in the whole query
 	MaxAlternatives = 8  // terms joined by OR in one group
