@@ -42,8 +42,9 @@ type Config struct {
 	// request. 0 means 10 minutes.
 	RateIdle time.Duration
 
-	// SearchTimeout bounds one search or article lookup. 0 means 5 s. On
-	// expiry the request fails with 503 search_timeout.
+	// SearchTimeout bounds one search or article lookup. 0 means 2 s. On
+	// expiry the search stops and the request fails with 503
+	// search_timeout.
 	SearchTimeout time.Duration
 
 	// MaxBodyBytes caps request bodies. 0 means 1 MiB. Larger declared
@@ -97,7 +98,7 @@ const (
 	DefaultPageRateBurst  = 120
 	DefaultRateClients    = 10000
 	DefaultRateIdle       = 10 * time.Minute
-	DefaultSearchTimeout  = 5 * time.Second
+	DefaultSearchTimeout  = 2 * time.Second
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultMaxQueryValues = 64
 	DefaultCacheMaxAge    = 60 * time.Second

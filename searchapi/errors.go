@@ -15,7 +15,8 @@ import (
 
 // problem is an RFC 9457 problem details body with this API's extension
 // members: a stable machine code, the request id, and for invalid_query the
-// byte position, for invalid_parameter the parameter name.
+// byte position, for invalid_parameter the parameter name, for
+// query_too_complex the position and the limit exceeded.
 type problem struct {
 	Type      string `json:"type"`
 	Title     string `json:"title"`
@@ -26,6 +27,7 @@ type problem struct {
 	RequestID string `json:"request_id"`
 	Parameter string `json:"parameter,omitempty"`
 	Position  *int   `json:"position,omitempty"`
+	Limit     string `json:"limit,omitempty"`
 
 	retryAfter time.Duration // Retry-After header, when > 0
 }
@@ -38,6 +40,7 @@ const problemTypeBase = "tag:safetysearch,2026:problems/"
 const (
 	codeInvalidParameter = "invalid_parameter"  // 400: a query parameter is unknown, repeated or invalid
 	codeInvalidQuery     = "invalid_query"      // 400: free-text syntax error, with position
+	codeTooComplex       = "query_too_complex"  // 400: free text over a limit (terms, phrase words, prefixes, OR alternatives), named in limit
 	codeUnauthorized     = "unauthorized"       // 401: admin token missing or wrong
 	codeNotFound         = "not_found"          // 404: unknown route, article, or disabled admin API
 	codeMethodNotAllowed = "method_not_allowed" // 405: known path, other method (Allow header lists them)
@@ -64,10 +67,17 @@ var (
 	errPanic            = errors.New("searchapi: handler panicked") // mapped to 500 internal
 )
 
-// rateLimitedError is a request refused by the rate limiter.
-type rateLimitedError struct{ retryAfter time.Duration }
+// rateLimitedError is a request refused by the rate limiter: over the
+// client's rate, or, with running, over its requests running at once.
+type rateLimitedError struct {
+	retryAfter time.Duration
+	running    bool
+}
 
 func (e *rateLimitedError) Error() string {
+	if e.running {
+		return "searchapi: too many requests of this client running at once, retry after " + e.retryAfter.String()
+	}
 	return "searchapi: rate limit exceeded, retry after " + e.retryAfter.String()
 }
 
@@ -95,6 +105,10 @@ func problemFor(err error) problem {
 		return p
 	case errors.As(err, &qe):
 		p := newProblem(http.StatusBadRequest, codeInvalidQuery, "Invalid query syntax", qe.Error())
+		if qe.Limit != "" {
+			p = newProblem(http.StatusBadRequest, codeTooComplex, "Query too complex", qe.Error())
+			p.Limit = qe.Limit
+		}
 		pos := qe.Pos
 		p.Position = &pos
 		return p
@@ -120,8 +134,11 @@ func problemFor(err error) problem {
 		return newProblem(http.StatusRequestEntityTooLarge, codeTooLarge, "Request too large",
 			"request body exceeds "+strconv.FormatInt(mbe.Limit, 10)+" bytes")
 	case errors.As(err, &rl):
-		p := newProblem(http.StatusTooManyRequests, codeRateLimited, "Too many requests",
-			"rate limit exceeded for this client; see the Retry-After header")
+		detail := "rate limit exceeded for this client; see the Retry-After header"
+		if rl.running {
+			detail = "this client already has its maximum of requests running; wait for one to finish (see the Retry-After header)"
+		}
+		p := newProblem(http.StatusTooManyRequests, codeRateLimited, "Too many requests", detail)
 		p.retryAfter = rl.retryAfter
 		return p
 	case errors.Is(err, indexer.ErrUnavailable):

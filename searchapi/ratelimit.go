@@ -1,6 +1,7 @@
 package searchapi
 
 import (
+	"context"
 	"net/netip"
 	"sync"
 	"time"
@@ -23,6 +24,8 @@ type ipLimiter struct {
 	mu        sync.Mutex
 	clients   map[string]*ipClient
 	lastSweep time.Time
+
+	running *inFlight
 }
 
 type ipClient struct {
@@ -38,7 +41,84 @@ func newIPLimiter(perSecond float64, burst, maxClients int, idle time.Duration) 
 		idle:    idle,
 		now:     time.Now,
 		clients: make(map[string]*ipClient),
+		running: newInFlight(maxInFlight, inFlightWait),
 	}
+}
+
+// A client's burst of tokens could otherwise start that many searches at
+// once, each running up to the search deadline: at most maxInFlight of its
+// requests run at a time, and one more waits up to inFlightWait for a
+// turn before it is refused (429). What one client can queue is then a few
+// deadlines of CPU, whatever its burst.
+const (
+	maxInFlight  = 2
+	inFlightWait = time.Second
+)
+
+// inFlight bounds the requests running at once per client key. A key is
+// tracked only while one of its requests runs or waits, so the map is as
+// large as the requests in progress.
+type inFlight struct {
+	max  int
+	wait time.Duration
+
+	mu      sync.Mutex
+	clients map[string]*clientSlots
+}
+
+type clientSlots struct {
+	sem   chan struct{}
+	users int // requests running or waiting
+}
+
+func newInFlight(maxRunning int, wait time.Duration) *inFlight {
+	return &inFlight{max: maxRunning, wait: wait, clients: make(map[string]*clientSlots)}
+}
+
+// acquire waits for one of key's slots, up to f.wait or until ctx ends. It
+// returns the release of the slot, or false when none came free.
+func (f *inFlight) acquire(ctx context.Context, key string) (release func(), ok bool) {
+	f.mu.Lock()
+	cs, found := f.clients[key]
+	if !found {
+		cs = &clientSlots{sem: make(chan struct{}, f.max)}
+		f.clients[key] = cs
+	}
+	cs.users++
+	f.mu.Unlock()
+	leave := func() {
+		f.mu.Lock()
+		if cs.users--; cs.users == 0 {
+			delete(f.clients, key)
+		}
+		f.mu.Unlock()
+	}
+	release = func() {
+		<-cs.sem
+		leave()
+	}
+	select {
+	case cs.sem <- struct{}{}:
+		return release, true
+	default:
+	}
+	t := time.NewTimer(f.wait)
+	defer t.Stop()
+	select {
+	case cs.sem <- struct{}{}:
+		return release, true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	leave()
+	return nil, false
+}
+
+// size is the number of clients with a request running or waiting.
+func (f *inFlight) size() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.clients)
 }
 
 // allow takes one token for key. When none is left it reports how long
@@ -123,14 +203,21 @@ func clientKey(ip string) string {
 	return p.String()
 }
 
-// rateLimit refuses requests over the client's rate in l with 429
-// rate_limited and a Retry-After header.
+// rateLimit refuses requests over the client's rate in l, or over its
+// requests running at once, with 429 rate_limited and a Retry-After header.
 func (s *Server) rateLimit(l *ipLimiter) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if ok, wait := l.allow(clientKey(c.ClientIP())); !ok {
+		key := clientKey(c.ClientIP())
+		if ok, wait := l.allow(key); !ok {
 			s.fail(c, &rateLimitedError{retryAfter: wait})
 			return
 		}
+		release, ok := l.running.acquire(c.Request.Context(), key)
+		if !ok {
+			s.fail(c, &rateLimitedError{retryAfter: time.Second, running: true})
+			return
+		}
+		defer release()
 		c.Next()
 	}
 }

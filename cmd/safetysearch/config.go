@@ -94,6 +94,10 @@ type Config struct {
 	// RateBurst is how many requests a client may make at once above the
 	// sustained rate. Default 20.
 	RateBurst int `yaml:"rate_burst"`
+	// SearchTimeout is the deadline of one search (or article lookup) of
+	// serve; past it the search stops and the request fails with 503
+	// search_timeout. Default 2s.
+	SearchTimeout time.Duration `yaml:"search_timeout"`
 	// PageRateLimit is RateLimit for the HTML pages and their assets, a
 	// bucket of their own; 0 disables limiting them. Default 30.
 	PageRateLimit float64 `yaml:"page_rate_limit"`
@@ -246,6 +250,8 @@ var settings = []setting{
 		rateSetter(func(c *Config) *float64 { return &c.RateLimit })},
 	{"rate_burst", "SAFETYSEARCH_RATE_BURST", "", strconv.Itoa(DefaultRateBurst), "requests a client may make at once above the rate",
 		intSetter(func(c *Config) *int { return &c.RateBurst })},
+	{"search_timeout", "SAFETYSEARCH_SEARCH_TIMEOUT", "", searchapi.DefaultSearchTimeout.String(), "deadline of one search of serve; past it the search stops (503 search_timeout)",
+		durationSetter(func(c *Config) *time.Duration { return &c.SearchTimeout })},
 	{"page_rate_limit", "SAFETYSEARCH_PAGE_RATE_LIMIT", "", strconv.Itoa(DefaultPageRateLimit), "page views (and their assets) per second per client, a separate bucket (0 = unlimited)",
 		rateSetter(func(c *Config) *float64 { return &c.PageRateLimit })},
 	{"page_rate_burst", "SAFETYSEARCH_PAGE_RATE_BURST", "", strconv.Itoa(DefaultPageRateBurst), "page requests a client may make at once above the page rate",
@@ -337,6 +343,7 @@ func DefaultConfig() Config {
 		ContactURL:     DefaultContactURL,
 		CrawlDelay:     time.Second,
 		RequestTimeout: 30 * time.Second,
+		SearchTimeout:  searchapi.DefaultSearchTimeout,
 		MaxBodyBytes:   10 << 20,
 		MaxPages:       100000,
 		RateLimit:      DefaultRateLimit,
@@ -531,13 +538,16 @@ func (c *Config) Validate() error {
 	for _, d := range []struct {
 		key string
 		v   time.Duration
-	}{{"run_timeout", c.RunTimeout}, {"crawl_delay", c.CrawlDelay}, {"request_timeout", c.RequestTimeout}} {
+	}{{"run_timeout", c.RunTimeout}, {"crawl_delay", c.CrawlDelay}, {"request_timeout", c.RequestTimeout}, {"search_timeout", c.SearchTimeout}} {
 		if d.v < 0 {
 			return bad(d.key, d.v.String(), "must not be negative")
 		}
 	}
 	if c.RequestTimeout == 0 {
 		return bad("request_timeout", "0s", "must be positive")
+	}
+	if c.SearchTimeout == 0 {
+		return bad("search_timeout", "0s", "must be positive")
 	}
 	if c.MaxBodyBytes <= 0 {
 		return bad("max_body_bytes", strconv.FormatInt(c.MaxBodyBytes, 10), "must be positive")
@@ -663,6 +673,7 @@ func (c *Config) apiConfig() searchapi.Config {
 		RateBurst:        c.RateBurst,
 		PageRateLimit:    off(c.PageRateLimit),
 		PageRateBurst:    c.PageRateBurst,
+		SearchTimeout:    c.SearchTimeout,
 		PublicURL:        c.PublicURL,
 		TrustedProxies:   c.TrustedProxies,
 		MetricsToken:     c.MetricsToken,

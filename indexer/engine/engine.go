@@ -195,7 +195,7 @@ func (e *Engine) prepare(ctx context.Context, q Normalized) (*prepared, error) {
 	if q.Text == "" {
 		return p, nil
 	}
-	if p.plan, err = e.compile(q.Text); err != nil {
+	if p.plan, err = e.compile(ctx, q.Text); err != nil {
 		return nil, err
 	}
 	if p.lvl, err = e.textLevel(ctx, p.plan, p.filters); err != nil {

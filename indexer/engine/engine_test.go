@@ -610,7 +610,7 @@ func TestEngineDisjunctiveCountsMatchBleve(t *testing.T) {
 		}
 		var text query.Query
 		if q.Text != "" {
-			plan, err := e.compile(q.Text)
+			plan, err := e.compile(ctx, q.Text)
 			if err != nil {
 				t.Fatal(err)
 			}

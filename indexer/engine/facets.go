@@ -85,6 +85,10 @@ func (e *Engine) label(f, key string) string {
 	return key
 }
 
+// facetCheckEvery is how many documents a count visits between looks at
+// its context's deadline.
+const facetCheckEvery = 256
+
 // disjunctiveCounts counts the values of every facet in disj (facets with a
 // selection) as if by one request per facet filtered by everything but its
 // own selection, in one search instead of len(disj):
@@ -144,9 +148,17 @@ func (e *Engine) disjunctiveCounts(ctx context.Context, text query.Query, q Norm
 				vals[i] = append(vals[i], string(term))
 			}
 		}
+		seen := 0
 		return func(d *search.DocumentMatch) error {
 			if d == nil {
 				return visitErr
+			}
+			// Reading doc values is most of a count's cost: honour the
+			// deadline between batches smaller than the collector's.
+			if seen++; seen%facetCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
 			for i := range vals {
 				vals[i] = vals[i][:0]

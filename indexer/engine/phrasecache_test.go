@@ -74,7 +74,7 @@ func TestCachedPhraseMatchesPhraseQuery(t *testing.T) {
 		p.SetField(fComments)
 		p.SetBoost(0.5)
 		pairs = append(pairs, pair{phrase + " in comments, uncached", c, p})
-		word := e.termQuery(textquery.Term{Kind: textquery.Word, Text: "trust"})
+		word := e.termQuery(ctx, textquery.Term{Kind: textquery.Word, Text: "trust"})
 		pairs = append(pairs,
 			pair{phrase + " in any field", query.NewDisjunctionQuery(cs), query.NewDisjunctionQuery(ps)},
 			pair{phrase + " or trust", query.NewDisjunctionQuery([]query.Query{word, query.NewDisjunctionQuery(cs)}), query.NewDisjunctionQuery([]query.Query{word, query.NewDisjunctionQuery(ps)})},

@@ -123,7 +123,7 @@ func (q *phraseQuery) collect(ctx context.Context, r index.IndexReader, m mappin
 	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
 	d := phraseDocs{empty: true}
 	for n := 0; ; n++ {
-		if n%1024 == 0 {
+		if n%phraseCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return phraseDocs{}, err
 			}
@@ -153,17 +153,26 @@ func (q *phraseQuery) collect(ctx context.Context, r index.IndexReader, m mappin
 // possibly restricted by filters) whose word positions hold the phrase
 // when check is set; it scores as must does.
 type phraseSearcher struct {
-	must     search.Searcher
-	words    search.Searcher // the words' conjunction alone (Count)
-	field    string
-	terms    []string
-	offs     []uint64 // offset of terms[i] from terms[0] in the phrase
-	termIdx  map[string][]int
+	must  search.Searcher
+	words search.Searcher // the words' conjunction alone (Count)
+	field string
+	terms []string
+	offs  []uint64 // offset of terms[i] from terms[0] in the phrase
+	// A word repeated in the phrase has one list of locations, read once:
+	// slot[k] is the list of terms[k], termIdx maps a word to its list.
+	termIdx  map[string]int
+	slot     []int
 	check    bool // read positions: check the phrase
 	keepLocs bool // report the phrase's locations
 	lists    [][]phraseLoc
 	path     []search.FieldTermLocation
+	ctx      context.Context
+	checked  int // documents checked, for the deadline
 }
+
+// phraseCheckEvery is how many documents a phrase checks between looks at
+// its context's deadline.
+const phraseCheckEvery = 16
 
 // phraseLoc is one location of a phrase word in a document.
 type phraseLoc struct {
@@ -203,13 +212,26 @@ func newPhraseSearcher(ctx context.Context, r index.IndexReader, field string, b
 			return nil, err
 		}
 	}
-	s := &phraseSearcher{must: must, words: words, field: field, terms: terms, offs: offs,
-		termIdx: map[string][]int{}, check: check, keepLocs: options.IncludeTermVectors,
-		lists: make([][]phraseLoc, len(terms))}
-	for i, t := range terms {
-		s.termIdx[t] = append(s.termIdx[t], i)
-	}
+	s := newPhraseCheck(ctx, field, terms, offs, options.IncludeTermVectors)
+	s.must, s.words, s.check = must, words, check
 	return s, nil
+}
+
+// newPhraseCheck is a phraseSearcher's position check, without searchers:
+// one list of locations per distinct word.
+func newPhraseCheck(ctx context.Context, field string, terms []string, offs []uint64, keepLocs bool) *phraseSearcher {
+	s := &phraseSearcher{field: field, terms: terms, offs: offs, termIdx: map[string]int{},
+		slot: make([]int, len(terms)), check: true, keepLocs: keepLocs, ctx: ctx}
+	for k, t := range terms {
+		i, ok := s.termIdx[t]
+		if !ok {
+			i = len(s.termIdx)
+			s.termIdx[t] = i
+		}
+		s.slot[k] = i
+	}
+	s.lists = make([][]phraseLoc, len(s.termIdx))
+	return s
 }
 
 func (s *phraseSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
@@ -228,6 +250,14 @@ func (s *phraseSearcher) first(ctx *search.SearchContext, dm *search.DocumentMat
 		if !s.check {
 			dm.FieldTermLocations = dm.FieldTermLocations[:0]
 			return dm, nil
+		}
+		// Checking positions is the costly part of a phrase: honour the
+		// deadline between documents, not only between the collector's
+		// batches.
+		if s.checked++; s.checked%phraseCheckEvery == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return nil, err
+			}
 		}
 		if s.match(dm) {
 			return dm, nil
@@ -255,7 +285,7 @@ func (s *phraseSearcher) match(dm *search.DocumentMatch) bool {
 		if len(ftl.Location.ArrayPositions) > 0 {
 			ap0 = ftl.Location.ArrayPositions[0] + 1
 		}
-		for _, k := range s.termIdx[ftl.Term] {
+		if k, ok := s.termIdx[ftl.Term]; ok {
 			s.lists[k] = append(s.lists[k], phraseLoc{ap0, ftl.Location.Pos, i})
 		}
 	}
@@ -278,10 +308,15 @@ func (s *phraseSearcher) match(dm *search.DocumentMatch) bool {
 		if !slices.IsSortedFunc(s.lists[k], cmp) {
 			slices.SortStableFunc(s.lists[k], cmp)
 		}
+		// A repeated word's searchers each report its locations: keep one
+		// of each, so that the check costs as for distinct words.
+		s.lists[k] = slices.CompactFunc(s.lists[k], func(a, b phraseLoc) bool {
+			return cmp(a, b) == 0 && ftls[a.i].Location.ArrayPositions.Equals(ftls[b.i].Location.ArrayPositions)
+		})
 	}
 	s.path = s.path[:0]
 	found := false
-	for _, l0 := range s.lists[0] {
+	for _, l0 := range s.lists[s.slot[0]] {
 		ap := ftls[l0.i].Location.ArrayPositions
 		start := len(s.path)
 		if s.keepLocs {
@@ -290,13 +325,14 @@ func (s *phraseSearcher) match(dm *search.DocumentMatch) bool {
 		ok := true
 		for k := 1; k < len(s.terms) && ok; k++ {
 			want := phraseLoc{ap0: l0.ap0, pos: l0.pos + s.offs[k]}
-			j, _ := slices.BinarySearchFunc(s.lists[k], want, cmp)
+			list := s.lists[s.slot[k]]
+			j, _ := slices.BinarySearchFunc(list, want, cmp)
 			ok = false
-			for ; j < len(s.lists[k]) && cmp(s.lists[k][j], want) == 0; j++ {
-				if ftls[s.lists[k][j].i].Location.ArrayPositions.Equals(ap) {
+			for ; j < len(list) && cmp(list[j], want) == 0; j++ {
+				if ftls[list[j].i].Location.ArrayPositions.Equals(ap) {
 					ok = true
 					if s.keepLocs {
-						s.path = append(s.path, ftls[s.lists[k][j].i])
+						s.path = append(s.path, ftls[list[j].i])
 					}
 					break
 				}
@@ -341,9 +377,9 @@ func (s *phraseSearcher) DocumentMatchPoolSize() int { return s.must.DocumentMat
 
 // expansionQuery is a thesaurus expansion searched in expansionFields, as
 // fieldsQuery builds it, but with a phrase's matches cached.
-func (e *Engine) expansionQuery(text string) query.Query {
+func (e *Engine) expansionQuery(ctx context.Context, text string) query.Query {
 	if len(e.analyze(text)) < 2 {
-		return e.fieldsQuery(textquery.Term{Kind: textquery.Phrase, Text: text}, expansionFields)
+		return e.fieldsQuery(ctx, textquery.Term{Kind: textquery.Phrase, Text: text}, expansionFields)
 	}
 	qs := make([]query.Query, 0, len(expansionFields))
 	for _, f := range expansionFields {

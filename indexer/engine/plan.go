@@ -6,6 +6,7 @@ package engine
 // most frequent indexed words that start with it (maxPrefixTerms).
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"unicode"
@@ -118,7 +119,7 @@ func (e *Engine) analyze(text string) []string {
 }
 
 // compile parses free text and builds its plan.
-func (e *Engine) compile(text string) (*textPlan, error) {
+func (e *Engine) compile(ctx context.Context, text string) (*textPlan, error) {
 	tq, err := textquery.Parse(text)
 	if err != nil {
 		return nil, err
@@ -126,12 +127,17 @@ func (e *Engine) compile(text string) (*textPlan, error) {
 	plan := &textPlan{}
 	firstNeg := -1
 	for ci := 0; ci < len(tq.Clauses); ci++ {
+		// Prefix expansion reads term dictionaries: stop between clauses
+		// when the deadline has passed (frequentTerms stops early).
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		c := tq.Clauses[ci]
 		if c.Neg {
 			if firstNeg < 0 {
 				firstNeg = c.Pos
 			}
-			if q, exp := e.expandedTerm(c.Alts[0]); q != nil {
+			if q, exp := e.expandedTerm(ctx, c.Alts[0]); q != nil {
 				plan.negatives = append(plan.negatives, q)
 				if exp != nil {
 					plan.expansions = append(plan.expansions, *exp)
@@ -154,7 +160,7 @@ func (e *Engine) compile(text string) (*textPlan, error) {
 			for k := 0; k < len(words); {
 				n, g, typed := e.thesaurus.Match(words[k:], tokens[k:])
 				if n == 0 {
-					if q := e.termQuery(textquery.Term{Kind: textquery.Word, Text: words[k]}); q != nil {
+					if q := e.termQuery(ctx, textquery.Term{Kind: textquery.Word, Text: words[k]}); q != nil {
 						u := textUnit{label: words[k], q: q, relaxable: true, words: tokens[k]}
 						if len(tokens[k]) == 1 {
 							u.token = tokens[k][0]
@@ -166,12 +172,12 @@ func (e *Engine) compile(text string) (*textPlan, error) {
 				}
 				var typedQ []query.Query
 				for _, w := range words[k : k+n] {
-					if q := e.termQuery(textquery.Term{Kind: textquery.Word, Text: w}); q != nil {
+					if q := e.termQuery(ctx, textquery.Term{Kind: textquery.Word, Text: w}); q != nil {
 						typedQ = append(typedQ, q)
 					}
 				}
 				label := strings.Join(words[k:k+n], " ")
-				q, exp, alts := e.concept(typedQ, label, g, typed)
+				q, exp, alts := e.concept(ctx, typedQ, label, g, typed)
 				if q != nil {
 					var typedTokens []string
 					for _, t := range tokens[k : k+n] {
@@ -191,7 +197,7 @@ func (e *Engine) compile(text string) (*textPlan, error) {
 		var labels []string
 		for _, t := range c.Alts {
 			labels = append(labels, t.Text)
-			q, exp := e.expandedTerm(t)
+			q, exp := e.expandedTerm(ctx, t)
 			if q == nil {
 				continue
 			}
@@ -208,6 +214,9 @@ func (e *Engine) compile(text string) (*textPlan, error) {
 			q = query.NewDisjunctionQuery(alts)
 		}
 		plan.units = append(plan.units, textUnit{label: strings.Join(labels, " OR "), q: q})
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	plan.expansions = dedupeExpansions(plan.expansions)
 	if len(plan.units) < longQueryUnits {
@@ -304,8 +313,8 @@ func (e *Engine) stopWordUnits(tq *textquery.Query) []textUnit {
 
 // expandedTerm compiles one term of an OR group or an exclusion; an
 // unfielded word or phrase that is a whole thesaurus term is expanded.
-func (e *Engine) expandedTerm(t textquery.Term) (query.Query, *Expansion) {
-	q := e.termQuery(t)
+func (e *Engine) expandedTerm(ctx context.Context, t textquery.Term) (query.Query, *Expansion) {
+	q := e.termQuery(ctx, t)
 	if t.Field != "" || t.Kind == textquery.Prefix {
 		return q, nil
 	}
@@ -322,7 +331,7 @@ func (e *Engine) expandedTerm(t textquery.Term) (query.Query, *Expansion) {
 	if q != nil {
 		typedQ = append(typedQ, q)
 	}
-	cq, exp, _ := e.concept(typedQ, t.Text, g, typed)
+	cq, exp, _ := e.concept(ctx, typedQ, t.Text, g, typed)
 	if len(exp) == 0 {
 		return cq, nil
 	}
@@ -335,17 +344,17 @@ func isPlainWord(c textquery.Clause) bool {
 
 // termQuery compiles one term; nil when it has no searchable token (a stop
 // word or punctuation).
-func (e *Engine) termQuery(t textquery.Term) query.Query {
+func (e *Engine) termQuery(ctx context.Context, t textquery.Term) query.Query {
 	switch t.Field {
 	case "":
-		return e.fieldsQuery(t, textFields)
+		return e.fieldsQuery(ctx, t, textFields)
 	case "title":
-		return e.fieldsQuery(t, []fieldBoost{{fTitle, 3}})
+		return e.fieldsQuery(ctx, t, []fieldBoost{{fTitle, 3}})
 	case "author":
-		return e.fieldsQuery(t, []fieldBoost{{fAuthorText, 1}})
+		return e.fieldsQuery(ctx, t, []fieldBoost{{fAuthorText, 1}})
 	case "tag":
 		kw := keywordTerm(t, fTag)
-		if txt := e.fieldsQuery(t, []fieldBoost{{fTagsText, 2}}); txt != nil {
+		if txt := e.fieldsQuery(ctx, t, []fieldBoost{{fTagsText, 2}}); txt != nil {
 			return query.NewDisjunctionQuery([]query.Query{kw, txt})
 		}
 		return kw
@@ -369,7 +378,7 @@ func keywordTerm(t textquery.Term, field string) query.Query {
 
 // fieldsQuery matches a word, phrase or prefix in each of the fields with
 // its boost, as a disjunction.
-func (e *Engine) fieldsQuery(t textquery.Term, fields []fieldBoost) query.Query {
+func (e *Engine) fieldsQuery(ctx context.Context, t textquery.Term, fields []fieldBoost) query.Query {
 	var qs []query.Query
 	switch t.Kind {
 	case textquery.Prefix:
@@ -379,13 +388,13 @@ func (e *Engine) fieldsQuery(t textquery.Term, fields []fieldBoost) query.Query 
 		// spelling dictionary (unstemmed words).
 		p := strings.ToLower(fold.Text(t.Text))
 		var stems []string
-		for _, st := range e.completionStems(p) {
+		for _, st := range e.completionStems(ctx, p) {
 			if !strings.HasPrefix(st, p) {
 				stems = append(stems, st)
 			}
 		}
 		for _, f := range fields {
-			for _, term := range e.prefixTerms(f.field, p) {
+			for _, term := range e.prefixTerms(ctx, f.field, p) {
 				tq := query.NewTermQuery(term)
 				tq.SetField(f.field)
 				tq.SetBoost(f.boost)
@@ -426,7 +435,7 @@ func (e *Engine) fieldsQuery(t textquery.Term, fields []fieldBoost) query.Query 
 // other terms of a thesaurus group, each as a phrase over the text fields.
 // It also returns the expanded terms and the disjunction of their queries
 // alone (nil when there is none).
-func (e *Engine) concept(typed []query.Query, typedText string, g *thesaurus.Group, matched int) (query.Query, []string, query.Query) {
+func (e *Engine) concept(ctx context.Context, typed []query.Query, typedText string, g *thesaurus.Group, matched int) (query.Query, []string, query.Query) {
 	typedTokens := strings.Join(e.analyze(typedText), " ")
 	var alts []query.Query
 	switch len(typed) {
@@ -445,7 +454,7 @@ func (e *Engine) concept(typed []query.Query, typedText string, g *thesaurus.Gro
 		if strings.Join(e.analyze(t.Text), " ") == typedTokens {
 			continue // a spelling variant of what was typed ("never event(s)")
 		}
-		q := e.expansionQuery(t.Text)
+		q := e.expansionQuery(ctx, t.Text)
 		if q == nil {
 			continue
 		}
@@ -480,8 +489,8 @@ const maxPrefixTerms = 128
 
 // prefixTerms returns the indexed terms of field that start with prefix, at
 // most maxPrefixTerms of them (the most frequent; ties by term), sorted.
-func (e *Engine) prefixTerms(field, prefix string) []string {
-	terms := e.frequentTerms(field, prefix, maxPrefixTerms)
+func (e *Engine) prefixTerms(ctx context.Context, field, prefix string) []string {
+	terms := e.frequentTerms(ctx, field, prefix, maxPrefixTerms)
 	sort.Strings(terms)
 	return terms
 }
@@ -489,7 +498,7 @@ func (e *Engine) prefixTerms(field, prefix string) []string {
 // frequentTerms returns the at most k terms of field's dictionary that
 // start with prefix and are in the most documents, most frequent first
 // (ties by term).
-func (e *Engine) frequentTerms(field, prefix string, k int) []string {
+func (e *Engine) frequentTerms(ctx context.Context, field, prefix string, k int) []string {
 	type entry struct {
 		term  string
 		count uint64
@@ -501,7 +510,14 @@ func (e *Engine) frequentTerms(field, prefix string, k int) []string {
 			return err
 		}
 		defer func() { _ = d.Close() }()
-		for {
+		for n := 0; ; n++ {
+			// A short prefix of a large index has many thousand terms;
+			// past the deadline the caller fails the search.
+			if n%dictCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
 			de, err := d.Next()
 			if err != nil || de == nil {
 				return err
@@ -522,13 +538,17 @@ func (e *Engine) frequentTerms(field, prefix string, k int) []string {
 	return out
 }
 
+// dictCheckEvery is how many dictionary terms a prefix expansion reads
+// between looks at its context's deadline.
+const dictCheckEvery = 1024
+
 // maxCompletions bounds how many dictionary words a prefix expands to.
 const maxCompletions = 64
 
 // completionStems returns the distinct stems of the most frequent words of
 // the spelling dictionary that start with prefix.
-func (e *Engine) completionStems(prefix string) []string {
-	words := e.frequentTerms(fSpell, prefix, maxCompletions)
+func (e *Engine) completionStems(ctx context.Context, prefix string) []string {
+	words := e.frequentTerms(ctx, fSpell, prefix, maxCompletions)
 	seen := map[string]bool{}
 	var stems []string
 	for _, w := range words {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,7 +41,7 @@ func TestPrefixBoundKeepsMostFrequent(t *testing.T) {
 	if !slices.Contains(hitIDs(res), "t:rare") {
 		t.Errorf("%s does not find the rare article: %v", rare, hitIDs(res))
 	}
-	if got := e.prefixTerms(fText, "zq"); len(got) != maxPrefixTerms || !slices.Contains(got, word(0)) || slices.Contains(got, rare) {
+	if got := e.prefixTerms(context.Background(), fText, "zq"); len(got) != maxPrefixTerms || !slices.Contains(got, word(0)) || slices.Contains(got, rare) {
 		t.Errorf("prefixTerms: %d terms, has the most frequent %v, has the rarest %v", len(got), slices.Contains(got, word(0)), slices.Contains(got, rare))
 	}
 }

@@ -14,7 +14,8 @@
 //	field:"phrase"   also field:wor*
 //
 // Everything else is text: punctuation, "sepsis: warning signs", a trailing
-// question mark, parentheses.
+// question mark, parentheses. There is no grouping, so no nesting to bound;
+// what one query may ask is bounded by the Max* limits below.
 package textquery
 
 import (
@@ -25,11 +26,31 @@ import (
 )
 
 // Error is invalid free-text syntax. Pos is the byte offset in the query
-// text where the problem is.
+// text where the problem is. Limit, when set, names the limit of what one
+// query may ask that the text exceeds (LimitTerms, …): the text is valid
+// but too costly to search.
 type Error struct {
-	Pos int
-	Msg string
+	Pos   int
+	Msg   string
+	Limit string
 }
+
+// Limits on what one query may ask, so that its cost is bounded. They are
+// far above what a person types; a query over one is refused, not cut.
+const (
+	MaxTerms        = 64 // words, phrases and prefixes in the whole query
+	MaxPhraseWords  = 12 // words in one phrase (or in one hyphenated word)
+	MaxPrefixes     = 4  // prefix terms (wor*) in the whole query
+	MaxAlternatives = 8  // terms joined by OR in one group
+)
+
+// Names of the limits, as Error.Limit.
+const (
+	LimitTerms        = "terms"
+	LimitPhraseWords  = "phrase_words"
+	LimitPrefixes     = "prefixes"
+	LimitAlternatives = "alternatives"
+)
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("invalid query at position %d: %s", e.Pos, e.Msg)
@@ -203,6 +224,9 @@ func Parse(s string) (*Query, error) {
 	if orPos >= 0 {
 		return nil, &Error{Pos: orPos, Msg: "OR needs a word or phrase after it"}
 	}
+	if err := checkLimits(tq); err != nil {
+		return nil, err
+	}
 	firstNeg := -1
 	for _, c := range tq.Clauses {
 		if !c.Neg {
@@ -216,6 +240,41 @@ func Parse(s string) (*Query, error) {
 		return nil, &Error{Pos: firstNeg, Msg: "only excluded (-) terms; add a word to search for"}
 	}
 	return tq, nil
+}
+
+// checkLimits refuses a query that asks more than the Max* limits allow,
+// at the first term over the limit.
+func checkLimits(q *Query) error {
+	terms, prefixes := 0, 0
+	for _, c := range q.Clauses {
+		if len(c.Alts) > MaxAlternatives {
+			return &Error{Pos: c.Alts[MaxAlternatives].Pos, Limit: LimitAlternatives,
+				Msg: fmt.Sprintf("too many alternatives joined by OR: at most %d in one group", MaxAlternatives)}
+		}
+		for _, t := range c.Alts {
+			if terms++; terms > MaxTerms {
+				return &Error{Pos: t.Pos, Limit: LimitTerms,
+					Msg: fmt.Sprintf("too many terms: at most %d words, phrases and prefixes in one query", MaxTerms)}
+			}
+			if t.Kind == Prefix {
+				if prefixes++; prefixes > MaxPrefixes {
+					return &Error{Pos: t.Pos, Limit: LimitPrefixes,
+						Msg: fmt.Sprintf("too many prefix searches (*): at most %d in one query", MaxPrefixes)}
+				}
+			}
+			if n := wordCount(t.Text); n > MaxPhraseWords {
+				return &Error{Pos: t.Pos, Limit: LimitPhraseWords,
+					Msg: fmt.Sprintf("phrase too long: %d words, at most %d", n, MaxPhraseWords)}
+			}
+		}
+	}
+	return nil
+}
+
+// wordCount counts the runs of letters and digits in text: the words of a
+// phrase, or the parts of a hyphenated word, which is searched as a phrase.
+func wordCount(text string) int {
+	return len(strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
 }
 
 // quoted reads a phrase whose opening quote is at s[i]. It returns the text

@@ -115,3 +115,43 @@ func FuzzTextParse(f *testing.F) {
 		}
 	})
 }
+
+func TestTextParseLimits(t *testing.T) {
+	words := func(w string, n int) string { return strings.TrimSpace(strings.Repeat(w+" ", n)) }
+	cases := []struct {
+		in    string
+		limit string
+		pos   int
+	}{
+		{words("care", MaxTerms+1), LimitTerms, 5 * MaxTerms},
+		{`"` + words("safety", MaxPhraseWords+1) + `"`, LimitPhraseWords, 0},
+		{"x " + strings.Repeat("a-", MaxPhraseWords) + "b", LimitPhraseWords, 2},
+		{"ab* cd* ef* gh* ij*", LimitPrefixes, 16},
+		{strings.Repeat("a OR ", MaxAlternatives) + "b", LimitAlternatives, 5 * MaxAlternatives},
+	}
+	for _, c := range cases {
+		_, err := Parse(c.in)
+		var qe *Error
+		if !errors.As(err, &qe) || qe.Limit != c.limit || qe.Pos != c.pos {
+			t.Errorf("Parse(%.40q…): %v (limit %q); want limit %q at %d", c.in, err, limitOf(qe), c.limit, c.pos)
+		}
+	}
+	// At the limits, a query parses.
+	for _, in := range []string{
+		words("care", MaxTerms),
+		`"` + words("safety", MaxPhraseWords) + `"`,
+		"ab* cd* ef* gh*",
+		strings.Repeat("a OR ", MaxAlternatives-1) + "b",
+	} {
+		if _, err := Parse(in); err != nil {
+			t.Errorf("Parse(%.40q…): %v", in, err)
+		}
+	}
+}
+
+func limitOf(e *Error) string {
+	if e == nil {
+		return ""
+	}
+	return e.Limit
+}
