@@ -193,7 +193,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	rep.finished = time.Now()
-	text := rep.markdown()
+	charts := ""
+	if o.report != "" {
+		if charts, err = rep.writeCharts(o.report); err != nil {
+			return err
+		}
+	}
+	text := rep.markdown(charts)
 	fmt.Fprintln(out)
 	fmt.Fprint(out, rep.table())
 	if o.report != "" {

@@ -277,7 +277,9 @@ func (r *report) targets() []string {
 	return out
 }
 
-func (r *report) markdown() string {
+// markdown is the report; charts is the Markdown embedding its charts
+// (writeCharts), placed after the results table.
+func (r *report) markdown(charts string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# safetysearch benchmark — %s, %d articles\n\n", r.opts.mode, r.opts.n)
 	fmt.Fprintf(&b, "- run: %s → %s (%.0f s)\n", r.started.UTC().Format(time.RFC3339), r.finished.UTC().Format(time.RFC3339), r.finished.Sub(r.started).Seconds())
@@ -286,6 +288,9 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "- corpus: synthetic, seed %d, %d articles; %d measured queries per peer (%d per class) after a warm-up\n", r.opts.seed, r.opts.n, r.queries, r.opts.perClass)
 	fmt.Fprintf(&b, "- the machine is shared and noisy: compare ratios within this run, not absolute figures across runs\n\n")
 	fmt.Fprintf(&b, "## Results\n\n```\n%s```\n\n", r.table())
+	if charts != "" {
+		fmt.Fprintf(&b, "## Charts\n\n%s", charts)
+	}
 	fmt.Fprintf(&b, "## Targets\n\n%s\n\n", strings.Join(r.targets(), "\n"))
 	if len(r.notes) > 0 {
 		fmt.Fprintf(&b, "## Notes\n\n")
