@@ -74,10 +74,11 @@ func (c *Crawler) Run(ctx context.Context, progress func(Progress)) (Summary, er
 	}
 	r.tally.update(func(s *Summary) { s.Started = time.Now().UTC() })
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-		sem  = make(chan struct{}, c.cfg.Concurrency)
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		errs    []error
+		srcErrs = map[string]error{}
+		sem     = make(chan struct{}, c.cfg.Concurrency)
 	)
 	for _, src := range c.cfg.Sources {
 		wg.Add(1)
@@ -92,6 +93,7 @@ func (c *Crawler) Run(ctx context.Context, progress func(Progress)) (Summary, er
 			if err := r.source(ctx, src); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
+				srcErrs[src.Name] = err
 				mu.Unlock()
 			}
 		}()
@@ -99,6 +101,11 @@ func (c *Crawler) Run(ctx context.Context, progress func(Progress)) (Summary, er
 	wg.Wait()
 	r.tally.update(func(s *Summary) { s.Finished = time.Now().UTC() })
 	sum := r.tally.summary()
+	// The history is written even when ctx is done (a cancelled crawl is
+	// worth a record); failing to write it does not fail the crawl.
+	if err := c.store.AppendSourceRuns(context.WithoutCancel(ctx), sourceRuns(sum, srcErrs, ctx.Err())...); err != nil {
+		c.log.Error("crawl history not recorded", "err", err)
+	}
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("crawler: crawl interrupted: %w", err)
 	}
@@ -136,6 +143,8 @@ type item struct {
 // sourceRun crawls one source in one run. Only its own goroutine uses it.
 type sourceRun struct {
 	*run
+	// tally counts for this source and the run; it shadows run.tally.
+	tally   *sourceTally
 	src     SourceConfig
 	log     *slog.Logger
 	base    *url.URL
@@ -174,7 +183,9 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 		fetched: map[string]bool{},
 		outSeen: map[string]bool{},
 		doneIDs: map[string]bool{},
+		tally:   r.tally.source(src.Name),
 	}
+	defer s.tally.finish()
 	pol := s.robots(ctx)
 	if ctx.Err() != nil {
 		return nil
@@ -231,7 +242,7 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 		if err := s.flush(done); err != nil {
 			s.countErr(it.u.String(), err)
 		}
-		s.tally.step(src.Name, len(s.queue))
+		s.tally.step(len(s.queue))
 	}
 	if ctx.Err() != nil {
 		return nil

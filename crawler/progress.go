@@ -1,6 +1,9 @@
 package crawler
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // Progress is reported after every processed URL (for a progress bar).
 type Progress struct {
@@ -12,10 +15,12 @@ type Progress struct {
 	Errors int
 }
 
-// tally is a Run's Summary under a lock, plus the progress callback.
+// tally is a Run's Summary and its per-source summaries under one lock,
+// plus the progress callback.
 type tally struct {
 	mu       sync.Mutex
 	s        Summary
+	sources  []*SourceSummary // in the order the sources started
 	done     int
 	queued   map[string]int // per source
 	progress func(Progress)
@@ -25,15 +30,21 @@ func newTally(progress func(Progress)) *tally {
 	return &tally{s: Summary{Errors: map[ErrorKind]int{}}, queued: map[string]int{}, progress: progress}
 }
 
-// update applies f to the summary under the lock.
+// update applies f to the run's summary under the lock.
 func (t *tally) update(f func(s *Summary)) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	f(&t.s)
 }
 
-func (t *tally) errorKind(kind ErrorKind) {
-	t.update(func(s *Summary) { s.Errors[kind]++ })
+// source starts the summary of one source; its counts also go to the
+// run's.
+func (t *tally) source(name string) *sourceTally {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ss := &SourceSummary{Name: name, Summary: Summary{Started: time.Now().UTC(), Errors: map[ErrorKind]int{}}}
+	t.sources = append(t.sources, ss)
+	return &sourceTally{t: t, s: ss}
 }
 
 // step marks one URL processed and reports progress (calls to the
@@ -56,10 +67,49 @@ func (t *tally) step(source string, queued int) {
 func (t *tally) summary() Summary {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := t.s
-	s.Errors = make(map[ErrorKind]int, len(t.s.Errors))
-	for k, v := range t.s.Errors {
-		s.Errors[k] = v
+	s := copySummary(t.s)
+	s.Sources = make([]SourceSummary, len(t.sources))
+	for i, ss := range t.sources {
+		s.Sources[i] = SourceSummary{Name: ss.Name, Summary: copySummary(ss.Summary)}
 	}
 	return s
+}
+
+func copySummary(s Summary) Summary {
+	errs := make(map[ErrorKind]int, len(s.Errors))
+	for k, v := range s.Errors {
+		errs[k] = v
+	}
+	s.Errors = errs
+	s.Sources = nil
+	return s
+}
+
+// sourceTally counts for one source: every update goes to the source's
+// summary and to the run's.
+type sourceTally struct {
+	t *tally
+	s *SourceSummary
+}
+
+func (st *sourceTally) update(f func(s *Summary)) {
+	st.t.mu.Lock()
+	defer st.t.mu.Unlock()
+	f(&st.t.s)
+	f(&st.s.Summary)
+}
+
+func (st *sourceTally) errorKind(kind ErrorKind) {
+	st.update(func(s *Summary) { s.Errors[kind]++ })
+}
+
+func (st *sourceTally) step(queued int) {
+	st.t.step(st.s.Name, queued)
+}
+
+// finish stamps the end of the source's crawl.
+func (st *sourceTally) finish() {
+	st.t.mu.Lock()
+	defer st.t.mu.Unlock()
+	st.s.Finished = time.Now().UTC()
 }

@@ -44,9 +44,10 @@ type StoreOptions struct {
 // Store is the crawler's durable state in one bbolt file: per URL its
 // validators and fetch history (bucket "urls"), per article id the
 // extracted article as JSON (bucket "articles"), per source the frontier
-// of an unfinished pass (bucket "frontier", see frontier.go). Every page is
-// committed in one transaction, so a crawl killed at any point leaves
-// whole pages.
+// of an unfinished pass (bucket "frontier", see frontier.go), and the last
+// runs per source and of the index (bucket "history", see history.go).
+// Every page is committed in one transaction, so a crawl killed at any
+// point leaves whole pages.
 // Store implements the indexer's Source (Count, Each) and Get.
 type Store struct {
 	db       *bolt.DB

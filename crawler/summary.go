@@ -47,6 +47,15 @@ type Summary struct {
 	Resumed int
 	// Errors counts failed URLs by kind (Kind* constants).
 	Errors map[ErrorKind]int
+	// Sources is the same per source, in the order they started; empty in
+	// a source's own summary.
+	Sources []SourceSummary
+}
+
+// SourceSummary counts what one Run did for one source.
+type SourceSummary struct {
+	Name string
+	Summary
 }
 
 // ErrorCount is the total of Errors.

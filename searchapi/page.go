@@ -115,6 +115,7 @@ type statusPage struct {
 	// run's errors, so the page never says "errors 1" and "Errors: None".
 	FailedURLs  int
 	FailedKinds []count
+	History     *historyView // nil: no run recorded
 }
 
 type count struct {
@@ -421,10 +422,11 @@ func paragraphs(text string) []string {
 	return out
 }
 
-// handleStatusPage serves GET /status: the index and crawl schedule.
+// handleStatusPage serves GET /status: the index, the crawl schedule and
+// the run history.
 func (s *Server) handleStatusPage(c *gin.Context) {
 	st := s.status()
-	page := statusPage{pageMeta: pageMeta{Title: "Index status"}, S: st}
+	page := statusPage{pageMeta: pageMeta{Title: "Index status"}, S: st, History: buildHistory(st.History)}
 	if st.Last != nil {
 		for name, n := range st.Last.Counts {
 			switch kind, isKind := strings.CutPrefix(name, "errors_"); {

@@ -160,6 +160,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || err != nil || st.Last == nil || st.Last.Trigger != "startup" || st.Last.Outcome != "ok" {
 			t.Errorf("admin status with the printed token: %d %v %+v", resp.StatusCode, err, st)
 		}
+		checkSecondCrawlHistory(t, client, base, tok[1])
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -178,6 +179,53 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("data directory: %v", err)
 		}
+	}
+}
+
+// checkSecondCrawlHistory runs a second crawl through the admin route and
+// checks that the status page and the admin status show both runs.
+func checkSecondCrawlHistory(t *testing.T, client *http.Client, base, token string) {
+	t.Helper()
+	call := func(method, path string, out any) {
+		req, _ := http.NewRequest(method, base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d", method, path, resp.StatusCode)
+		}
+		if out != nil {
+			if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	call(http.MethodPost, "/api/v1/admin/rebuild", nil)
+	var st searchapi.AdminStatus
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		st = searchapi.AdminStatus{}
+		call(http.MethodGet, "/api/v1/admin/status", &st)
+		if !st.Running && st.Last != nil && st.Last.Trigger == "manual" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the second crawl did not finish: %+v", st.Last)
+		}
+	}
+	if h := st.History; h == nil || len(h.Sources) != 1 || len(h.Sources[0].Runs) != 2 || len(h.Index) != 2 {
+		t.Fatalf("history after two crawls: %+v", st.History)
+	}
+	resp, err := client.Get(base + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if n := strings.Count(string(page), `<svg class="chart"`); n != 3 {
+		t.Errorf("status page after two crawls has %d charts, want duration and errors of the source and the rebuilds", n)
 	}
 }
 

@@ -83,7 +83,7 @@ func (m *Main) runServe(ctx context.Context) error {
 	// run behind the scheduler's back; Stop cancels it and waits.
 	schedCtx, cancelSched := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelSched()
-	sched, err := schedule.New(schedCtx, schedule.Config{Spec: cfg.Schedule, Timeout: cfg.RunTimeout}, crawl, ix, st, m.logger)
+	sched, err := schedule.New(schedCtx, schedule.Config{Spec: cfg.Schedule, Timeout: cfg.RunTimeout, History: storeHistory{st}}, crawl, ix, st, m.logger)
 	if err != nil {
 		return &usageError{err: fmt.Errorf("config: schedule %q, run_timeout %s: %w", cfg.Schedule, cfg.RunTimeout, err)}
 	}

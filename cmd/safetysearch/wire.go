@@ -8,6 +8,7 @@ import (
 
 	"github.com/safetysearch/safetysearch/crawler"
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/schedule"
 )
 
 // Data directory layout.
@@ -116,4 +117,32 @@ func (m *Main) taxonomy() (*crawler.Taxonomy, error) {
 		return nil, &usageError{err: fmt.Errorf("config: taxonomy_file %s: %w", m.cfg.TaxonomyFile, err)}
 	}
 	return tx, nil
+}
+
+// storeHistory adapts the crawler's store to the scheduler's HistoryStore.
+// The record types are the same fields on both sides (the conversions
+// below fail to compile when they drift).
+type storeHistory struct{ st *crawler.Store }
+
+func (h storeHistory) AppendIndexRun(ctx context.Context, r schedule.IndexRun) error {
+	return h.st.AppendIndexRun(ctx, crawler.IndexRun(r))
+}
+
+func (h storeHistory) RunHistory(ctx context.Context) (schedule.History, error) {
+	sources, index, err := h.st.History(ctx)
+	if err != nil {
+		return schedule.History{}, err
+	}
+	out := schedule.History{Sources: make([]schedule.SourceHistory, 0, len(sources)), Index: make([]schedule.IndexRun, 0, len(index))}
+	for _, sh := range sources {
+		runs := make([]schedule.SourceRun, len(sh.Runs))
+		for i, r := range sh.Runs {
+			runs[i] = schedule.SourceRun(r)
+		}
+		out.Sources = append(out.Sources, schedule.SourceHistory{Source: sh.Source, Runs: runs})
+	}
+	for _, r := range index {
+		out.Index = append(out.Index, schedule.IndexRun(r))
+	}
+	return out, nil
 }

@@ -44,6 +44,9 @@ type Config struct {
 	// the shortest gap between the schedule's next activations. With the
 	// schedule off, zero means no deadline beyond the root context.
 	Timeout time.Duration
+	// History, when set, keeps the runs across restarts and is shown in
+	// the status (RunStatus.History).
+	History HistoryStore
 }
 
 // RunStatus is the schedule and its runs, as the status routes show them
@@ -53,6 +56,9 @@ type RunStatus struct {
 	Running  bool      `json:"running"`
 	Next     time.Time `json:"next_run,omitzero"` // zero when the schedule is off
 	Last     *Run      `json:"last_run,omitempty"`
+	// History is the kept runs per source and of the index; nil without a
+	// HistoryStore.
+	History *History `json:"history,omitempty"`
 }
 
 // Run is one crawl + rebuild, or a rebuild alone, scheduled or asked for.
@@ -97,6 +103,7 @@ type Scheduler struct {
 	ix      Index
 	src     indexer.Source
 	log     *slog.Logger
+	history HistoryStore // nil: no history
 
 	cron  *cron.Cron // nil when the schedule is off
 	entry cron.EntryID
@@ -107,6 +114,7 @@ type Scheduler struct {
 	started bool
 	cancel  context.CancelFunc // of the running run
 	last    *Run
+	hist    *History // cached copy of the stored history
 	runs    sync.WaitGroup
 }
 
@@ -132,7 +140,9 @@ func New(ctx context.Context, cfg Config, crawl CrawlFunc, ix Index, src indexer
 		ix:      ix,
 		src:     src,
 		log:     logger.With("component", "scheduler"),
+		history: cfg.History,
 	}
+	s.loadHistory(ctx)
 	if s.spec == "" || s.spec == "off" {
 		s.spec = "off"
 		return s, nil
@@ -275,6 +285,10 @@ func (s *Scheduler) Status() RunStatus {
 		r := copyRun(*s.last)
 		st.Last = &r
 	}
+	if s.hist != nil {
+		h := copyHistory(*s.hist)
+		st.History = &h
+	}
 	started, stopped := s.started, s.stopped
 	s.mu.Unlock()
 	if s.cron != nil && started && !stopped {
@@ -300,7 +314,8 @@ type runState struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	run    *Run
-	crawl  bool // false: rebuild only
+	crawl  bool      // false: rebuild only
+	index  *IndexRun // the rebuild, once tried
 }
 
 // begin takes the running guard and starts the record of a run.
@@ -386,14 +401,17 @@ func (s *Scheduler) execute(rs *runState) (run Run, err error) {
 		err = fmt.Errorf("schedule: %s run panicked: %v", rs.run.Trigger, r)
 	}()
 
-	outcome, err := s.steps(rs.ctx, rs.crawl, counts, &errs)
+	outcome, err := s.steps(rs, counts, &errs)
 	done = true
+	s.recordIndex(context.WithoutCancel(rs.ctx), rs.index)
+	s.loadHistory(context.WithoutCancel(rs.ctx))
 	return s.finish(rs, outcome, counts, errs), err
 }
 
 // steps runs crawl (when asked for and configured) then rebuild, filling
 // counts and errs, and returns the outcome and the first error.
-func (s *Scheduler) steps(ctx context.Context, crawl bool, counts map[string]int, errs *[]string) (string, error) {
+func (s *Scheduler) steps(rs *runState, counts map[string]int, errs *[]string) (string, error) {
+	ctx, crawl := rs.ctx, rs.crawl
 	var runErr error
 	fail := func(err error) {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -428,11 +446,15 @@ func (s *Scheduler) steps(ctx context.Context, crawl bool, counts map[string]int
 		fail(fmt.Errorf("schedule: rebuild: %w", err))
 		return ctxOutcome(ctx), runErr
 	}
+	started := time.Now().UTC()
 	rep, err := s.ix.Rebuild(ctx, s.src)
+	rs.index = &IndexRun{Started: started, Duration: time.Since(started).Seconds(), Documents: rep.Documents, Generation: rep.Generation, Outcome: OutcomeOK}
 	if err != nil {
 		fail(err)
+		rs.index.Outcome, rs.index.Error = OutcomeFailed, err.Error()
 		if ctx.Err() != nil {
-			return ctxOutcome(ctx), runErr
+			rs.index.Outcome = ctxOutcome(ctx)
+			return rs.index.Outcome, runErr
 		}
 		return OutcomeFailed, runErr
 	}
