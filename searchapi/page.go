@@ -320,6 +320,10 @@ func queryPosition(text string, qe *indexer.QueryError) *queryProblem {
 		Heading: "Your search could not be understood",
 		Message: "There is a problem at character " + strconv.Itoa(utf8.RuneCountInString(safePrefix(text, qe.Pos))+1) + ": " + qe.Msg + ".",
 	}
+	if qe.Limit != "" {
+		// Valid syntax over one of the limits of a query (README, query syntax).
+		p.Heading = "Your search asks for too much at once"
+	}
 	if qe.Pos < 0 || qe.Pos > len(text) {
 		return p
 	}

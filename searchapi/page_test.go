@@ -922,3 +922,17 @@ func TestPageYearHistogram(t *testing.T) {
 		t.Errorf("all-years link %q", all)
 	}
 }
+
+// TestPageQueryTooComplex: a query over a limit is explained as such on the
+// page (400), not as a syntax error.
+func TestPageQueryTooComplex(t *testing.T) {
+	e := newPageEnv(t, sampleArticles(t))
+	_, body, doc := e.page("/?q="+url.QueryEscape("sepsi* medic* falls* nurs* patien*"), http.StatusBadRequest)
+	if h := doc.Find(".notice.error h2").Text(); h != "Your search asks for too much at once" {
+		t.Errorf("heading %q\n%.2000s", h, body)
+	}
+	_, _, doc = e.page("/?q="+url.QueryEscape(`"unclosed`), http.StatusBadRequest)
+	if h := doc.Find(".notice.error h2").Text(); h != "Your search could not be understood" {
+		t.Errorf("syntax error heading %q", h)
+	}
+}
