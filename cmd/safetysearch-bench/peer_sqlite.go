@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,9 +156,6 @@ func sqliteFilters(q benchQuery) []sqliteFilter {
 	return fs
 }
 
-// sqliteFacets are the facets a page counts, as safetysearch's default five.
-var sqliteFacets = []string{"region", "audience", "topic", "type", "year"}
-
 // materialiseSQL fills the TEMP table m with the match set: rowid r, bm25
 // score s (lower is better), published date, article id, and a flag fN per
 // filter telling whether the row passes it. bm25 is computed inside a
@@ -197,13 +195,18 @@ func createTempSQL(n int) string {
 // flagsWhere is the WHERE clause keeping rows that pass every filter but
 // the one on facet skip ("" keeps all): the disjunctive facet semantics.
 func flagsWhere(filters []sqliteFilter, skip string) string {
+	return " WHERE " + flagsCond(filters, skip)
+}
+
+// flagsCond is the condition of flagsWhere.
+func flagsCond(filters []sqliteFilter, skip string) string {
 	conds := []string{"1"}
 	for i, f := range filters {
 		if f.facet != skip {
 			conds = append(conds, fmt.Sprintf("f%d", i))
 		}
 	}
-	return " WHERE " + strings.Join(conds, " AND ")
+	return "(" + strings.Join(conds, " AND ") + ")"
 }
 
 // pageSQL takes the page from m, ordered like safetysearch: score then id,
@@ -216,10 +219,17 @@ func pageSQL(filters []sqliteFilter, sort string) string {
 	return `SELECT r, id FROM m` + flagsWhere(filters, "") + ` ORDER BY ` + order + ` LIMIT ?`
 }
 
-// facetSQL counts one facet's values over m, its own filter left out.
-func facetSQL(filters []sqliteFilter, facet string) string {
-	return `SELECT t.value, count(*) AS n FROM m JOIN tags t ON t.rowid = m.r AND t.facet = ?` +
-		flagsWhere(filters, facet) + ` GROUP BY t.value ORDER BY n DESC, t.value LIMIT 10`
+// facetsSQL counts every facet's values over m in one pass over their
+// tags: a row counts for a facet's value when it passes every filter but
+// the one on that facet (disjunctive facets).
+func facetsSQL(filters []sqliteFilter) string {
+	var b strings.Builder
+	b.WriteString(`SELECT t.facet, t.value, sum(CASE t.facet`)
+	for _, f := range filters {
+		fmt.Fprintf(&b, ` WHEN '%s' THEN %s`, f.facet, flagsCond(filters, f.facet))
+	}
+	b.WriteString(` ELSE ` + flagsCond(filters, "") + ` END) AS n FROM m JOIN tags t ON t.rowid = m.r GROUP BY t.facet, t.value`)
+	return b.String()
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
@@ -280,13 +290,8 @@ func (p *sqlitePeer) answer(ctx context.Context, q benchQuery) (ans sqliteAnswer
 		}
 	}
 	if q.Facets {
-		ans.facets = map[string][]facetCount{}
-		for _, facet := range sqliteFacets {
-			counts, err := facetCounts(ctx, conn, filters, facet)
-			if err != nil {
-				return ans, err
-			}
-			ans.facets[facet] = counts
+		if ans.facets, err = facetCounts(ctx, conn, filters); err != nil {
+			return ans, err
 		}
 	}
 	return ans, nil
@@ -330,21 +335,38 @@ func snippets(ctx context.Context, conn *sql.Conn, match string, rowids []any) e
 	return rows.Err()
 }
 
-func facetCounts(ctx context.Context, conn *sql.Conn, filters []sqliteFilter, facet string) ([]facetCount, error) {
-	rows, err := conn.QueryContext(ctx, facetSQL(filters, facet), facet)
+// facetCounts reads every facet's counts and keeps the top ten values of
+// each (most frequent, then by value), as a page shows them.
+func facetCounts(ctx context.Context, conn *sql.Conn, filters []sqliteFilter) (map[string][]facetCount, error) {
+	rows, err := conn.QueryContext(ctx, facetsSQL(filters))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: facet %s: %w", facet, err)
+		return nil, fmt.Errorf("sqlite: facets: %w", err)
 	}
 	defer rows.Close()
-	var out []facetCount
+	out := map[string][]facetCount{}
 	for rows.Next() {
+		var facet string
 		var c facetCount
-		if err := rows.Scan(&c.Value, &c.N); err != nil {
-			return nil, fmt.Errorf("sqlite: facet %s: %w", facet, err)
+		if err := rows.Scan(&facet, &c.Value, &c.N); err != nil {
+			return nil, fmt.Errorf("sqlite: facets: %w", err)
 		}
-		out = append(out, c)
+		if c.N > 0 {
+			out[facet] = append(out[facet], c)
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: facets: %w", err)
+	}
+	for facet, cs := range out {
+		slices.SortFunc(cs, func(a, b facetCount) int {
+			if a.N != b.N {
+				return b.N - a.N
+			}
+			return strings.Compare(a.Value, b.Value)
+		})
+		out[facet] = cs[:min(len(cs), 10)]
+	}
+	return out, nil
 }
 
 func (p *sqlitePeer) rank(ctx context.Context, text string, k int) ([]string, error) {
