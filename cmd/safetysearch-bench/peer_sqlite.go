@@ -21,7 +21,10 @@ import (
 // set is materialised once in a TEMP table (rowid, score, date, id and one
 // flag per filter), the total, the page and each disjunctive facet are read
 // from it, and snippets are computed for the page's rows only.
-type sqlitePeer struct{ db *sql.DB }
+type sqlitePeer struct {
+	db   *sql.DB
+	docs int64 // articles in the database, to pick the facet counting plan
+}
 
 func (p *sqlitePeer) name() string { return "sqlite-fts5" }
 
@@ -111,7 +114,10 @@ func (p *sqlitePeer) open(ctx context.Context, dir string) error {
 	}
 	db.SetMaxOpenConns(4)
 	p.db = db
-	return db.PingContext(ctx)
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM meta`).Scan(&p.docs); err != nil {
+		return fmt.Errorf("sqlite: open: %w", err)
+	}
+	return nil
 }
 
 func (p *sqlitePeer) close() error {
@@ -222,13 +228,20 @@ func pageSQL(filters []sqliteFilter, sort string) string {
 // facetsSQL counts every facet's values over m in one pass over their
 // tags: a row counts for a facet's value when it passes every filter but
 // the one on that facet (disjunctive facets).
-func facetsSQL(filters []sqliteFilter) string {
+// A small match set drives the join (CROSS JOIN keeps m outside, seeking
+// each row's tags); a large one is better served by one ordered scan of
+// the tags index probing m, which SQLite picks by itself.
+func facetsSQL(filters []sqliteFilter, small bool) string {
+	join := "JOIN"
+	if small {
+		join = "CROSS JOIN"
+	}
 	var b strings.Builder
 	b.WriteString(`SELECT t.facet, t.value, sum(CASE t.facet`)
 	for _, f := range filters {
 		fmt.Fprintf(&b, ` WHEN '%s' THEN %s`, f.facet, flagsCond(filters, f.facet))
 	}
-	b.WriteString(` ELSE ` + flagsCond(filters, "") + ` END) AS n FROM m JOIN tags t ON t.rowid = m.r GROUP BY t.facet, t.value`)
+	b.WriteString(` ELSE ` + flagsCond(filters, "") + ` END) AS n FROM m ` + join + ` tags t ON t.rowid = m.r GROUP BY t.facet, t.value`)
 	return b.String()
 }
 
@@ -274,7 +287,12 @@ func (p *sqlitePeer) answer(ctx context.Context, q benchQuery) (ans sqliteAnswer
 		}
 	}()
 	ins, args := materialiseSQL(match, filters)
-	if _, err := conn.ExecContext(ctx, ins, args...); err != nil {
+	inserted, err := conn.ExecContext(ctx, ins, args...)
+	if err != nil {
+		return ans, fmt.Errorf("sqlite: match: %w", err)
+	}
+	matched, err := inserted.RowsAffected()
+	if err != nil {
 		return ans, fmt.Errorf("sqlite: match: %w", err)
 	}
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM m`+flagsWhere(filters, "")).Scan(&ans.res.Total); err != nil {
@@ -290,7 +308,7 @@ func (p *sqlitePeer) answer(ctx context.Context, q benchQuery) (ans sqliteAnswer
 		}
 	}
 	if q.Facets {
-		if ans.facets, err = facetCounts(ctx, conn, filters); err != nil {
+		if ans.facets, err = facetCounts(ctx, conn, filters, matched < p.docs/4); err != nil {
 			return ans, err
 		}
 	}
@@ -337,8 +355,8 @@ func snippets(ctx context.Context, conn *sql.Conn, match string, rowids []any) e
 
 // facetCounts reads every facet's counts and keeps the top ten values of
 // each (most frequent, then by value), as a page shows them.
-func facetCounts(ctx context.Context, conn *sql.Conn, filters []sqliteFilter) (map[string][]facetCount, error) {
-	rows, err := conn.QueryContext(ctx, facetsSQL(filters))
+func facetCounts(ctx context.Context, conn *sql.Conn, filters []sqliteFilter, small bool) (map[string][]facetCount, error) {
+	rows, err := conn.QueryContext(ctx, facetsSQL(filters, small))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: facets: %w", err)
 	}
