@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,15 +16,27 @@ import (
 	"github.com/safetysearch/safetysearch/indexer"
 )
 
-// sqlitePeer is SQLite FTS5: one FTS5 table (title, summary, body, comments)
-// ranked by bm25() with the same column weights as safetysearch's boosts,
-// snippet() for highlights, and disjunctive facet counts by GROUP BY over a
-// tags table.
-type sqlitePeer struct{ db *sql.DB }
+// sqlitePeer is SQLite FTS5 done the straightforward way: one FTS5 table
+// ranked by bm25() with safetysearch's field weights; per request the match
+// set is materialised once in a TEMP table (rowid, score, date, id and one
+// flag per filter), the total, the page and each disjunctive facet are read
+// from it, and snippets are computed for the page's rows only.
+type sqlitePeer struct {
+	db   *sql.DB
+	docs int64 // articles in the database, to pick the facet counting plan
+}
 
 func (p *sqlitePeer) name() string { return "sqlite-fts5" }
 
-const sqliteWeights = "5.0, 2.5, 1.0, 0.5" // title, summary, body, comments
+// The FTS5 columns and their bm25 weights, in the same order; the weights
+// are safetysearch's field boosts (indexer/engine/plan.go).
+const (
+	sqliteColumns = "title, summary, tags, body, author, comments"
+	sqliteWeights = "1.5, 1.2, 1.2, 1.0, 0.8, 0.5"
+	colTitle      = 0
+	colBody       = 3
+	colComments   = 5
+)
 
 func (p *sqlitePeer) build(ctx context.Context, dir string, src indexer.Source) (buildStats, error) {
 	start := time.Now()
@@ -38,7 +50,7 @@ func (p *sqlitePeer) build(ctx context.Context, dir string, src indexer.Source) 
 		`PRAGMA synchronous=NORMAL`,
 		`CREATE TABLE meta(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, published INTEGER NOT NULL)`,
 		`CREATE TABLE tags(rowid INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL)`,
-		`CREATE VIRTUAL TABLE fts USING fts5(title, summary, body, comments, tokenize='porter unicode61 remove_diacritics 2')`,
+		`CREATE VIRTUAL TABLE fts USING fts5(` + sqliteColumns + `, tokenize='porter unicode61 remove_diacritics 2')`,
 	} {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			return buildStats{}, fmt.Errorf("sqlite: %s: %w", s, err)
@@ -51,7 +63,7 @@ func (p *sqlitePeer) build(ctx context.Context, dir string, src indexer.Source) 
 	}
 	insMeta, _ := tx.Prepare(`INSERT INTO meta(rowid, id, published) VALUES (?, ?, ?)`)
 	insTag, _ := tx.Prepare(`INSERT INTO tags(rowid, facet, value) VALUES (?, ?, ?)`)
-	insFTS, _ := tx.Prepare(`INSERT INTO fts(rowid, title, summary, body, comments) VALUES (?, ?, ?, ?, ?)`)
+	insFTS, _ := tx.Prepare(`INSERT INTO fts(rowid, ` + sqliteColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	err = src.Each(ctx, func(a article.Article) error {
 		st.Docs++
 		row := st.Docs
@@ -66,7 +78,7 @@ func (p *sqlitePeer) build(ctx context.Context, dir string, src indexer.Source) 
 				}
 			}
 		}
-		_, err := insFTS.Exec(row, a.Title, a.Summary, a.Body, commentText(a))
+		_, err := insFTS.Exec(row, a.Title, a.Summary, strings.Join(a.Tags, "\n"), a.Body, a.Author, commentText(a))
 		return err
 	})
 	if err != nil {
@@ -77,10 +89,12 @@ func (p *sqlitePeer) build(ctx context.Context, dir string, src indexer.Source) 
 		return st, err
 	}
 	for _, s := range []string{
+		// Filters look rows up by (facet, value); facet counts read the
+		// values of each matching row from the covering (rowid, facet, value).
 		`CREATE INDEX tags_fv ON tags(facet, value, rowid)`,
-		`CREATE INDEX tags_row ON tags(rowid, facet)`,
-		`CREATE INDEX meta_pub ON meta(published)`,
+		`CREATE INDEX tags_row ON tags(rowid, facet, value)`,
 		`INSERT INTO fts(fts) VALUES('optimize')`,
+		`ANALYZE`,
 		`PRAGMA wal_checkpoint(TRUNCATE)`,
 	} {
 		if _, err := db.ExecContext(ctx, s); err != nil {
@@ -93,13 +107,17 @@ func (p *sqlitePeer) build(ctx context.Context, dir string, src indexer.Source) 
 }
 
 func (p *sqlitePeer) open(ctx context.Context, dir string) error {
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "fts.db")+"?mode=ro")
+	// The TEMP match tables live in memory, per connection.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "fts.db")+"?mode=ro&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return err
 	}
 	db.SetMaxOpenConns(4)
 	p.db = db
-	return db.PingContext(ctx)
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM meta`).Scan(&p.docs); err != nil {
+		return fmt.Errorf("sqlite: open: %w", err)
+	}
+	return nil
 }
 
 func (p *sqlitePeer) close() error {
@@ -109,7 +127,7 @@ func (p *sqlitePeer) close() error {
 	return p.db.Close()
 }
 
-// match is the FTS5 MATCH expression of a query, "" for a browse.
+// sqliteMatch is the FTS5 MATCH expression of a query, "" for a browse.
 func sqliteMatch(q benchQuery) string {
 	quote := func(w string) string { return `"` + strings.ReplaceAll(w, `"`, `""`) + `"` }
 	switch {
@@ -127,110 +145,246 @@ func sqliteMatch(q benchQuery) string {
 	return strings.Join(parts, " AND ")
 }
 
-// filterSQL restricts meta.rowid (aliased r) to the selected facet values,
-// leaving out the facet named skip (for disjunctive counts).
-func filterSQL(q benchQuery, skip string, args *[]any) string {
-	var b strings.Builder
-	for _, f := range []struct {
-		facet string
-		vals  []string
-	}{{"region", q.Regions}, {"audience", q.Audience}} {
-		if len(f.vals) == 0 || f.facet == skip {
-			continue
-		}
-		b.WriteString(" AND r IN (SELECT rowid FROM tags WHERE facet = ? AND value IN (" + strings.TrimSuffix(strings.Repeat("?,", len(f.vals)), ",") + "))")
-		*args = append(*args, f.facet)
-		for _, v := range f.vals {
-			*args = append(*args, v)
+// sqliteFilter is one disjunctive filter: a facet and its selected values
+// (OR within a facet, AND across facets).
+type sqliteFilter struct {
+	facet string
+	vals  []string
+}
+
+func sqliteFilters(q benchQuery) []sqliteFilter {
+	var fs []sqliteFilter
+	for _, f := range []sqliteFilter{{"region", q.Regions}, {"audience", q.Audience}} {
+		if len(f.vals) > 0 {
+			fs = append(fs, f)
 		}
 	}
+	return fs
+}
+
+// materialiseSQL fills the TEMP table m with the match set: rowid r, bm25
+// score s (lower is better), published date, article id, and a flag fN per
+// filter telling whether the row passes it. bm25 is computed inside a
+// materialised CTE so the MATCH runs once, not once per joined row.
+func materialiseSQL(match string, filters []sqliteFilter) (string, []any) {
+	var args []any
+	var b strings.Builder
+	if match != "" {
+		b.WriteString(`WITH x AS MATERIALIZED (SELECT rowid AS r, bm25(fts, ` + sqliteWeights + `) AS s FROM fts WHERE fts MATCH ?) `)
+		args = append(args, match)
+	} else {
+		b.WriteString(`WITH x AS (SELECT rowid AS r, 0.0 AS s FROM meta) `)
+	}
+	b.WriteString(`INSERT INTO m SELECT x.r, x.s, meta.published, meta.id`)
+	for _, f := range filters {
+		b.WriteString(`, x.r IN (SELECT rowid FROM tags WHERE facet = ? AND value IN (` + placeholders(len(f.vals)) + `))`)
+		args = append(args, f.facet)
+		for _, v := range f.vals {
+			args = append(args, v)
+		}
+	}
+	b.WriteString(` FROM x JOIN meta ON meta.rowid = x.r`)
+	return b.String(), args
+}
+
+// createTempSQL is the TEMP table materialiseSQL fills, with n filter flags.
+func createTempSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`CREATE TEMP TABLE m(r INTEGER PRIMARY KEY, s REAL, pub INTEGER, id TEXT`)
+	for i := range n {
+		fmt.Fprintf(&b, ", f%d INTEGER", i)
+	}
+	b.WriteString(")")
 	return b.String()
 }
 
+// flagsWhere is the WHERE clause keeping rows that pass every filter but
+// the one on facet skip ("" keeps all): the disjunctive facet semantics.
+func flagsWhere(filters []sqliteFilter, skip string) string {
+	return " WHERE " + flagsCond(filters, skip)
+}
+
+// flagsCond is the condition of flagsWhere.
+func flagsCond(filters []sqliteFilter, skip string) string {
+	conds := []string{"1"}
+	for i, f := range filters {
+		if f.facet != skip {
+			conds = append(conds, fmt.Sprintf("f%d", i))
+		}
+	}
+	return "(" + strings.Join(conds, " AND ") + ")"
+}
+
+// pageSQL takes the page from m, ordered like safetysearch: score then id,
+// or newest first then id.
+func pageSQL(filters []sqliteFilter, sort string) string {
+	order := "s, id"
+	if sort == "newest" {
+		order = "pub DESC, id"
+	}
+	return `SELECT r, id FROM m` + flagsWhere(filters, "") + ` ORDER BY ` + order + ` LIMIT ?`
+}
+
+// facetsSQL counts every facet's values over m in one pass over their
+// tags: a row counts for a facet's value when it passes every filter but
+// the one on that facet (disjunctive facets).
+// A small match set drives the join (CROSS JOIN keeps m outside, seeking
+// each row's tags); a large one is better served by one ordered scan of
+// the tags index probing m, which SQLite picks by itself.
+func facetsSQL(filters []sqliteFilter, small bool) string {
+	join := "JOIN"
+	if small {
+		join = "CROSS JOIN"
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT t.facet, t.value, sum(CASE t.facet`)
+	for _, f := range filters {
+		fmt.Fprintf(&b, ` WHEN '%s' THEN %s`, f.facet, flagsCond(filters, f.facet))
+	}
+	b.WriteString(` ELSE ` + flagsCond(filters, "") + ` END) AS n FROM m ` + join + ` tags t ON t.rowid = m.r GROUP BY t.facet, t.value`)
+	return b.String()
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+// facetCount is one value of a facet and its count.
+type facetCount struct {
+	Value string
+	N     int
+}
+
+// sqliteAnswer is everything one request reads: the bench keeps only the
+// page and the total, the test checks the rest.
+type sqliteAnswer struct {
+	res    queryResult
+	facets map[string][]facetCount
+}
+
 func (p *sqlitePeer) query(ctx context.Context, q benchQuery) (queryResult, error) {
-	match := sqliteMatch(q)
-	// base is the set of matching rowids, named r.
-	base := func(skip string) (string, []any) {
-		var args []any
-		var from string
-		if match != "" {
-			from = `SELECT rowid AS r FROM fts WHERE fts MATCH ?`
-			args = append(args, match)
-		} else {
-			from = `SELECT rowid AS r FROM meta WHERE 1`
-		}
-		return from + filterSQL(q, skip, &args), args
-	}
-	var res queryResult
-	baseSQL, args := base("")
-	if err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM (`+baseSQL+`)`, args...).Scan(&res.Total); err != nil {
-		return res, fmt.Errorf("sqlite: count: %w", err)
-	}
-	var fargs []any
-	filters := filterSQL(q, "", &fargs)
-	var rows *sql.Rows
-	var err error
-	if match != "" {
-		// Rank inside the FTS query and join meta only for the page: a join
-		// around bm25() makes SQLite evaluate the MATCH once per meta row.
-		cols := `rowid AS r, bm25(fts, ` + sqliteWeights + `) AS s`
-		if q.Snippets {
-			cols += `, highlight(fts, 0, '<mark>', '</mark>') AS t, snippet(fts, 2, '<mark>', '</mark>', '…', 24) AS b, snippet(fts, 3, '<mark>', '</mark>', '…', 24) AS c`
-		} else {
-			cols += `, NULL AS t, NULL AS b, NULL AS c`
-		}
-		rows, err = p.db.QueryContext(ctx, `SELECT meta.id, x.t, x.b, x.c FROM (SELECT `+cols+` FROM fts WHERE fts MATCH ?`+
-			strings.ReplaceAll(filters, " r IN", " rowid IN")+` ORDER BY s, rowid LIMIT ?) x JOIN meta ON meta.rowid = x.r ORDER BY x.s, x.r`,
-			append(append([]any{match}, fargs...), q.Size)...)
-	} else {
-		rows, err = p.db.QueryContext(ctx, `SELECT id FROM meta WHERE 1`+strings.ReplaceAll(filters, " r IN", " rowid IN")+
-			` ORDER BY published DESC, id LIMIT ?`, append(fargs, q.Size)...)
-	}
+	a, err := p.answer(ctx, q)
+	return a.res, err
+}
+
+// answer runs q on one pinned connection, whose TEMP table holds the match set.
+func (p *sqlitePeer) answer(ctx context.Context, q benchQuery) (ans sqliteAnswer, err error) {
+	conn, err := p.db.Conn(ctx)
 	if err != nil {
-		return res, fmt.Errorf("sqlite: search: %w", err)
+		return ans, fmt.Errorf("sqlite: conn: %w", err)
 	}
-	for rows.Next() {
-		var id string
-		dest := []any{&id}
-		if match != "" {
-			var t, b, c sql.NullString
-			dest = append(dest, &t, &b, &c)
-		}
-		if err := rows.Scan(dest...); err != nil {
-			rows.Close()
-			return res, err
-		}
-		res.IDs = append(res.IDs, id)
+	defer conn.Close()
+	match := sqliteMatch(q)
+	filters := sqliteFilters(q)
+	if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS temp.m`); err != nil {
+		return ans, fmt.Errorf("sqlite: temp: %w", err)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, err
+	if _, err := conn.ExecContext(ctx, createTempSQL(len(filters))); err != nil {
+		return ans, fmt.Errorf("sqlite: temp: %w", err)
+	}
+	// The table is dropped here too so an idle connection holds no memory.
+	defer func() {
+		if _, derr := conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.m`); derr != nil && err == nil {
+			err = fmt.Errorf("sqlite: temp: %w", derr)
+		}
+	}()
+	ins, args := materialiseSQL(match, filters)
+	inserted, err := conn.ExecContext(ctx, ins, args...)
+	if err != nil {
+		return ans, fmt.Errorf("sqlite: match: %w", err)
+	}
+	matched, err := inserted.RowsAffected()
+	if err != nil {
+		return ans, fmt.Errorf("sqlite: match: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM m`+flagsWhere(filters, "")).Scan(&ans.res.Total); err != nil {
+		return ans, fmt.Errorf("sqlite: count: %w", err)
+	}
+	rowids, err := p.page(ctx, conn, q, filters, &ans.res)
+	if err != nil {
+		return ans, err
+	}
+	if q.Snippets && match != "" && len(rowids) > 0 {
+		if err := snippets(ctx, conn, match, rowids); err != nil {
+			return ans, err
+		}
 	}
 	if q.Facets {
-		for _, facet := range []string{"region", "audience", "topic", "type", "year"} {
-			sub, sargs := base(facet)
-			// Driven by the matching set (tags_row index), not by a scan of
-			// every tag of the facet.
-			frows, err := p.db.QueryContext(ctx, `SELECT t.value, count(*) AS n FROM (`+sub+`) m JOIN tags t ON t.rowid = m.r AND t.facet = ? GROUP BY t.value ORDER BY n DESC, t.value LIMIT 10`,
-				append(sargs, facet)...)
-			if err != nil {
-				return res, fmt.Errorf("sqlite: facet %s: %w", facet, err)
-			}
-			// The counts are read, as a page would, and not kept.
-			for frows.Next() {
-				var v string
-				var n int
-				if err := frows.Scan(&v, &n); err != nil {
-					frows.Close()
-					return res, fmt.Errorf("sqlite: facet %s: %w", facet, err)
-				}
-			}
-			if err := errors.Join(frows.Err(), frows.Close()); err != nil {
-				return res, fmt.Errorf("sqlite: facet %s: %w", facet, err)
-			}
+		if ans.facets, err = facetCounts(ctx, conn, filters, matched < p.docs/4); err != nil {
+			return ans, err
 		}
 	}
-	return res, nil
+	return ans, nil
+}
+
+func (p *sqlitePeer) page(ctx context.Context, conn *sql.Conn, q benchQuery, filters []sqliteFilter, res *queryResult) ([]any, error) {
+	rows, err := conn.QueryContext(ctx, pageSQL(filters, q.Sort), q.Size)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: page: %w", err)
+	}
+	defer rows.Close()
+	var rowids []any
+	for rows.Next() {
+		var r int64
+		var id string
+		if err := rows.Scan(&r, &id); err != nil {
+			return nil, fmt.Errorf("sqlite: page: %w", err)
+		}
+		rowids = append(rowids, r)
+		res.IDs = append(res.IDs, id)
+	}
+	return rowids, rows.Err()
+}
+
+// snippets highlights the title and cuts body and comment snippets for the
+// page's rows only; they are read, as a page would, and not kept.
+func snippets(ctx context.Context, conn *sql.Conn, match string, rowids []any) error {
+	rows, err := conn.QueryContext(ctx, fmt.Sprintf(`SELECT highlight(fts, %d, '<mark>', '</mark>'), snippet(fts, %d, '<mark>', '</mark>', '…', 24), snippet(fts, %d, '<mark>', '</mark>', '…', 24)
+		FROM fts WHERE fts MATCH ? AND rowid IN (%s)`, colTitle, colBody, colComments, placeholders(len(rowids))),
+		append([]any{match}, rowids...)...)
+	if err != nil {
+		return fmt.Errorf("sqlite: snippets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t, b, c sql.NullString
+		if err := rows.Scan(&t, &b, &c); err != nil {
+			return fmt.Errorf("sqlite: snippets: %w", err)
+		}
+	}
+	return rows.Err()
+}
+
+// facetCounts reads every facet's counts and keeps the top ten values of
+// each (most frequent, then by value), as a page shows them.
+func facetCounts(ctx context.Context, conn *sql.Conn, filters []sqliteFilter, small bool) (map[string][]facetCount, error) {
+	rows, err := conn.QueryContext(ctx, facetsSQL(filters, small))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: facets: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]facetCount{}
+	for rows.Next() {
+		var facet string
+		var c facetCount
+		if err := rows.Scan(&facet, &c.Value, &c.N); err != nil {
+			return nil, fmt.Errorf("sqlite: facets: %w", err)
+		}
+		if c.N > 0 {
+			out[facet] = append(out[facet], c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: facets: %w", err)
+	}
+	for facet, cs := range out {
+		slices.SortFunc(cs, func(a, b facetCount) int {
+			if a.N != b.N {
+				return b.N - a.N
+			}
+			return strings.Compare(a.Value, b.Value)
+		})
+		out[facet] = cs[:min(len(cs), 10)]
+	}
+	return out, nil
 }
 
 func (p *sqlitePeer) rank(ctx context.Context, text string, k int) ([]string, error) {
