@@ -20,18 +20,7 @@ func (m *Main) runCheck(ctx context.Context) error {
 		m.fs.Usage()
 		return &usageError{err: errors.New("check: exactly one URL is required")}
 	}
-	c := m.cfg
-	cc := crawler.Config{
-		UserAgent:            c.UserAgent,
-		Delay:                c.CrawlDelay,
-		Timeout:              c.RequestTimeout,
-		MaxBodyBytes:         c.MaxBodyBytes,
-		AllowPrivateNetworks: c.AllowPrivateNetworks,
-	}
-	if cc.UserAgent == "" {
-		cc.UserAgent = crawler.DefaultUserAgent(m.Version, c.ContactURL)
-	}
-	pg, err := crawler.FetchPage(ctx, cc, m.args[0])
+	pg, err := crawler.FetchPage(ctx, m.fetchConfig(), m.args[0])
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}

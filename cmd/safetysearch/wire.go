@@ -67,24 +67,33 @@ func (m *Main) openIndex(ctx context.Context, builder indexer.Builder) (*indexer
 	return ix, nil
 }
 
-// crawlerConfig maps the configuration to the crawler's.
-func (m *Main) crawlerConfig() (crawler.Config, error) {
+// fetchConfig is the part of the crawler's configuration that fetching one
+// page needs (check uses it alone): User-Agent, delay, timeout, body cap and
+// the private-network guard.
+func (m *Main) fetchConfig() crawler.Config {
 	c := m.cfg
 	cc := crawler.Config{
 		UserAgent:            c.UserAgent,
 		Delay:                c.CrawlDelay,
 		Timeout:              c.RequestTimeout,
 		MaxBodyBytes:         c.MaxBodyBytes,
-		MaxPages:             c.MaxPages,
-		MaxQueuedURLs:        c.MaxQueuedURLs,
-		MaxLinksPerPage:      c.MaxLinksPerPage,
-		MaxCommentPages:      c.MaxCommentPages,
-		MaxSitemaps:          c.MaxSitemaps,
 		AllowPrivateNetworks: c.AllowPrivateNetworks,
 	}
 	if cc.UserAgent == "" {
 		cc.UserAgent = crawler.DefaultUserAgent(m.Version, c.ContactURL)
 	}
+	return cc
+}
+
+// crawlerConfig maps the configuration to the crawler's.
+func (m *Main) crawlerConfig() (crawler.Config, error) {
+	c := m.cfg
+	cc := m.fetchConfig()
+	cc.MaxPages = c.MaxPages
+	cc.MaxQueuedURLs = c.MaxQueuedURLs
+	cc.MaxLinksPerPage = c.MaxLinksPerPage
+	cc.MaxCommentPages = c.MaxCommentPages
+	cc.MaxSitemaps = c.MaxSitemaps
 	for _, s := range c.Sources {
 		cc.Sources = append(cc.Sources, crawler.SourceConfig{
 			Name: s.Name, URL: s.URL, AllowPrefixes: s.AllowPrefixes, StartURLs: s.StartURLs,
