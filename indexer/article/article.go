@@ -48,10 +48,51 @@ type Comment struct {
 	Reactions int       `json:"reactions"`
 }
 
-// Attachment is a file linked from an article.
+// Attachment is a file attached to an article, or a document linked from
+// its body on the same source (Linked).
 type Attachment struct {
 	Name string `json:"name"`
 	URL  string `json:"url"`
+	// Linked is true for a document linked from the article's body rather
+	// than attached to the record.
+	Linked bool `json:"linked,omitempty"`
+	// Document is what the crawler made of the file; nil when it was not
+	// fetched (documents off for the source, or not a document type).
+	Document *Document `json:"document,omitempty"`
+}
+
+// Document statuses (Document.Status).
+const (
+	// DocExtracted: the text of every page was read (a page may be empty).
+	DocExtracted = "extracted"
+	// DocRefused: the document was fetched but not read, for a reason that
+	// a retry will not change while the file is unchanged (encrypted,
+	// image-only, damaged, too large, too many pages, timed out).
+	DocRefused = "refused"
+	// DocFailed: the document could not be fetched (HTTP error, network);
+	// the next crawl tries again.
+	DocFailed = "failed"
+)
+
+// Document is the fetched file behind an Attachment and its text, page by
+// page.
+type Document struct {
+	// ContentType is the media type served, e.g. "application/pdf".
+	ContentType string `json:"content_type"`
+	// Bytes is the size of the file; SHA256 its content hash (hex).
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+	// Status is DocExtracted, DocRefused or DocFailed; Reason names a
+	// refusal or failure (e.g. "encrypted", "image_only", "http 404").
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	// PageCount is the number of pages of an extracted document.
+	PageCount int `json:"page_count"`
+	// Pages is the text of each page, Pages[0] being page 1. Views that
+	// were not asked for the text leave it out (nil).
+	Pages []string `json:"pages,omitempty"`
+	// FetchedAt is when the file was last fetched or confirmed unchanged.
+	FetchedAt time.Time `json:"fetched_at,omitzero"`
 }
 
 // MarshalJSON writes every list as [] rather than null, so consumers of the
