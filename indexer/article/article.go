@@ -17,9 +17,14 @@ import (
 // GET /api/v1/articles/{id}: exactly these keys, with published and updated
 // omitted when unknown and every list present (never null).
 type Article struct {
-	ID          string       `json:"id"`     // stable: "<source>:r<record id>"
-	URL         string       `json:"url"`    // canonical URL
-	Source      string       `json:"source"` // source name, e.g. "pslhub"
+	ID     string `json:"id"`     // stable: "<source>:r<record id>"
+	URL    string `json:"url"`    // canonical URL
+	Source string `json:"source"` // source name, e.g. "pslhub"
+	// Publisher is the organisation that published the article, as the
+	// source's configuration names it (e.g. "Patient Safety Learning",
+	// "HSSIB"); "" in stores written before sources named one, where
+	// readers use Source.
+	Publisher   string       `json:"publisher"`
 	Title       string       `json:"title"`
 	Author      string       `json:"author"`
 	Published   time.Time    `json:"published,omitzero"` // UTC
