@@ -77,13 +77,13 @@ func step[T any](t *testing.T, ctx context.Context, what string, a chromedp.Acti
 	return v
 }
 
-// navigate runs an action that loads a new page and waits for the load,
-// failing unless the page answers 200.
-func navigate(t *testing.T, ctx context.Context, what string, a chromedp.Action[chromedp.Void]) {
+// navigate runs actions of which one loads a new page and waits for the
+// load, failing unless the page answers 200.
+func navigate(t *testing.T, ctx context.Context, what string, a ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	resp, err := chromedp.RunResponse(sctx, a)
+	resp, err := chromedp.RunResponse(sctx, a...)
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
@@ -256,6 +256,52 @@ func TestBrowserSearchFlow(t *testing.T) {
 		t.Errorf("%d highlighted bars after choosing a year, want 1", selected)
 	}
 	screenshot(t, ctx, shots, "search-year.png", false)
+
+	// With JavaScript, a drag from one bar to another narrows to the range.
+	counts := map[int]int{}
+	for _, v := range ukRes.Facets[indexer.FacetYear] {
+		y, _ := strconv.Atoi(v.Value)
+		counts[y] = int(v.Count)
+	}
+	from := lo
+	if hi-lo >= 2 {
+		from = lo + 1
+	}
+	want := 0
+	for y := from; y <= hi; y++ {
+		want += counts[y]
+	}
+	centre := func(year int) []float64 {
+		return step(t, ctx, fmt.Sprintf("locate bar %d", year), chromedp.Evaluate[[]float64](fmt.Sprintf(
+			`(() => { const f = document.querySelector("figure.years"); f.scrollIntoView({block: "center"});
+			  const r = f.querySelector('svg a[data-key="%d"] rect.hit-area').getBoundingClientRect();
+			  return [r.x + r.width / 2, r.y + r.height / 2]; })()`, year)))
+	}
+	start, end := centre(from), centre(hi)
+	navigate(t, ctx, "drag across the years",
+		chromedp.MouseEvent(chromedp.MouseMoved, start[0], start[1]),
+		chromedp.MouseEvent(chromedp.MousePressed, start[0], start[1], chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.MouseEvent(chromedp.MouseMoved, (start[0]+end[0])/2, end[1], chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseMoved, end[0], end[1], chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseReleased, end[0], end[1], chromedp.ButtonLeft, chromedp.ClickCount(1)),
+	)
+	step(t, ctx, "wait for the year range", chromedp.Poll[bool](fmt.Sprintf(`location.search.includes("year=%d") && location.search.includes("year=%d")`, from, hi)))
+	step(t, ctx, "results visible", chromedp.WaitVisible(chromedp.CSS(".summary")))
+	if got := shownTotal(); got != want {
+		t.Errorf("after dragging %d–%d: %d results shown, the facet counts add up to %d", from, hi, got, want)
+	}
+	if n := step(t, ctx, "selected bars", chromedp.Evaluate[int](`document.querySelectorAll("figure.years svg rect.bar.selected").length`)); n != hi-from+1 {
+		t.Errorf("%d highlighted bars after dragging %d–%d, want %d", n, from, hi, hi-from+1)
+	}
+	// The same range in two clicks: the newest year, then a shift-click.
+	navigate(t, ctx, "back to the newest year", chromedp.Click(chromedp.CSS(fmt.Sprintf(`figure.years svg a[data-key="%d"] rect.hit-area`, hi))))
+	step(t, ctx, "wait for one year", chromedp.Poll[bool](fmt.Sprintf(`location.search.endsWith("year=%d") && !location.search.includes("year=%d")`, hi, from)))
+	start = centre(from)
+	navigate(t, ctx, "shift-click a second year", chromedp.MouseClickXY(start[0], start[1], chromedp.ButtonModifiers(chromedp.ModifierShift)))
+	step(t, ctx, "wait for the shift-click range", chromedp.Poll[bool](fmt.Sprintf(`location.search.includes("year=%d") && location.search.includes("year=%d")`, from, hi)))
+	if got := shownTotal(); got != want {
+		t.Errorf("after shift-clicking %d–%d: %d results shown, want %d", from, hi, got, want)
+	}
 
 	// Open an article by clicking its title.
 	title := step(t, ctx, "first title", chromedp.Text(chromedp.CSS(".hit-title a")))

@@ -4,6 +4,8 @@ package searchapi
 // newest year of the result set (empty years included, so time reads
 // evenly), each a link narrowing the search to that year, drawn as inline
 // SVG (package chart) with the same numbers in a table for screen readers.
+// With JavaScript (static/app.js) a drag across bars, or a shift-click on a
+// second bar, narrows to a range of years.
 
 import (
 	"fmt"
@@ -26,6 +28,9 @@ type yearsView struct {
 	Undated uint64
 	Total   uint64 // dated and undated: what the year facet counts
 	AllURL  string // the search without its year filter; "" when none is set
+	// MaxYears is how many years a range may list as year filters; app.js
+	// sets a longer range dragged on the chart as from/to dates instead.
+	MaxYears int
 }
 
 type yearRow struct {
@@ -60,7 +65,7 @@ func buildYears(params url.Values, res *indexer.Result) *yearsView {
 	if len(counts) == 0 {
 		return nil
 	}
-	yv := &yearsView{}
+	yv := &yearsView{MaxYears: indexer.MaxFilterValues}
 	if res.Undated != nil {
 		yv.Undated = *res.Undated
 	}
@@ -76,7 +81,7 @@ func buildYears(params url.Values, res *indexer.Result) *yearsView {
 		}
 		bars = append(bars, chart.Bar{
 			Label: strconv.Itoa(y), Value: float64(row.Count), Text: fmt.Sprintf("%d %s", row.Count, pluralize(row.Count, "result", "results")),
-			URL: row.URL, Selected: row.Selected,
+			URL: row.URL, Selected: row.Selected, Key: strconv.Itoa(y),
 		})
 	}
 	yv.Total += yv.Undated

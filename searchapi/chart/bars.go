@@ -20,6 +20,7 @@ type Bar struct {
 	URL      string  // when set the bar is a link
 	Selected bool    // drawn highlighted, e.g. a year the search is narrowed to
 	Warn     bool    // drawn in the warning colour, e.g. a failed run
+	Key      string  // when set, written as data-key for scripts (e.g. the year)
 }
 
 // Bars is a vertical bar chart. Width and Height are the viewBox size: the
@@ -96,8 +97,8 @@ func (c Bars) SVG() template.HTML {
 		}
 		bv := barData{
 			Class: class, URL: b.URL,
-			Tip: b.Label + ": " + text,
-			X:   fmtNum(x), Y: fmtNum(float64(h-labelBand) - bh),
+			Tip: b.Label + ": " + text, Key: b.Key,
+			X: fmtNum(x), Y: fmtNum(float64(h-labelBand) - bh),
 			W: fmtNum(slot - gap), H: fmtNum(bh),
 			// The hit area spans the whole slot so that short bars are easy
 			// to click.
@@ -128,7 +129,7 @@ type svgData struct {
 }
 
 type barData struct {
-	Class, URL, Tip       string
+	Class, URL, Tip, Key  string
 	X, Y, W, H            string
 	SlotX, SlotW, PlotH   string
 	Label, LabelX, LabelY string
@@ -145,7 +146,7 @@ var svgTemplate = template.Must(template.New("bars").Parse(
 		`<title id="{{.ID}}-title">{{.Title}}</title><desc id="{{.ID}}-desc">{{.Desc}}</desc>` +
 		`<line class="axis" x1="0" y1="{{.Base}}" x2="{{.W}}" y2="{{.Base}}"/>` +
 		`{{range .Bars}}` +
-		`{{if .URL}}<a href="{{.URL}}">{{else}}<g>{{end}}` +
+		`{{if .URL}}<a href="{{.URL}}"{{with .Key}} data-key="{{.}}"{{end}}>{{else}}<g{{with .Key}} data-key="{{.}}"{{end}}>{{end}}` +
 		`<title>{{.Tip}}</title>` +
 		`<rect class="hit-area" x="{{.SlotX}}" y="0" width="{{.SlotW}}" height="{{.PlotH}}"/>` +
 		`<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"/>` +

@@ -18,7 +18,7 @@ const goldenDir = "../../testdata/golden/charts"
 func years(counts map[string]float64, order []string, selected string) []Bar {
 	var bars []Bar
 	for _, y := range order {
-		bars = append(bars, Bar{Label: y, Value: counts[y], URL: "/?q=sepsis&year=" + y, Selected: y == selected})
+		bars = append(bars, Bar{Label: y, Value: counts[y], URL: "/?q=sepsis&year=" + y, Selected: y == selected, Key: y})
 	}
 	return bars
 }
@@ -102,7 +102,7 @@ func TestBarsShape(t *testing.T) {
 
 func TestBarsEscapes(t *testing.T) {
 	svg := string(Bars{ID: "x", Title: `<script>alert(1)</script>`, Desc: `"&'`, Bars: []Bar{
-		{Label: `<b>`, Value: 1, URL: `javascript:alert(1)`},
+		{Label: `<b>`, Value: 1, URL: `javascript:alert(1)`, Key: `"><script>`},
 	}}.SVG())
 	wellFormed(t, svg)
 	for _, bad := range []string{"<script>", "<b>", "javascript:"} {
