@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
 	"github.com/safetysearch/safetysearch/indexer/fold"
@@ -46,6 +47,10 @@ func projectArticle(a article.Article) (map[string]any, int, error) {
 	for _, t := range a.Topics {
 		spell = append(spell, fold.Text(t))
 	}
+	rawCard, err := json.Marshal(cardOf(a))
+	if err != nil {
+		return nil, 0, fmt.Errorf("indexer: encode card of article %s: %w", a.ID, err)
+	}
 	title, summary, body := fold.Text(a.Title), fold.Text(a.Summary), fold.Text(a.Body)
 	doc := map[string]any{
 		"_type":       docType,
@@ -65,6 +70,7 @@ func projectArticle(a article.Article) (map[string]any, int, error) {
 		fSource:       keys([]string{a.Source}),
 		fCommentCount: float64(len(a.Comments)),
 		fArticle:      string(raw),
+		fCard:         string(rawCard),
 	}
 	if !a.Published.IsZero() {
 		doc[fPublished] = a.Published.UTC()
@@ -75,6 +81,31 @@ func projectArticle(a article.Article) (map[string]any, int, error) {
 	}
 	size := len(raw) * 2
 	return doc, size, nil
+}
+
+// card is the part of an article that a hit without highlights shows,
+// stored on its own (fCard): the whole article carries the body, comments
+// and attachments, which such a hit does not need to decode.
+type card struct {
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	Title       string    `json:"title"`
+	Author      string    `json:"author"`
+	Published   time.Time `json:"published,omitzero"`
+	ContentType string    `json:"content_type"`
+	Regions     []string  `json:"regions"`
+	Audiences   []string  `json:"audiences"`
+	Topics      []string  `json:"topics"`
+	Tags        []string  `json:"tags"`
+	Comments    int       `json:"comments"`
+}
+
+func cardOf(a article.Article) card {
+	return card{
+		ID: a.ID, URL: a.URL, Title: a.Title, Author: a.Author, Published: a.Published,
+		ContentType: a.ContentType, Regions: a.Regions, Audiences: a.Audiences, Topics: a.Topics, Tags: a.Tags,
+		Comments: len(a.Comments),
+	}
 }
 
 // Array positions of the elements of fText (see textArray).

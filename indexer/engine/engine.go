@@ -213,11 +213,14 @@ func (p *prepared) tiered() bool {
 }
 
 // request is the Bleve request for hits from..from+size of query qq in the
-// prepared order, with the stored article.
-func (p *prepared) request(qq query.Query, from, size int) *bleve.SearchRequest {
+// prepared order, with the stored field named stored (fArticle, fCard, or
+// "" for none).
+func (p *prepared) request(qq query.Query, from, size int, stored string) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(withFilters(qq, p.filters), size, from, false)
 	req.SortByCustom(sortOrder(p.q.Sort))
-	req.Fields = []string{fArticle}
+	if stored != "" {
+		req.Fields = []string{stored}
+	}
 	// Match locations (highlights, matched comments) are read by locate for
 	// the page's hits only: asking the main request for them decodes the
 	// word positions of every matching document.
@@ -246,7 +249,12 @@ func (e *Engine) Search(ctx context.Context, q Normalized) (*Result, error) {
 		res.Expansions = append(res.Expansions, p.plan.expansions...)
 	}
 
-	req := p.request(p.text, (q.Page-1)*q.PerPage, q.PerPage)
+	// Highlights need the article's text; a hit without them, its card.
+	stored := fCard
+	if q.Highlight {
+		stored = fArticle
+	}
+	req := p.request(p.text, (q.Page-1)*q.PerPage, q.PerPage, stored)
 	var disjunctive []string
 	for _, f := range q.Facets {
 		if _, selected := p.sel[f]; selected {
@@ -284,7 +292,7 @@ func (e *Engine) Search(ctx context.Context, q Normalized) (*Result, error) {
 	mainRes, errs[0] = e.run(ctx, req)
 	var pageHits search.DocumentMatchCollection
 	if p.tiered() && errs[0] == nil {
-		pageHits, errs[0] = e.tieredPage(ctx, p, (q.Page-1)*q.PerPage, q.PerPage)
+		pageHits, errs[0] = e.tieredPage(ctx, p, (q.Page-1)*q.PerPage, q.PerPage, stored)
 	} else if errs[0] == nil {
 		pageHits = mainRes.Hits
 	}

@@ -275,6 +275,25 @@ func TestEngineComments(t *testing.T) {
 	}
 }
 
+// TestEngineHitCard: a hit without highlights, built from the stored card,
+// shows the same article fields as one built from the whole article.
+func TestEngineHitCard(t *testing.T) {
+	e := buildEngine(t, inlineCorpus(), Config{})
+	for _, text := range []string{"safety", "prophylaxis", "sepsis children", `"patient safety"`} {
+		with, without := mustSearch(t, e, Query{Text: text, Highlight: true}), mustSearch(t, e, Query{Text: text})
+		if len(with.Hits) == 0 || len(with.Hits) != len(without.Hits) {
+			t.Fatalf("%s: %d hits with highlights, %d without", text, len(with.Hits), len(without.Hits))
+		}
+		for i := range with.Hits {
+			a, b := with.Hits[i], without.Hits[i]
+			a.Highlights, b.Highlights = Highlights{}, Highlights{}
+			if !reflect.DeepEqual(a, b) {
+				t.Fatalf("%s: hit %d\nwith highlights    %+v\nwithout highlights %+v", text, i, a, b)
+			}
+		}
+	}
+}
+
 func TestEngineHighlight(t *testing.T) {
 	e := buildEngine(t, inlineCorpus(), Config{FragmentSize: 80})
 	res := mustSearch(t, e, Query{Text: "labels errors", Highlight: true})

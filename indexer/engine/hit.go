@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
 	"github.com/safetysearch/safetysearch/indexer/highlight"
@@ -28,31 +27,14 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 	commentSpans := spansByArray(h.Locations[fComments])
 	hit.MatchedComments = len(commentSpans)
 	if !marked {
-		// The hit needs no body or comment text: decode the stored JSON
-		// into a narrower struct (the comments only to count them).
-		var d struct {
-			ID          string     `json:"id"`
-			URL         string     `json:"url"`
-			Title       string     `json:"title"`
-			Author      string     `json:"author"`
-			Published   time.Time  `json:"published"`
-			ContentType string     `json:"content_type"`
-			Regions     []string   `json:"regions"`
-			Audiences   []string   `json:"audiences"`
-			Topics      []string   `json:"topics"`
-			Tags        []string   `json:"tags"`
-			Comments    []struct{} `json:"comments"`
+		// The hit needs no body or comment text: its card is enough.
+		c, err := decodeCard(h)
+		if err != nil {
+			return Hit{}, err
 		}
-		raw, _ := h.Fields[fArticle].(string)
-		if raw == "" {
-			return Hit{}, fmt.Errorf("indexer: article %s: stored document missing", h.ID)
-		}
-		if err := json.Unmarshal([]byte(raw), &d); err != nil {
-			return Hit{}, fmt.Errorf("indexer: article %s: decode: %w", h.ID, err)
-		}
-		hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = d.ID, d.URL, d.Title, d.Published, d.Author, d.ContentType
-		hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(d.Regions), article.NonNil(d.Audiences), article.NonNil(d.Topics), article.NonNil(d.Tags)
-		hit.CommentCount = len(d.Comments)
+		hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = c.ID, c.URL, c.Title, c.Published, c.Author, c.ContentType
+		hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(c.Regions), article.NonNil(c.Audiences), article.NonNil(c.Topics), article.NonNil(c.Tags)
+		hit.CommentCount = c.Comments
 		return hit, nil
 	}
 	a, err := decodeArticle(h)
@@ -85,6 +67,19 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 		}
 	}
 	return hit, nil
+}
+
+// decodeCard reads the stored card (fCard) of a hit.
+func decodeCard(h *search.DocumentMatch) (card, error) {
+	raw, _ := h.Fields[fCard].(string)
+	if raw == "" {
+		return card{}, fmt.Errorf("indexer: article %s: stored card missing", h.ID)
+	}
+	var c card
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		return card{}, fmt.Errorf("indexer: article %s: decode card: %w", h.ID, err)
+	}
+	return c, nil
 }
 
 // Highlight limits: body (or summary) fragments per hit, comments shown.
@@ -147,13 +142,9 @@ func hitsToLocate(hits search.DocumentMatchCollection, highlight bool) search.Do
 	}
 	var out search.DocumentMatchCollection
 	for _, h := range hits {
-		raw, _ := h.Fields[fArticle].(string)
-		var d struct {
-			Comments []struct{} `json:"comments"`
-		}
-		// A hit whose stored article cannot be read is located as before;
-		// hit() reports the problem.
-		if raw == "" || json.Unmarshal([]byte(raw), &d) != nil || len(d.Comments) > 0 {
+		// A hit whose card cannot be read is located as before; hit()
+		// reports the problem.
+		if c, err := decodeCard(h); err != nil || c.Comments > 0 {
 			out = append(out, h)
 		}
 	}

@@ -28,7 +28,8 @@ import (
 // an array [title, summary, body] with term vectors and dropped the separate
 // body field: the body, most of an article's text, is analyzed and inverted
 // once instead of twice (build throughput); a version-2 index is rebuilt.
-const SchemaVersion = 3
+// Version 4 added the stored hit card (fCard): a version-3 index is rebuilt.
+const SchemaVersion = 4
 
 // ErrSchemaMismatch is returned by Open when an index generation was
 // built with another SchemaVersion (or carries none).
@@ -90,6 +91,9 @@ const (
 	fUpdated      = "updated"
 	fCommentCount = "comment_count"
 	fArticle      = "article" // the whole Article as JSON; stored, not indexed
+	// fCard is what a hit without highlights shows (card, as JSON); stored,
+	// not indexed. A page of hits decodes it instead of the whole article.
+	fCard = "card"
 )
 
 // Keys of the values stored inside an index generation.
@@ -194,6 +198,7 @@ func buildMapping(scoring string) (mapping.IndexMapping, error) {
 	stored.IncludeInAll = false
 	stored.DocValues = false
 	dm.AddFieldMappingsAt(fArticle, stored)
+	dm.AddFieldMappingsAt(fCard, stored)
 
 	im.AddDocumentMapping(docType, dm)
 	if err := im.Validate(); err != nil {

@@ -34,12 +34,13 @@ func sortOrder(s Sort) search.SortOrder {
 	}
 }
 
-// page returns hits from..from+size of the prepared answer, in its order.
-func (e *Engine) page(ctx context.Context, p *prepared, from, size int) (search.DocumentMatchCollection, error) {
+// page returns hits from..from+size of the prepared answer, in its order,
+// with the stored field named stored.
+func (e *Engine) page(ctx context.Context, p *prepared, from, size int, stored string) (search.DocumentMatchCollection, error) {
 	if p.tiered() {
-		return e.tieredPage(ctx, p, from, size)
+		return e.tieredPage(ctx, p, from, size, stored)
 	}
-	res, err := e.run(ctx, p.request(p.text, from, size))
+	res, err := e.run(ctx, p.request(p.text, from, size, stored))
 	if err != nil {
 		return nil, err
 	}
@@ -52,16 +53,17 @@ func (e *Engine) page(ctx context.Context, p *prepared, from, size int) (search.
 // first-tier score is raised by the best second-tier score, so that scores
 // never increase down the list and a page's scores do not depend on which
 // page it is.
-func (e *Engine) tieredPage(ctx context.Context, p *prepared, from, size int) (search.DocumentMatchCollection, error) {
+func (e *Engine) tieredPage(ctx context.Context, p *prepared, from, size int, stored string) (search.DocumentMatchCollection, error) {
 	strictTotal := int(p.lvl.strictTotal)
 	rest := query.NewBooleanQuery([]query.Query{p.text}, nil, []query.Query{p.lvl.strict})
 	var hits search.DocumentMatchCollection
 	if from < strictTotal {
-		strict, err := e.run(ctx, p.request(p.lvl.strict, from, size))
+		strict, err := e.run(ctx, p.request(p.lvl.strict, from, size, stored))
 		if err != nil {
 			return nil, err
 		}
-		best, err := e.run(ctx, p.request(rest, 0, 1))
+		// Only its score is read: no stored field.
+		best, err := e.run(ctx, p.request(rest, 0, 1, ""))
 		if err != nil {
 			return nil, err
 		}
@@ -75,7 +77,7 @@ func (e *Engine) tieredPage(ctx context.Context, p *prepared, from, size int) (s
 		hits = strict.Hits
 	}
 	if need := size - len(hits); need > 0 {
-		more, err := e.run(ctx, p.request(rest, max(0, from-strictTotal), need))
+		more, err := e.run(ctx, p.request(rest, max(0, from-strictTotal), need, stored))
 		if err != nil {
 			return nil, err
 		}

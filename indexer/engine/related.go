@@ -116,7 +116,7 @@ func (e *Engine) Related(ctx context.Context, id string, n int) ([]Hit, error) {
 	bq := query.NewBooleanQuery(nil, should, []query.Query{query.NewDocIDQuery([]string{id})})
 	req := bleve.NewSearchRequestOptions(bq, n, 0, false)
 	req.SortByCustom(sortOrder(SortRelevance))
-	req.Fields = []string{fArticle}
+	req.Fields = []string{fCard}
 	res, err := e.run(ctx, req)
 	if err != nil {
 		return nil, err

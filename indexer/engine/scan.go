@@ -33,7 +33,7 @@ func (e *Engine) Scan(ctx context.Context, raw Query, limit int, fn func(article
 		if limit > 0 {
 			size = min(size, limit-sent)
 		}
-		hits, err := e.page(ctx, p, sent, size)
+		hits, err := e.page(ctx, p, sent, size, fArticle)
 		if err != nil {
 			return err
 		}
