@@ -62,7 +62,9 @@ type topFunc struct {
 
 // profileTop reads a CPU profile and returns its n functions with the
 // largest cumulative time (a function is counted once per sample however
-// often it recurs on the stack), ties by name, and the profile's total.
+// often it recurs on the stack), ties by name, and the profile's total;
+// the bench's own frames and the pass-through frames above the work are
+// left out.
 func profileTop(path string, n int) ([]topFunc, time.Duration, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -95,6 +97,9 @@ func profileTop(path string, n int) ([]topFunc, time.Duration, error) {
 					continue
 				}
 				name := ln.Function.Name
+				if harness(name) {
+					continue
+				}
 				if first {
 					flat[name] += v
 					first = false
@@ -108,6 +113,12 @@ func profileTop(path string, n int) ([]topFunc, time.Duration, error) {
 	}
 	out := make([]topFunc, 0, len(cum))
 	for name, c := range cum {
+		// Frames that most samples pass through without time of their own
+		// (handlers, middleware, entry points) are the request's path, not
+		// where it spends: leaving them out shows how the time divides.
+		if 2*c > total && 100*flat[name] < total {
+			continue
+		}
 		t := topFunc{Name: name, Flat: flat[name], Cum: c}
 		if total > 0 {
 			t.FlatPct, t.CumPct = 100*float64(t.Flat)/float64(total), 100*float64(c)/float64(total)
@@ -121,6 +132,12 @@ func profileTop(path string, n int) ([]topFunc, time.Duration, error) {
 		return strings.Compare(a.Name, b.Name)
 	})
 	return out[:min(n, len(out))], time.Duration(total), nil
+}
+
+// harness is true for the frames of the bench itself and the runtime's
+// roots, which sit under every sample and explain nothing.
+func harness(fn string) bool {
+	return strings.HasPrefix(fn, "main.") || fn == "runtime.main" || fn == "runtime.goexit"
 }
 
 // topText is the top of a profile as an indented Markdown code block under
@@ -137,7 +154,7 @@ func topText(path string, n int) string {
 		return fmt.Sprintf("  - profile %s holds no samples\n", filepath.Base(path))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "  - profile `%s` (%.2f s of CPU samples), top %d by cumulative time:\n\n", filepath.Base(path), total.Seconds(), len(top))
+	fmt.Fprintf(&b, "  - profile `%s` (%.2f s of CPU samples), top %d by cumulative time (frames over half the samples pass through without time of their own left out):\n\n", filepath.Base(path), total.Seconds(), len(top))
 	b.WriteString("    ```\n    flat ms   flat%    cum ms    cum%  function\n")
 	for _, t := range top {
 		fmt.Fprintf(&b, "    %7.0f  %5.1f%%  %8.0f  %5.1f%%  %s\n", float64(t.Flat)/1e6, t.FlatPct, float64(t.Cum)/1e6, t.CumPct, t.Name)
