@@ -39,7 +39,12 @@ func (b *bench) all(ctx context.Context) error {
 	for _, name := range peers {
 		dir := filepath.Join(b.o.work, "corpus-"+name)
 		b.logf("build %s: %d articles", name, b.o.n)
-		st, err := b.childBuild(ctx, name, dir, "synthetic")
+		profile := ""
+		if name == "safetysearch" {
+			profile = b.o.profilePath("build")
+			b.rep.profiles["build"] = profile
+		}
+		st, err := b.childBuild(ctx, name, dir, "synthetic", profile)
 		if err != nil {
 			return fmt.Errorf("build %s: %w", name, err)
 		}
@@ -57,8 +62,8 @@ func (b *bench) all(ctx context.Context) error {
 		return err
 	}
 	// 3. HTTP under load, and during a rebuild.
-	if b.o.http && contains(peers, "safetysearch") {
-		if err := b.httpPhase(ctx, filepath.Join(b.o.work, "corpus-safetysearch"), qs); err != nil {
+	if b.o.http {
+		if err := b.httpPhase(ctx, peers, qs); err != nil {
 			return fmt.Errorf("http: %w", err)
 		}
 	}
@@ -97,8 +102,9 @@ func contains(s []string, v string) bool {
 }
 
 // childBuild runs `safetysearch-bench child build` and reads its stats; the
-// peak RSS is the child's own (rusage maxrss).
-func (b *bench) childBuild(ctx context.Context, peer, dir, corpus string) (buildStats, error) {
+// peak RSS is the child's own (rusage maxrss). A profile path makes the
+// child write a CPU profile of the build there.
+func (b *bench) childBuild(ctx context.Context, peer, dir, corpus, profile string) (buildStats, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return buildStats{}, err
 	}
@@ -107,7 +113,7 @@ func (b *bench) childBuild(ctx context.Context, peer, dir, corpus string) (build
 		return buildStats{}, err
 	}
 	cmd := exec.CommandContext(ctx, exe, "child", "build", "-peer", peer, "-dir", dir, "-corpus", corpus,
-		"-n", strconv.Itoa(b.o.n), "-seed", strconv.FormatInt(b.o.seed, 10), "-external", b.o.external)
+		"-n", strconv.Itoa(b.o.n), "-seed", strconv.FormatInt(b.o.seed, 10), "-external", b.o.external, "-cpuprofile", profile)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -139,31 +145,55 @@ func (b *bench) queryPhase(ctx context.Context, peers []string, qs []benchQuery)
 			}
 		}
 		lat := map[string]latencies{}
-		spent := map[string]time.Duration{}
 		budget := time.Duration(b.o.classBudget * float64(time.Second))
 		res := make([]queryResult, len(qs))
 		errs, cut := 0, map[string]bool{}
-		for i, q := range qs {
+		// One class at a time, so that safetysearch's CPU profile of a class
+		// holds that class only.
+		for _, class := range classes {
+			profile := ""
+			if name == "safetysearch" {
+				profile = b.o.profilePath("class-" + class)
+				b.rep.profiles["class-"+class] = profile
+			}
+			stopProfile, err := startCPUProfile(profile)
+			if err != nil {
+				p.close()
+				return err
+			}
+			var spent time.Duration
+			for i, q := range qs {
+				if q.Class != class {
+					continue
+				}
+				if ctx.Err() != nil {
+					break
+				}
+				if budget > 0 && spent >= budget {
+					cut[q.Class] = true
+					break
+				}
+				t := time.Now()
+				r, err := p.query(ctx, q)
+				d := time.Since(t)
+				spent += d
+				if err != nil {
+					errs++
+					b.rep.notes = append(b.rep.notes, fmt.Sprintf("%s: %s query %q failed: %v", name, q.Class, q.text(), err))
+					continue
+				}
+				lat[q.Class] = append(lat[q.Class], d)
+				r.measured = true
+				res[i] = r
+			}
+			if err := stopProfile(); err != nil {
+				p.close()
+				return err
+			}
 			if ctx.Err() != nil {
 				p.close()
 				return ctx.Err()
 			}
-			if budget > 0 && spent[q.Class] >= budget {
-				cut[q.Class] = true
-				continue
-			}
-			t := time.Now()
-			r, err := p.query(ctx, q)
-			d := time.Since(t)
-			spent[q.Class] += d
-			if err != nil {
-				errs++
-				b.rep.notes = append(b.rep.notes, fmt.Sprintf("%s: %s query %q failed: %v", name, q.Class, q.text(), err))
-				continue
-			}
-			lat[q.Class] = append(lat[q.Class], d)
-			r.measured = true
-			res[i] = r
 		}
 		results[name] = res
 		if err := p.close(); err != nil {
@@ -216,7 +246,7 @@ func (b *bench) relevancePhase(ctx context.Context, coll string, peers []string)
 	}
 	for _, name := range names {
 		dir := filepath.Join(b.o.work, coll+"-"+name)
-		if _, err := b.childBuild(ctx, name, dir, coll); err != nil {
+		if _, err := b.childBuild(ctx, name, dir, coll, ""); err != nil {
 			return fmt.Errorf("build %s: %w", name, err)
 		}
 		p, _ := newPeer(name)
@@ -271,7 +301,7 @@ func (s collectionSource) Each(ctx context.Context, fn func(article.Article) err
 // childMain is the entry point of `safetysearch-bench child …`.
 func childMain(args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "child: want build or serve")
+		fmt.Fprintln(os.Stderr, "child: want build, serve or serve-sqlite")
 		return 2
 	}
 	ctx := context.Background()
@@ -281,6 +311,8 @@ func childMain(args []string) int {
 		err = childBuild(ctx, args[1:])
 	case "serve":
 		err = childServe(ctx, args[1:])
+	case "serve-sqlite":
+		err = childServePeer(ctx, args[1:])
 	case "build-generation":
 		// The rebuild child of "child serve" (indexer.ProcessBuilder), as
 		// safetysearch serve's hidden build-generation command.
@@ -296,10 +328,11 @@ func childMain(args []string) int {
 }
 
 func childBuild(ctx context.Context, args []string) error {
-	var peerName, dir, corpus, external string
+	var peerName, dir, corpus, external, cpuprofile string
 	var n int
 	var seed int64
 	fs := newChildFlags("build")
+	fs.StringVar(&cpuprofile, "cpuprofile", "", "")
 	fs.StringVar(&peerName, "peer", "", "")
 	fs.StringVar(&dir, "dir", "", "")
 	fs.StringVar(&corpus, "corpus", "synthetic", "")
@@ -321,8 +354,12 @@ func childBuild(ctx context.Context, args []string) error {
 		}
 		src = collectionSource{c}
 	}
-	st, err := p.build(ctx, dir, src)
+	stopProfile, err := startCPUProfile(cpuprofile)
 	if err != nil {
+		return err
+	}
+	st, err := p.build(ctx, dir, src)
+	if err := errors.Join(err, stopProfile()); err != nil {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(st)

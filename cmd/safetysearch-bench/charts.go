@@ -68,8 +68,8 @@ func (r *report) charts() []reportChart {
 	return out
 }
 
-// httpPlot draws p50 and p99 of each kind of load step (standard, distinct,
-// healthz…) against its offered rate.
+// httpPlot draws p50 and p99 of each engine's fixed-rate load steps against
+// the offered rate.
 func (r *report) httpPlot() (plot, bool) {
 	var rates []int
 	var kinds []string
@@ -77,8 +77,8 @@ func (r *report) httpPlot() (plot, bool) {
 		if !slices.Contains(rates, s.Rate) {
 			rates = append(rates, s.Rate)
 		}
-		if !slices.Contains(kinds, s.Name) {
-			kinds = append(kinds, s.Name)
+		if !slices.Contains(kinds, s.label()) {
+			kinds = append(kinds, s.label())
 		}
 	}
 	if len(rates) == 0 {
@@ -94,7 +94,7 @@ func (r *report) httpPlot() (plot, bool) {
 		for _, rate := range rates {
 			a, b := math.NaN(), math.NaN()
 			for _, s := range r.http {
-				if s.Name == k && s.Rate == rate {
+				if s.label() == k && s.Rate == rate {
 					a, b = ms(s.P50), ms(s.P99)
 				}
 			}

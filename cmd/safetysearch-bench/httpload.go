@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -40,13 +39,15 @@ func newChildFlags(name string) *flag.FlagSet {
 
 // childServe serves the API over an already built index on a loopback port,
 // printing "ADDR host:port", until SIGTERM. Rebuilds triggered through the
-// admin route re-read the synthetic corpus.
+// admin route re-read the synthetic corpus. With -cpuprofile it writes a
+// CPU profile of the whole time it served.
 func childServe(ctx context.Context, args []string) error {
-	var dir string
+	var dir, cpuprofile string
 	var n int
 	var seed int64
 	fs := newChildFlags("serve")
 	fs.StringVar(&dir, "dir", "", "")
+	fs.StringVar(&cpuprofile, "cpuprofile", "", "")
 	fs.IntVar(&n, "n", 0, "")
 	fs.Int64Var(&seed, "seed", 0, "")
 	if err := fs.Parse(args); err != nil {
@@ -66,7 +67,10 @@ func childServe(ctx context.Context, args []string) error {
 	// and nice 10, as safetysearch serve does by default (rebuild_procs).
 	builder := &indexer.ProcessBuilder{Path: exe, Args: []string{"child", "build-generation"},
 		MaxProcs: max(1, runtime.NumCPU()-1), Nice: 10, Stderr: os.Stderr}
-	ix, err := indexer.Open(ctx, indexer.Config{Dir: filepath.Join(dir, "index"), Builder: builder}, logger)
+	// The result cache is off (result_cache_entries -1): the load steps
+	// compare the engines' work with the peer's, which caches nothing.
+	ix, err := indexer.Open(ctx, indexer.Config{Dir: filepath.Join(dir, "index"), Builder: builder,
+		ResultCache: indexer.ResultCacheConfig{Entries: -1}}, logger)
 	if err != nil {
 		return err
 	}
@@ -79,9 +83,13 @@ func childServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	stopProfile, err := startCPUProfile(cpuprofile)
 	if err != nil {
 		return err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return errors.Join(err, stopProfile())
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	fmt.Printf("ADDR %s\n", l.Addr())
@@ -90,15 +98,16 @@ func childServe(ctx context.Context, args []string) error {
 	select {
 	case <-ctx.Done():
 	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
+		return errors.Join(fmt.Errorf("serve: %w", err), stopProfile())
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return errors.Join(srv.Shutdown(sctx), sched.Stop(sctx))
+	return errors.Join(srv.Shutdown(sctx), sched.Stop(sctx), stopProfile())
 }
 
 // loadStep is one open-loop run at a fixed rate.
 type loadStep struct {
+	Engine   string // the server: safetysearch or sqlite
 	Name     string
 	Rate     int
 	Sent     int
@@ -188,6 +197,9 @@ func withCache(ctx context.Context, client *http.Client, base string, run func()
 	return st, mean
 }
 
+// label names the step with its engine, for charts.
+func (s loadStep) label() string { return strings.TrimSpace(s.Engine + " " + s.Name) }
+
 func (s loadStep) throughput() float64 { return float64(s.Sent-s.Errors) / s.Seconds }
 
 // sustained is the rate at which requests were answered over the step's
@@ -274,178 +286,6 @@ func standardURL(base string, q benchQuery) string {
 	}
 	v.Set("per_page", strconv.Itoa(q.Size))
 	return base + "/api/v1/search?" + v.Encode()
-}
-
-func (b *bench) httpPhase(ctx context.Context, dir string, qs []benchQuery) error {
-	exe, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, exe, "child", "serve", "-dir", dir, "-n", strconv.Itoa(b.o.n), "-seed", strconv.FormatInt(b.o.seed, 10))
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		// Best effort: the child is being stopped, its exit status is moot.
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	}()
-	br := bufio.NewReader(stdout)
-	var line string
-	for !strings.HasPrefix(line, "ADDR ") {
-		if line, err = readLine(br, 2*time.Minute); err != nil {
-			return fmt.Errorf("child serve did not start: %w", err)
-		}
-	}
-	base := "http://" + strings.TrimSpace(strings.TrimPrefix(line, "ADDR "))
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 0}, Timeout: 15 * time.Second}
-	var urls []string
-	for _, q := range qs {
-		if q.Class == "standard" {
-			urls = append(urls, standardURL(base, q))
-		}
-	}
-	dur := time.Duration(b.o.httpSeconds * float64(time.Second))
-	// Warm-up, then the idle baseline of the rebuild comparison at the
-	// lowest rate, measured before any overload can leave a backlog. It
-	// lasts at least idleSeconds: its p99 is compared with that of the whole
-	// rebuild (thousands of requests), and a p99 over a hundred requests
-	// underestimates the tail.
-	rate := b.o.httpRates[0]
-	stopRSS := rssSampler(cmd.Process.Pid)
-	defer stopRSS()
-	// The warm-up sends every query once, so that the idle baseline, like
-	// the load during the rebuild (which the autowarm keeps cached), is
-	// measured with the result cache warm.
-	warm := min(rate, 50)
-	openLoop(ctx, client, urls, warm, time.Duration(len(urls))*time.Second/time.Duration(warm)+time.Second, "warm-up")
-	idleDur := max(dur, idleSeconds*time.Second)
-	idle, _ := withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, rate, idleDur, "idle") })
-	for _, rate := range b.o.httpRates {
-		b.rep.http = append(b.rep.http, openLoop(ctx, client, []string{base + "/healthz"}, rate, dur, "healthz"))
-		st, _ := withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, rate, dur, "standard") })
-		b.rep.http = append(b.rep.http, st)
-		b.logf("http %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s", rate, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio())
-	}
-	// The standard query with distinct queries never sent before, so the
-	// result cache cannot answer them: the uncached capacity.
-	if err := b.distinctSteps(ctx, client, base, cmd.Process.Pid, urls, dur); err != nil {
-		return err
-	}
-	// During a rebuild and swap: let an overloaded server drain (requests
-	// whose clients gave up may still be running), then trigger it and load
-	// at the lowest rate until the rebuild has finished.
-	settle(ctx, client, base, 60*time.Second)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/admin/rebuild", nil)
-	req.Header.Set("Authorization", "Bearer "+benchToken)
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("trigger rebuild: %w", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		return fmt.Errorf("trigger rebuild: status %d", resp.StatusCode)
-	}
-	var during []loadStep
-	genBefore := idleGeneration(ctx, client, base)
-	for i := 0; i < 1000; i++ {
-		st, _ := withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, rate, 2*time.Second, "rebuild") })
-		during = append(during, st)
-		b.rep.builderRSS = max(b.rep.builderRSS, childrenPeakRSS(cmd.Process.Pid))
-		if st, err := adminStatus(ctx, client, base); err == nil && !st.Running {
-			break
-		}
-	}
-	merged := mergeSteps(during, "during rebuild")
-	b.rep.rebuild = &rebuildLoad{Idle: idle, During: merged, GenerationBefore: genBefore, GenerationAfter: idleGeneration(ctx, client, base)}
-	if rss, err := peakRSS(cmd.Process.Pid); err == nil {
-		b.rep.serveRSS = rss
-	}
-	b.rep.serveAnon, b.rep.serveFile = stopRSS()
-	b.logf("http during rebuild: p99 %.1f ms (idle %.1f ms), %d errors of %d", ms(merged.P99), ms(idle.P99), merged.Errors, merged.Sent)
-	return nil
-}
-
-// distinctSteps loads the server with standard queries it has never seen,
-// from the bench's query generator with other seeds: first at the lowest
-// rate, then at a rate near the uncached capacity estimated from that
-// step: 80% of GOMAXPROCS ÷ the server's CPU time per request (its CPU
-// time over the step, from /proc, divided by the requests answered), i.e.
-// what the server's cores could serve were they its own.
-func (b *bench) distinctSteps(ctx context.Context, client *http.Client, base string, pid int, seen []string, dur time.Duration) error {
-	low := b.o.httpRates[0]
-	used := make(map[string]bool, len(seen))
-	for _, u := range seen {
-		used[u] = true
-	}
-	corpus := synthetic.Corpus{Seed: b.o.seed, N: b.o.n}
-	seed := b.o.seed
-	fresh := func(n int) ([]string, error) {
-		var out []string
-		for tries := 0; len(out) < n && tries < 20; tries++ {
-			seed += 1000
-			qs, err := buildQueries(ctx, corpus, seed, min(2000, b.o.n), n-len(out)+16)
-			if err != nil {
-				return nil, err
-			}
-			for _, q := range qs {
-				if u := standardURL(base, q); q.Class == "standard" && !used[u] && len(out) < n {
-					used[u] = true
-					out = append(out, u)
-				}
-			}
-		}
-		if len(out) < n {
-			return nil, fmt.Errorf("only %d distinct standard queries of %d", len(out), n)
-		}
-		return out, nil
-	}
-	b.rep.notes = append(b.rep.notes, "HTTP \"distinct\" steps: standard queries never sent before (the bench's query generator with other seeds), "+
-		"so the result cache cannot answer them: the uncached capacity. The first runs at the lowest rate, the second at 80% of GOMAXPROCS ÷ the server's CPU time per request in the first.")
-	steps := int(dur / (time.Second / time.Duration(low)))
-	urls, err := fresh(steps)
-	if err != nil {
-		return err
-	}
-	cpu0, err0 := processCPU(pid)
-	st, mean := withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, low, dur, "distinct") })
-	cpu1, err1 := processCPU(pid)
-	b.rep.http = append(b.rep.http, st)
-	answered := st.Sent - st.Errors
-	if err0 != nil || err1 != nil || answered == 0 || cpu1 <= cpu0 {
-		b.logf("http distinct %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s; no CPU time per request (%v, %v)",
-			low, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio(), err0, err1)
-		return nil
-	}
-	perReq := (cpu1 - cpu0) / time.Duration(answered)
-	sat := int(0.8 * float64(runtime.GOMAXPROCS(0)) / perReq.Seconds())
-	b.logf("http distinct %d/s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s, mean search %.1f ms, server CPU %.1f ms per request",
-		low, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio(), ms(mean), ms(perReq))
-	b.rep.notes = append(b.rep.notes, fmt.Sprintf("HTTP uncached standard query: %.1f ms of server CPU per request at %d/s "+
-		"(%.0f requests/s on %d cores, were they the server's own)", ms(perReq), low, float64(runtime.GOMAXPROCS(0))/perReq.Seconds(), runtime.GOMAXPROCS(0)))
-	if sat <= low {
-		return nil
-	}
-	steps = int(dur / (time.Second / time.Duration(sat)))
-	if urls, err = fresh(steps); err != nil {
-		return err
-	}
-	st, _ = withCache(ctx, client, base, func() loadStep { return openLoop(ctx, client, urls, sat, dur, "distinct") })
-	b.rep.http = append(b.rep.http, st)
-	b.logf("http distinct %d/s (near the uncached capacity): %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d errors, cache hits %s",
-		sat, st.throughput(), ms(st.P50), ms(st.P99), st.Errors, st.hitRatio())
-	return nil
 }
 
 // processCPU is a process's user + system CPU time so far, from
@@ -575,24 +415,26 @@ func procStatus(pid int, field string) (int64, error) {
 	return 0, fmt.Errorf("no %s", field)
 }
 
-// rssSampler records the largest anonymous (heap) and file-backed (mapped
-// index files) resident sizes of a process, sampled every 250 ms, until
-// stop (which may be called more than once): VmHWM gives only their
-// largest sum.
-func rssSampler(pid int) (stop func() (anon, file int64)) {
+// rssPeak is the largest anonymous (heap), file-backed (mapped index
+// files) and total resident sizes of a process, sampled.
+type rssPeak struct{ Anon, File, Total int64 }
+
+// rssSampler records a process's rssPeak, sampled every 250 ms, until
+// stop (which may be called more than once): VmHWM gives only the largest
+// sum, not its parts.
+func rssSampler(pid int) (stop func() rssPeak) {
 	done := make(chan struct{})
-	var anon, file int64
+	var peak rssPeak
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
 		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if a, err := procStatus(pid, "RssAnon"); err == nil {
-				anon = max(anon, a)
-			}
-			if f, err := procStatus(pid, "RssFile"); err == nil {
-				file = max(file, f)
+			a, errA := procStatus(pid, "RssAnon")
+			f, errF := procStatus(pid, "RssFile")
+			if errA == nil && errF == nil {
+				peak.Anon, peak.File, peak.Total = max(peak.Anon, a), max(peak.File, f), max(peak.Total, a+f)
 			}
 			select {
 			case <-done:
@@ -602,9 +444,9 @@ func rssSampler(pid int) (stop func() (anon, file int64)) {
 		}
 	}()
 	var once sync.Once
-	return func() (int64, int64) {
+	return func() rssPeak {
 		once.Do(func() { close(done) })
 		<-finished
-		return anon, file
+		return peak
 	}
 }

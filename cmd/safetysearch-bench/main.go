@@ -9,7 +9,7 @@
 // It is its own Go module so that the service's dependencies stay lean.
 //
 //	go run . -mode smoke                  # 10k articles, a few hundred queries, relevance on MED and CF (CI)
-//	go run . -mode standard -report ../../docs/bench/report-100k.md
+//	go run . -mode standard -report reports/standard-100k.md -readme ../../README.md
 package main
 
 import (
@@ -42,6 +42,10 @@ type options struct {
 	httpSeconds float64
 	floors      bool
 	classBudget float64 // seconds of measured queries per class and peer
+	// capacityProbes bounds the load steps the capacity search adds to the
+	// fixed rates, per engine.
+	capacityProbes int
+	readme         string // replace the summary block of this README
 }
 
 func main() {
@@ -73,7 +77,9 @@ func parseOptions(args []string) (options, error) {
 	fs.StringVar(&o.work, "work", "", "work directory (default: a new temporary directory, removed afterwards)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	fs.StringVar(&o.report, "report", "", "write the Markdown report here (default: bench-<mode>-<n>.md in the work directory's parent… or none)")
-	fs.BoolVar(&o.http, "http", true, "measure the HTTP API under load (and during a rebuild)")
+	fs.BoolVar(&o.http, "http", true, "measure the HTTP API of safetysearch and of the SQLite peer under load (and safetysearch during a rebuild)")
+	fs.IntVar(&o.capacityProbes, "capacity-probes", 0, "load steps the capacity search may add per engine (default from -mode)")
+	fs.StringVar(&o.readme, "readme", "", "replace the block between <!-- bench:summary --> and <!-- /bench:summary --> of this README with the run's summary table")
 	fs.StringVar(&rates, "http-rates", "", "open-loop request rates per second, comma-separated (default from -mode)")
 	fs.Float64Var(&o.httpSeconds, "http-seconds", 0, "seconds per load step (default from -mode)")
 	fs.Float64Var(&o.classBudget, "class-seconds", 0, "stop measuring a query class of a peer after this many seconds (default from -mode; the count measured is reported)")
@@ -84,25 +90,26 @@ func parseOptions(args []string) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	defRel, defRates := "med,cf", "100,300"
+	defRel, defRates := "med,cf", "20,50,100,150"
 	switch o.mode {
 	case "smoke":
 		o.n = or(o.n, 10_000)
 		o.perClass = or(o.perClass, 40)
 		o.httpSeconds = orf(o.httpSeconds, 3)
 		o.classBudget = orf(o.classBudget, 30)
+		o.capacityProbes = or(o.capacityProbes, 3)
 	case "standard":
 		o.n = or(o.n, 100_000)
 		o.perClass = or(o.perClass, 300)
-		o.httpSeconds = orf(o.httpSeconds, 10)
+		o.httpSeconds = orf(o.httpSeconds, 20)
 		o.classBudget = orf(o.classBudget, 60)
-		defRates = "100,200,300,400"
+		o.capacityProbes = or(o.capacityProbes, 6)
 	case "stress":
 		o.n = or(o.n, 1_000_000)
 		o.perClass = or(o.perClass, 300)
-		o.httpSeconds = orf(o.httpSeconds, 10)
+		o.httpSeconds = orf(o.httpSeconds, 20)
 		o.classBudget = orf(o.classBudget, 120)
-		defRates = "100,200,300,400"
+		o.capacityProbes = or(o.capacityProbes, 6)
 	default:
 		return o, fmt.Errorf("-mode %q: want smoke, standard or stress", o.mode)
 	}
@@ -186,7 +193,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := os.Chmod(o.work, 0o755); err != nil {
 		return err
 	}
-	rep := &report{opts: o, started: time.Now()}
+	if o.readme != "" {
+		// Checked before the run, not after it: the block must be there.
+		doc, err := os.ReadFile(o.readme)
+		if err != nil {
+			return fmt.Errorf("-readme: %w", err)
+		}
+		if _, err := replaceSummary(string(doc), ""); err != nil {
+			return fmt.Errorf("-readme %s: %w", o.readme, err)
+		}
+	}
+	rep := &report{opts: o, started: time.Now(), profiles: map[string]string{}}
 	rep.machine = describeMachine()
 	b := &bench{o: o, out: out, rep: rep}
 	if err := b.all(ctx); err != nil {
@@ -207,6 +224,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("write report: %w", err)
 		}
 		fmt.Fprintf(out, "\nreport written to %s\n", o.report)
+	}
+	if o.readme != "" {
+		doc, err := os.ReadFile(o.readme)
+		if err != nil {
+			return fmt.Errorf("-readme: %w", err)
+		}
+		updated, err := replaceSummary(string(doc), rep.summary())
+		if err != nil {
+			return fmt.Errorf("-readme %s: %w", o.readme, err)
+		}
+		if err := os.WriteFile(o.readme, []byte(updated), 0o644); err != nil {
+			return fmt.Errorf("-readme: %w", err)
+		}
+		fmt.Fprintf(out, "summary written to %s\n", o.readme)
 	}
 	return rep.failure()
 }

@@ -222,7 +222,7 @@ func pageSQL(filters []sqliteFilter, sort string) string {
 	if sort == "newest" {
 		order = "pub DESC, id"
 	}
-	return `SELECT r, id FROM m` + flagsWhere(filters, "") + ` ORDER BY ` + order + ` LIMIT ?`
+	return `SELECT r, id, s, pub FROM m` + flagsWhere(filters, "") + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 }
 
 // facetsSQL counts every facet's values over m in one pass over their
@@ -236,13 +236,18 @@ func facetsSQL(filters []sqliteFilter, small bool) string {
 	if small {
 		join = "CROSS JOIN"
 	}
-	var b strings.Builder
-	b.WriteString(`SELECT t.facet, t.value, sum(CASE t.facet`)
-	for _, f := range filters {
-		fmt.Fprintf(&b, ` WHEN '%s' THEN %s`, f.facet, flagsCond(filters, f.facet))
+	// Without filters every matching row counts (and CASE needs a WHEN).
+	count := `count(*)`
+	if len(filters) > 0 {
+		var c strings.Builder
+		c.WriteString(`sum(CASE t.facet`)
+		for _, f := range filters {
+			fmt.Fprintf(&c, ` WHEN '%s' THEN %s`, f.facet, flagsCond(filters, f.facet))
+		}
+		c.WriteString(` ELSE ` + flagsCond(filters, "") + ` END)`)
+		count = c.String()
 	}
-	b.WriteString(` ELSE ` + flagsCond(filters, "") + ` END) AS n FROM m ` + join + ` tags t ON t.rowid = m.r GROUP BY t.facet, t.value`)
-	return b.String()
+	return `SELECT t.facet, t.value, ` + count + ` AS n FROM m ` + join + ` tags t ON t.rowid = m.r GROUP BY t.facet, t.value`
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
@@ -253,10 +258,11 @@ type facetCount struct {
 	N     int
 }
 
-// sqliteAnswer is everything one request reads: the bench keeps only the
-// page and the total, the test checks the rest.
+// sqliteAnswer is everything one request reads: the in-process bench keeps
+// only the page and the total, the HTTP peer serves all of it.
 type sqliteAnswer struct {
 	res    queryResult
+	hits   []indexer.Hit // the page, with highlights when asked for
 	facets map[string][]facetCount
 }
 
@@ -298,12 +304,12 @@ func (p *sqlitePeer) answer(ctx context.Context, q benchQuery) (ans sqliteAnswer
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM m`+flagsWhere(filters, "")).Scan(&ans.res.Total); err != nil {
 		return ans, fmt.Errorf("sqlite: count: %w", err)
 	}
-	rowids, err := p.page(ctx, conn, q, filters, &ans.res)
+	rowids, err := p.page(ctx, conn, q, filters, &ans)
 	if err != nil {
 		return ans, err
 	}
-	if q.Snippets && match != "" && len(rowids) > 0 {
-		if err := snippets(ctx, conn, match, rowids); err != nil {
+	if len(rowids) > 0 {
+		if err := titlesAndSnippets(ctx, conn, match, q.Snippets, rowids, ans.hits); err != nil {
 			return ans, err
 		}
 	}
@@ -315,39 +321,70 @@ func (p *sqlitePeer) answer(ctx context.Context, q benchQuery) (ans sqliteAnswer
 	return ans, nil
 }
 
-func (p *sqlitePeer) page(ctx context.Context, conn *sql.Conn, q benchQuery, filters []sqliteFilter, res *queryResult) ([]any, error) {
-	rows, err := conn.QueryContext(ctx, pageSQL(filters, q.Sort), q.Size)
+func (p *sqlitePeer) page(ctx context.Context, conn *sql.Conn, q benchQuery, filters []sqliteFilter, ans *sqliteAnswer) ([]any, error) {
+	rows, err := conn.QueryContext(ctx, pageSQL(filters, q.Sort), q.Size, max(0, q.Page-1)*q.Size)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: page: %w", err)
 	}
 	defer rows.Close()
 	var rowids []any
 	for rows.Next() {
-		var r int64
+		var r, pub int64
 		var id string
-		if err := rows.Scan(&r, &id); err != nil {
+		var score float64
+		if err := rows.Scan(&r, &id, &score, &pub); err != nil {
 			return nil, fmt.Errorf("sqlite: page: %w", err)
 		}
 		rowids = append(rowids, r)
-		res.IDs = append(res.IDs, id)
+		ans.res.IDs = append(ans.res.IDs, id)
+		// bm25() is lower for better matches; the API's score is higher.
+		ans.hits = append(ans.hits, indexer.Hit{ID: id, Score: -score, Published: time.Unix(pub, 0).UTC(),
+			Regions: []string{}, Audiences: []string{}, Topics: []string{}, Tags: []string{},
+			Highlights: indexer.Highlights{Title: []string{}, Body: []string{}, Comments: []string{}}})
 	}
 	return rowids, rows.Err()
 }
 
-// snippets highlights the title and cuts body and comment snippets for the
-// page's rows only; they are read, as a page would, and not kept.
-func snippets(ctx context.Context, conn *sql.Conn, match string, rowids []any) error {
-	rows, err := conn.QueryContext(ctx, fmt.Sprintf(`SELECT highlight(fts, %d, '<mark>', '</mark>'), snippet(fts, %d, '<mark>', '</mark>', '…', 24), snippet(fts, %d, '<mark>', '</mark>', '…', 24)
-		FROM fts WHERE fts MATCH ? AND rowid IN (%s)`, colTitle, colBody, colComments, placeholders(len(rowids))),
-		append([]any{match}, rowids...)...)
+// titlesAndSnippets fills the page's titles and, for a text query with
+// snippets, highlights the title and cuts body and comment snippets, for
+// the page's rows only. hits are in the order of rowids.
+func titlesAndSnippets(ctx context.Context, conn *sql.Conn, match string, snip bool, rowids []any, hits []indexer.Hit) error {
+	at := make(map[int64]int, len(rowids))
+	for i, r := range rowids {
+		at[r.(int64)] = i
+	}
+	query := `SELECT rowid, title, '', '' FROM fts WHERE rowid IN (` + placeholders(len(rowids)) + `)`
+	args := rowids
+	if snip && match != "" {
+		query = fmt.Sprintf(`SELECT rowid, highlight(fts, %d, '<mark>', '</mark>'), snippet(fts, %d, '<mark>', '</mark>', '…', 24), snippet(fts, %d, '<mark>', '</mark>', '…', 24)
+		FROM fts WHERE fts MATCH ? AND rowid IN (%s)`, colTitle, colBody, colComments, placeholders(len(rowids)))
+		args = append([]any{match}, rowids...)
+	}
+	rows, err := conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: snippets: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var r int64
 		var t, b, c sql.NullString
-		if err := rows.Scan(&t, &b, &c); err != nil {
+		if err := rows.Scan(&r, &t, &b, &c); err != nil {
 			return fmt.Errorf("sqlite: snippets: %w", err)
+		}
+		i, ok := at[r]
+		if !ok {
+			continue
+		}
+		h := &hits[i]
+		h.Title = t.String
+		if snip && match != "" {
+			h.Highlights.Title = []string{t.String}
+			if b.String != "" {
+				h.Highlights.Body = []string{b.String}
+			}
+			if strings.Contains(c.String, "<mark>") {
+				h.Highlights.Comments = []string{c.String}
+			}
 		}
 	}
 	return rows.Err()

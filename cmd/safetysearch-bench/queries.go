@@ -30,6 +30,7 @@ type benchQuery struct {
 	Snippets bool
 	Sort     string // "relevance" or "newest"
 	Size     int
+	Page     int // from 1; 0 means 1
 }
 
 // text is the safetysearch free-text form of the query.
@@ -53,6 +54,7 @@ func (q benchQuery) indexerQuery() indexer.Query {
 		Audiences: q.Audience,
 		Sort:      indexer.Sort(q.Sort),
 		PerPage:   q.Size,
+		Page:      q.Page,
 		Highlight: q.Snippets,
 		Facets:    []string{},
 	}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -46,14 +48,16 @@ type report struct {
 	builds            []peerBuild
 	queries           int
 	latency           []peerQuery
-	http              []loadStep
+	http              []loadStep // the fixed rates, per engine
+	probes            []loadStep // the capacity search's extra steps
+	serving           []servingStats
 	rebuild           *rebuildLoad
-	serveRSS          int64
 	builderRSS        int64 // the server's rebuild child, sampled every 2 s
-	serveAnon         int64 // the server's largest anonymous RSS (sampled)
-	serveFile         int64 // the server's largest file-backed RSS (sampled)
 	relevance         []peerRelevance
 	notes             []string
+	// profiles are the CPU profiles taken, by name: "build", "http",
+	// "class-<class>".
+	profiles map[string]string
 }
 
 // floors are safetysearch's nDCG@10 regression floors, just under what its
@@ -160,23 +164,21 @@ func (r *report) table() string {
 	}
 	if len(r.http) > 0 {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "HTTP\trate/s\tthroughput/s\tp50 ms\tp99 ms\terrors\tsent\tcache hits")
-		for _, s := range r.http {
-			fmt.Fprintf(w, "%s\t%d\t%.0f\t%.2f\t%.2f\t%d\t%d\t%s\n", s.Name, s.Rate, s.throughput(), ms(s.P50), ms(s.P99), s.Errors, s.Sent, s.hitRatio())
-		}
+		fmt.Fprintln(w, "HTTP (no result cache)\tengine\trate/s\tthroughput/s\tp50 ms\tp99 ms\terrors\tsent\tcache hits")
+		steps := append(append([]loadStep{}, r.http...), r.probes...)
 		if r.rebuild != nil {
-			for _, s := range []loadStep{r.rebuild.Idle, r.rebuild.During} {
-				fmt.Fprintf(w, "%s\t%d\t%.0f\t%.2f\t%.2f\t%d\t%d\t%s\n", s.Name, s.Rate, s.throughput(), ms(s.P50), ms(s.P99), s.Errors, s.Sent, s.hitRatio())
-			}
+			steps = append(steps, r.rebuild.Idle, r.rebuild.During)
 		}
-		if r.serveRSS > 0 {
-			fmt.Fprintf(w, "serving peak RSS\t%s\n", bytesHuman(r.serveRSS))
-			if r.serveAnon > 0 {
-				fmt.Fprintf(w, "  of which\tanonymous (heap) ≤ %s, file-backed (mapped index) ≤ %s (peaks sampled every 250 ms)\n", bytesHuman(r.serveAnon), bytesHuman(r.serveFile))
-			}
-			if r.builderRSS > 0 {
-				fmt.Fprintf(w, "rebuild child peak RSS\t%s (sampled every 2 s)\n", bytesHuman(r.builderRSS))
-			}
+		for _, s := range steps {
+			fmt.Fprintf(w, "%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%d\t%d\t%s\n", s.Name, s.Engine, s.Rate, s.throughput(), ms(s.P50), ms(s.P99), s.Errors, s.Sent, s.hitRatio())
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "SERVING\tcapacity/s (p99 ≤ 100 ms, no errors)\tCPU ms/request\tpeak RSS (anon + file, sampled)\tanonymous\tfile-backed\tVmHWM")
+		for _, st := range r.serving {
+			fmt.Fprintf(w, "%s\t%s\t%.2f\t%s\t%s\t%s\t%s\n", st.Engine, r.capacityText(st), ms(st.CPUPerReq), bytesHuman(st.RSS.Total), bytesHuman(st.RSS.Anon), bytesHuman(st.RSS.File), bytesHuman(st.HWM))
+		}
+		if r.builderRSS > 0 {
+			fmt.Fprintf(w, "rebuild child peak RSS\t%s (sampled every 2 s)\n", bytesHuman(r.builderRSS))
 		}
 	}
 	if len(r.relevance) > 0 {
@@ -189,92 +191,6 @@ func (r *report) table() string {
 	}
 	w.Flush()
 	return b.String()
-}
-
-// targets lists the issue's targets with met / missed and by how much.
-func (r *report) targets() []string {
-	var out []string
-	check := func(name string, ok bool, detail string) {
-		mark := "met"
-		if !ok {
-			mark = "MISSED"
-		}
-		out = append(out, fmt.Sprintf("- %s: **%s** (%s)", name, mark, detail))
-	}
-	ss, okS := r.lat("safetysearch", "standard")
-	sq, okQ := r.lat("sqlite", "standard") // peers are named as on the command line
-	if okS && okQ {
-		check("standard query p50 ≤ SQLite FTS5's", ss.P50 <= sq.P50, fmt.Sprintf("%.2f ms vs %.2f ms, %s", ms(ss.P50), ms(sq.P50), fmtRatio(ratio(ms(ss.P50), ms(sq.P50)))))
-		check("standard query p99 ≤ SQLite FTS5's", ss.P99 <= sq.P99, fmt.Sprintf("%.2f ms vs %.2f ms, %s", ms(ss.P99), ms(sq.P99), fmtRatio(ratio(ms(ss.P99), ms(sq.P99)))))
-	}
-	for _, c := range classes {
-		if c == "standard" {
-			continue
-		}
-		mine, ok := r.lat("safetysearch", c)
-		if !ok {
-			continue
-		}
-		best := time.Duration(0)
-		bestPeer := ""
-		for _, l := range r.latency {
-			if l.Class == c && l.Peer != "safetysearch" && (bestPeer == "" || l.P99 < best) {
-				best, bestPeer = l.P99, l.Peer
-			}
-		}
-		if bestPeer != "" {
-			check(fmt.Sprintf("%s p99 within 1.5× of the best peer", c), float64(mine.P99) <= 1.5*float64(best),
-				fmt.Sprintf("%.2f ms vs %s %.2f ms, %s", ms(mine.P99), bestPeer, ms(best), fmtRatio(ratio(ms(mine.P99), ms(best)))))
-		}
-	}
-	if bs, ok := r.build("safetysearch"); ok {
-		if bq, ok := r.build("sqlite"); ok {
-			a, b := float64(bs.TextBytes)/bs.Seconds, float64(bq.TextBytes)/bq.Seconds
-			check("build throughput ≥ half of SQLite FTS5's", a >= b/2, fmt.Sprintf("%.2f vs %.2f MB/s, %s", a/1e6, b/1e6, fmtRatio(ratio(a, b))))
-		}
-	}
-	for _, s := range r.http {
-		if s.Name == "standard" && s.Rate >= 300 {
-			check(fmt.Sprintf("HTTP standard query at %d/s: ≥300 req/s, p99 ≤ 100 ms, zero errors", s.Rate),
-				s.sustained() >= 300 && s.P99 <= 100*time.Millisecond && s.Errors == 0,
-				fmt.Sprintf("%.1f req/s sustained (%.1f/s until the last answer), p99 %.1f ms, %d errors; cycling through the bench's standard queries, %s of them from the result cache",
-					s.sustained(), s.throughput(), ms(s.P99), s.Errors, s.hitRatio()))
-		}
-	}
-	if rb := r.rebuild; rb != nil {
-		check("during a rebuild: zero errors and p99 ≤ 2× idle", rb.During.Errors == 0 && rb.During.P99 <= 2*rb.Idle.P99,
-			fmt.Sprintf("%d errors, p99 %.1f ms vs idle %.1f ms (%s), generation %s → %s; from the result cache: %s during, %s idle", rb.During.Errors, ms(rb.During.P99), ms(rb.Idle.P99),
-				fmtRatio(ratio(ms(rb.During.P99), ms(rb.Idle.P99))), rb.GenerationBefore, rb.GenerationAfter, rb.During.hitRatio(), rb.Idle.hitRatio()))
-	}
-	for _, coll := range []string{"med", "cf"} {
-		var mine, lite *relevance.Report
-		for i := range r.relevance {
-			x := &r.relevance[i].Report
-			if !strings.EqualFold(x.Collection, coll) && !strings.Contains(strings.ToLower(x.Collection), coll) {
-				continue
-			}
-			switch r.relevance[i].Peer {
-			case "safetysearch":
-				mine = x
-			case "sqlite":
-				lite = x
-			}
-		}
-		if mine != nil && lite != nil {
-			check(fmt.Sprintf("%s nDCG@10 ≥ SQLite FTS5's", coll), mine.NDCG >= lite.NDCG, fmt.Sprintf("%.4f vs %.4f", mine.NDCG, lite.NDCG))
-		}
-	}
-	if r.serveRSS > 0 {
-		detail := bytesHuman(r.serveRSS)
-		if r.serveAnon > 0 {
-			detail += fmt.Sprintf("; anonymous (heap) peak %s, file-backed peak %s: pages of the mapped index files of the generations served and warmed, which the kernel can reclaim", bytesHuman(r.serveAnon), bytesHuman(r.serveFile))
-		}
-		if r.builderRSS > 0 {
-			detail += fmt.Sprintf("; the rebuild ran in a child process, as serve does by default, whose peak was %s", bytesHuman(r.builderRSS))
-		}
-		check(fmt.Sprintf("serving peak RSS ≤ 1 GiB (at %d articles)", r.opts.n), r.serveRSS <= 1<<30, detail)
-	}
-	return out
 }
 
 // markdown is the report; charts is the Markdown embedding its charts
@@ -291,7 +207,15 @@ func (r *report) markdown(charts string) string {
 	if charts != "" {
 		fmt.Fprintf(&b, "## Charts\n\n%s", charts)
 	}
-	fmt.Fprintf(&b, "## Targets\n\n%s\n\n", strings.Join(r.targets(), "\n"))
+	fmt.Fprintf(&b, "## Targets\n\nAgainst the SQLite FTS5 peer (%q), result cache off on both, the HTTP steps through the same API.\n\n%s\n", peerName, r.targetsMarkdown())
+	if len(r.profiles) > 0 {
+		names := slices.Sorted(maps.Keys(r.profiles))
+		fmt.Fprintf(&b, "## Profiles\n\nCPU profiles of safetysearch saved beside the report (`go tool pprof -top <file>`):\n\n")
+		for _, n := range names {
+			fmt.Fprintf(&b, "- %s: `%s`\n", n, filepath.Base(r.profiles[n]))
+		}
+		b.WriteString("\n")
+	}
 	if len(r.notes) > 0 {
 		fmt.Fprintf(&b, "## Notes\n\n")
 		for _, n := range r.notes[:min(len(r.notes), 50)] {
