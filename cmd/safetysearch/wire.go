@@ -95,8 +95,15 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 	cc.MaxCommentPages = c.MaxCommentPages
 	cc.MaxSitemaps = c.MaxSitemaps
 	for _, s := range c.Sources {
+		cats := make(map[string]crawler.TagMapping, len(s.Categories))
+		for k, v := range s.Categories {
+			cats[k] = crawler.TagMapping(v)
+		}
 		cc.Sources = append(cc.Sources, crawler.SourceConfig{
 			Name: s.Name, URL: s.URL, AllowPrefixes: s.AllowPrefixes, StartURLs: s.StartURLs,
+			Kind: s.Kind, Publisher: s.Publisher, Include: s.Include, Exclude: s.Exclude,
+			Delay: s.CrawlDelay, FullPassEvery: s.FullPassEvery,
+			DefaultTags: crawler.TagMapping(s.DefaultTags), Categories: cats,
 		})
 	}
 	tx, err := m.taxonomy()
