@@ -230,7 +230,7 @@ var settings = []setting{
 		func(c *Config, v string) error { c.DataDir = v; return nil }},
 	{"addr", "SAFETYSEARCH_ADDR", "addr", DefaultAddr, "listen address of serve",
 		func(c *Config, v string) error { c.Addr = v; return nil }},
-	{"sources", "SAFETYSEARCH_SOURCES", "source", "none", "sites to crawl (env: comma-separated URLs; flag: repeatable)",
+	{"sources", "SAFETYSEARCH_SOURCES", "source", "none", "sites to crawl: IPS hubs, feeds, sitemaps (file: keys in the source table below; env: comma-separated URLs; flag: repeatable)",
 		func(c *Config, v string) error {
 			c.Sources = nil
 			for _, u := range splitList(v) {
