@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -154,4 +155,21 @@ func appendLabels(list []string, labels ...string) []string {
 		list = append(list, l)
 	}
 	return list
+}
+
+// ApplySource gives an extracted article what its source's configuration
+// adds in a crawl: the publisher (default: the source name) and the
+// source's default tags and category mapping. The extract and check
+// commands use it to show what the crawl would store.
+func ApplySource(ex *Extraction, src SourceConfig, tax *Taxonomy) {
+	if tax == nil {
+		tax = DefaultTaxonomy()
+	}
+	st := newSourceTaxonomy(tax, src)
+	if ex.Extractor == ExtractorGeneric {
+		st.apply(ex.Article, nil)
+	} else {
+		st.addIPS(ex.Article)
+	}
+	ex.Article.Publisher = cmp.Or(src.Publisher, ex.Article.Source)
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // publisherServer serves a sample publisher of testdata/publishers with
@@ -247,5 +249,25 @@ func TestSourceConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want %q", tc.src, err, tc.want)
 		}
+	}
+}
+
+func TestApplySource(t *testing.T) {
+	ex := &Extraction{Extractor: ExtractorGeneric, Article: &article.Article{
+		Source: "nhs", Category: "Alerts", Tags: []string{"Scotland", "oxygen", "Nurses"}}}
+	ApplySource(ex, SourceConfig{Name: "nhs",
+		DefaultTags: TagMapping{Regions: []string{"UK"}},
+		Categories:  map[string]TagMapping{"alerts": {ContentType: "Safety alerts", Topics: []string{"Equipment"}}},
+	}, DefaultTaxonomy())
+	a := ex.Article
+	if a.Publisher != "nhs" || a.ContentType != "Safety alerts" || strings.Join(a.Regions, ",") != "Scotland,UK" ||
+		strings.Join(a.Topics, ",") != "oxygen,Equipment" || strings.Join(a.Audiences, ",") != "Nurses" {
+		t.Errorf("article after ApplySource: publisher %q type %q regions %v topics %v audiences %v",
+			a.Publisher, a.ContentType, a.Regions, a.Topics, a.Audiences)
+	}
+	ips := &Extraction{Extractor: ExtractorIPS, Article: &article.Article{Source: "demo", Regions: []string{"England"}}}
+	ApplySource(ips, SourceConfig{Name: "demo", Publisher: "Patient Safety Learning", DefaultTags: TagMapping{Regions: []string{"UK"}}}, nil)
+	if ips.Article.Publisher != "Patient Safety Learning" || strings.Join(ips.Article.Regions, ",") != "England,UK" {
+		t.Errorf("IPS article after ApplySource: %+v", ips.Article)
 	}
 }
