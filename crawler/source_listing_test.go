@@ -234,6 +234,12 @@ func TestCrawlSitemapSource(t *testing.T) {
 	if got := pagesOnly(srv.takeRequests()); !slices.Equal(got, []string{oxygen}) {
 		t.Errorf("third crawl fetched %v, want only the gone page", got)
 	}
+
+	// Nothing changed: only robots.txt and the sitemap are read.
+	sum = listingCrawl(t, st, src)
+	if reqs := srv.takeRequests(); len(pagesOnly(reqs)) != 0 || len(reqs) != 2 || sum.SkippedUnchanged != 6 {
+		t.Errorf("unchanged crawl requested %v, skipped %d, want robots.txt and the sitemap only, 6 skipped", reqs, sum.SkippedUnchanged)
+	}
 }
 
 func TestSourceConfigErrors(t *testing.T) {
