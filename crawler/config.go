@@ -30,7 +30,10 @@ const (
 	DefaultMaxCommentPages = 200
 	// DefaultMaxSitemaps bounds the sitemap files read per source per run.
 	DefaultMaxSitemaps = 1000
-	DefaultContactURL  = "https://github.com/safetysearch/safetysearch"
+	// DefaultFullPassEvery is how often a feed or sitemap source fetches
+	// every page it lists.
+	DefaultFullPassEvery = 7 * 24 * time.Hour
+	DefaultContactURL    = "https://github.com/safetysearch/safetysearch"
 	// ProductToken is the robots.txt product token the crawler obeys.
 	ProductToken = "safetysearch"
 )
@@ -61,8 +64,33 @@ type SourceConfig struct {
 	// (default DefaultAllowPrefixes). Start URLs are exempt.
 	AllowPrefixes []string
 	// StartURLs are fetched first (default: base URL + each allow prefix).
-	// Relative URLs are resolved against URL.
+	// Relative URLs are resolved against URL. For the feed and sitemap
+	// kinds they are further feeds or sitemaps read with URL.
 	StartURLs []string
+	// Kind is how the source is discovered: SourceIPS (default), SourceFeed
+	// (URL is an RSS 2.0, Atom or JSON Feed) or SourceSitemap (URL is a
+	// sitemap or sitemap index, or the site whose robots.txt names them).
+	Kind string
+	// Publisher is stored in Article.Publisher (default: Name).
+	Publisher string
+	// Include and Exclude are regular expressions matched against a page's
+	// normalised URL: with Include set a page must match one of them, and
+	// it must match none of Exclude. Feeds and sitemaps are exempt.
+	Include, Exclude []string
+	// Delay is the minimum time between two requests to this source's
+	// host (0: Config.Delay); a larger robots.txt Crawl-delay wins.
+	Delay time.Duration
+	// FullPassEvery is how often a feed or sitemap source fetches every
+	// page whatever the feed dates and lastmod say (default
+	// DefaultFullPassEvery); the time of the last full pass is stored per
+	// source.
+	FullPassEvery time.Duration
+	// DefaultTags are given to every article of the source (e.g. region UK
+	// for a UK publisher).
+	DefaultTags TagMapping
+	// Categories maps the publisher's own categories, tags and feed
+	// categories (matched as taxonomy tags are) to the hub's facets.
+	Categories map[string]TagMapping
 }
 
 // Config holds the crawler's settings. Zero values take the defaults above.
@@ -167,13 +195,25 @@ func (c Config) withDefaults() Config {
 	}
 	srcs := make([]SourceConfig, len(c.Sources))
 	for i, s := range c.Sources {
+		if s.Kind == "" {
+			s.Kind = SourceIPS
+		}
 		if len(s.AllowPrefixes) == 0 {
 			s.AllowPrefixes = DefaultAllowPrefixes
+			if s.Kind != SourceIPS {
+				s.AllowPrefixes = []string{"/"}
+			}
 		}
 		if s.Name == "" {
 			if u, err := url.Parse(s.URL); err == nil {
 				s.Name = SourceName(u.Host)
 			}
+		}
+		if s.Publisher == "" {
+			s.Publisher = s.Name
+		}
+		if s.FullPassEvery == 0 {
+			s.FullPassEvery = DefaultFullPassEvery
 		}
 		srcs[i] = s
 	}
@@ -233,6 +273,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("crawler: config: Sources[%d].Name %q is used twice", i, s.Name)
 		}
 		names[s.Name] = true
+		if err := s.validateKind(); err != nil {
+			return fmt.Errorf("crawler: config: Sources[%d] (%s).%w", i, s.Name, err)
+		}
 		for _, p := range s.AllowPrefixes {
 			if !strings.HasPrefix(p, "/") {
 				return fmt.Errorf("crawler: config: Sources[%d].AllowPrefixes %q must start with /", i, p)

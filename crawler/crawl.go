@@ -130,6 +130,7 @@ type itemKind int
 const (
 	kindPage itemKind = iota
 	kindSitemap
+	kindFeed // a feed page of a feed source; depth is its page number
 )
 
 type item struct {
@@ -165,6 +166,9 @@ type sourceRun struct {
 
 	startTotal, startOK int
 	sitemapFatal        []string
+
+	// listing is the state of a feed or sitemap source (source_listing.go).
+	listing listingState
 }
 
 func (r *run) source(ctx context.Context, src SourceConfig) error {
@@ -177,7 +181,7 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 		src:     src,
 		log:     r.c.log.With("source", src.Name),
 		base:    base,
-		scope:   Scope{Host: hostKey(base), AllowPrefixes: src.AllowPrefixes},
+		scope:   Scope{Host: hostKey(base), AllowPrefixes: src.AllowPrefixes, Generic: src.Kind != SourceIPS},
 		host:    r.hosts.get(hostKey(base)),
 		seen:    map[string]bool{},
 		fetched: map[string]bool{},
@@ -186,6 +190,9 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 		tally:   r.tally.source(src.Name),
 	}
 	defer s.tally.finish()
+	if err := s.startListing(); err != nil {
+		return fmt.Errorf("crawler: source %s: %w", src.Name, err)
+	}
 	pol := s.robots(ctx)
 	if ctx.Err() != nil {
 		return nil
@@ -211,8 +218,13 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 				return fmt.Errorf("crawler: source %s: %w", src.Name, err)
 			}
 		}
-		s.seed(pol)
+		if src.Kind == SourceIPS {
+			s.seed(pol)
+		} else {
+			s.seedListing(pol)
+		}
 	}
+	s.countListings()
 	if err := s.flush(nil); err != nil {
 		return fmt.Errorf("crawler: source %s: %w", src.Name, err)
 	}
@@ -228,10 +240,17 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 		}
 		it := s.queue[0]
 		s.queue = s.queue[1:]
+		if it.kind != kindPage {
+			s.listing.queued--
+		}
 		var keep bool
-		switch it.kind {
-		case kindSitemap:
+		switch {
+		case it.kind == kindSitemap:
 			keep = s.sitemap(ctx, it)
+		case it.kind == kindFeed:
+			keep = s.feed(ctx, it)
+		case src.Kind != SourceIPS:
+			keep = s.articlePage(ctx, it)
 		default:
 			keep = s.page(ctx, it)
 		}
@@ -242,6 +261,7 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 		if err := s.flush(done); err != nil {
 			s.countErr(it.u.String(), err)
 		}
+		s.queueStored()
 		s.tally.step(len(s.queue))
 	}
 	if ctx.Err() != nil {
@@ -251,6 +271,9 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 		if err := s.c.store.clearFrontier(src.Name); err != nil {
 			return fmt.Errorf("crawler: source %s: %w", src.Name, err)
 		}
+		if err := s.finishListing(); err != nil {
+			return fmt.Errorf("crawler: source %s: %w", src.Name, err)
+		}
 	}
 	var why []string
 	if s.startTotal > 0 && s.startOK == 0 {
@@ -258,6 +281,9 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 	}
 	if len(s.sitemapFatal) > 0 {
 		why = append(why, "sitemap unreachable: "+strings.Join(s.sitemapFatal, "; "))
+	}
+	if len(s.listing.feedFatal) > 0 {
+		why = append(why, "feed unreachable: "+strings.Join(s.listing.feedFatal, "; "))
 	}
 	if len(why) > 0 {
 		return fmt.Errorf("crawler: source %s: %s", src.Name, strings.Join(why, "; "))
@@ -283,6 +309,9 @@ func (s *sourceRun) robots(ctx context.Context) *robotsPolicy {
 		}
 		h.robots = pol
 		d := s.c.cfg.Delay
+		if s.src.Delay > 0 {
+			d = s.src.Delay
+		}
 		if cd := h.robots.crawlDelay; cd > d {
 			if cd > s.c.cfg.MaxCrawlDelay {
 				s.log.Warn("robots.txt Crawl-delay capped", "crawl_delay", cd, "cap", s.c.cfg.MaxCrawlDelay)
@@ -361,6 +390,9 @@ func (s *sourceRun) enqueue(it item) bool {
 	s.next++
 	s.queue = append(s.queue, it)
 	s.pendAdd = append(s.pendAdd, it)
+	if it.kind != kindPage {
+		s.listing.queued++
+	}
 	return true
 }
 
@@ -613,16 +645,7 @@ func (s *sourceRun) sitemap(ctx context.Context, it item) (keep bool) {
 			}
 			continue
 		}
-		switch s.scope.Check(v) {
-		case ScopeOK:
-			s.enqueue(item{u: v})
-		case ScopeOtherHost:
-		default:
-			if k := v.String(); !s.outSeen[k] {
-				s.outSeen[k] = true
-				s.tally.update(func(sm *Summary) { sm.OutOfScope++ })
-			}
-		}
+		s.listPage(v, e.LastMod, nil)
 	}
 	return false
 }
@@ -748,6 +771,8 @@ func (s *sourceRun) page(ctx context.Context, it item) (keep bool) {
 		return false
 	}
 	art := pg.Article
+	art.Publisher = s.src.Publisher
+	s.listing.tax.addIPS(art)
 	for k, v := range states {
 		v.ArticleID = art.ID
 		states[k] = v

@@ -60,6 +60,13 @@ func ExtractArticle(pageURL *url.URL, body []byte, opts ExtractOptions) (*Extrac
 	if err != nil {
 		return nil, err
 	}
+	// The id hashes the canonical URL in its normal form, so that the
+	// same page reached as http://, with tracking parameters or with
+	// another case in its host is one article.
+	if n, err := NormalizeURL(res.Article.URL, nil); err == nil {
+		res.Article.URL = n.String()
+		res.Article.ID = generic.ArticleID(opts.Source, res.Article.URL)
+	}
 	return &Extraction{Extractor: ExtractorGeneric, Article: res.Article, Language: res.Language, Rules: res.Rules}, nil
 }
 

@@ -243,6 +243,11 @@ type Scope struct {
 	Host string
 	// AllowPrefixes is the path allow list; empty allows every path.
 	AllowPrefixes []string
+	// Generic drops the Invision Community non-content rules: the site is
+	// another publisher (a feed or sitemap source).
+	Generic bool
+	// patterns are the source's include and exclude URL patterns.
+	patterns urlPatterns
 }
 
 // Scope refusal reasons returned by Scope.Check.
@@ -252,6 +257,7 @@ const (
 	ScopePrefix      = "not_in_prefixes"
 	ScopeNonContent  = "ips_non_content"
 	ScopeAttachments = "attachment"
+	ScopePattern     = "url_pattern"
 )
 
 // ipsNonContentQuery are query keys of IPS pages that never hold unique
@@ -277,11 +283,14 @@ func (s Scope) Check(u *url.URL) string {
 	if hostKey(u) != s.Host {
 		return ScopeOtherHost
 	}
-	if IsNonContentURL(u) {
+	if !s.Generic && IsNonContentURL(u) {
 		if strings.HasPrefix(u.Path, "/applications/") {
 			return ScopeAttachments
 		}
 		return ScopeNonContent
+	}
+	if !s.patterns.allows(u) {
+		return ScopePattern
 	}
 	if len(s.AllowPrefixes) == 0 {
 		return ScopeOK

@@ -22,6 +22,10 @@ type Summary struct {
 	// Duplicates counts pages whose article was already handled in this
 	// run (same record reached by another URL).
 	Duplicates int
+	// SkippedUnchanged counts pages of feed and sitemap sources not
+	// fetched because the feed's date or the sitemap's lastmod is not
+	// newer than the stored page's last fetch.
+	SkippedUnchanged int
 	// SkippedRobots counts URLs robots.txt disallowed.
 	SkippedRobots int
 	// OutOfScope counts distinct same-host URLs outside the source's scope
@@ -69,7 +73,7 @@ func (s Summary) ErrorCount() int {
 
 // Counts returns the summary as a flat map (the scheduler's status):
 // fetched, not_modified, new, changed, unchanged, removed, duplicates,
-// skipped_robots, out_of_scope, host_pauses, retry_after_capped,
+// skipped_unchanged, skipped_robots, out_of_scope, host_pauses, retry_after_capped,
 // max_pages_reached, untrusted_canonicals, queue_dropped, links_dropped,
 // comment_pages_capped, sitemaps_dropped, resumed, errors (total) and errors_<kind> per error kind.
 func (s Summary) Counts() map[string]int {
@@ -81,6 +85,7 @@ func (s Summary) Counts() map[string]int {
 		"unchanged":            s.Unchanged,
 		"removed":              s.Removed,
 		"duplicates":           s.Duplicates,
+		"skipped_unchanged":    s.SkippedUnchanged,
 		"skipped_robots":       s.SkippedRobots,
 		"out_of_scope":         s.OutOfScope,
 		"host_pauses":          s.HostPauses,
@@ -111,7 +116,7 @@ func (s Summary) String() string {
 	}{
 		{"fetched", s.Fetched}, {"not modified", s.NotModified}, {"new", s.New}, {"changed", s.Changed},
 		{"unchanged", s.Unchanged}, {"removed", s.Removed}, {"duplicates", s.Duplicates},
-		{"skipped (robots)", s.SkippedRobots}, {"out of scope", s.OutOfScope},
+		{"skipped (unchanged)", s.SkippedUnchanged}, {"skipped (robots)", s.SkippedRobots}, {"out of scope", s.OutOfScope},
 		{"canonicals ignored", s.UntrustedCanonicals},
 	} {
 		fmt.Fprintf(&b, "  %-22s %d\n", l.label+":", l.n)

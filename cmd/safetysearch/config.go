@@ -8,7 +8,9 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,8 +161,42 @@ type SourceSetting struct {
 	// AllowPrefixes are the URL paths that may be fetched; default /learn/.
 	AllowPrefixes []string `yaml:"allow_prefixes"`
 	// StartURLs are fetched first; default the base URL plus each prefix.
+	// For the feed and sitemap kinds: further feeds or sitemaps.
 	StartURLs []string `yaml:"start_urls"`
+	// Kind is ips (default: an Invision Community site), feed (url is an
+	// RSS, Atom or JSON Feed) or sitemap (url is a sitemap or sitemap
+	// index, or the site whose robots.txt names them).
+	Kind string `yaml:"kind"`
+	// Publisher is the publisher facet's value for the source's articles;
+	// default the source name.
+	Publisher string `yaml:"publisher"`
+	// Include and Exclude are regular expressions on a page's URL: with
+	// include set a page must match one, and it must match no exclude.
+	Include []string `yaml:"include"`
+	Exclude []string `yaml:"exclude"`
+	// CrawlDelay overrides crawl_delay for this source's host.
+	CrawlDelay time.Duration `yaml:"crawl_delay"`
+	// FullPassEvery is how often a feed or sitemap source fetches every
+	// page whatever feed dates and lastmod say. Default 168h (7 days).
+	FullPassEvery time.Duration `yaml:"full_pass_every"`
+	// DefaultTags are given to every article of the source.
+	DefaultTags TagSetting `yaml:"default_tags"`
+	// Categories maps the publisher's own categories, tags and feed
+	// categories to the hub's facets.
+	Categories map[string]TagSetting `yaml:"categories"`
 }
+
+// TagSetting is what a source's default tags or one publisher category
+// give an article.
+type TagSetting struct {
+	Regions     []string `yaml:"regions"`
+	Audiences   []string `yaml:"audiences"`
+	Topics      []string `yaml:"topics"`
+	ContentType string   `yaml:"content_type"`
+}
+
+// sourceKinds are the values of sources[].kind.
+var sourceKinds = []string{"", "ips", "feed", "sitemap"}
 
 // setting is one row of the configuration table.
 type setting struct {
@@ -194,7 +230,7 @@ var settings = []setting{
 		func(c *Config, v string) error { c.DataDir = v; return nil }},
 	{"addr", "SAFETYSEARCH_ADDR", "addr", DefaultAddr, "listen address of serve",
 		func(c *Config, v string) error { c.Addr = v; return nil }},
-	{"sources", "SAFETYSEARCH_SOURCES", "source", "none", "sites to crawl (env: comma-separated URLs; flag: repeatable)",
+	{"sources", "SAFETYSEARCH_SOURCES", "source", "none", "sites to crawl: IPS hubs, feeds, sitemaps (file: keys in the source table below; env: comma-separated URLs; flag: repeatable)",
 		func(c *Config, v string) error {
 			c.Sources = nil
 			for _, u := range splitList(v) {
@@ -530,6 +566,26 @@ func (c *Config) Validate() error {
 			if !strings.HasPrefix(p, "/") {
 				return fmt.Errorf("config: sources[%d].allow_prefixes %q: must start with /%s", i, p, c.where("sources"))
 			}
+		}
+		name := s.Name
+		if name == "" {
+			name = u.Host
+		}
+		if !slices.Contains(sourceKinds, s.Kind) {
+			return fmt.Errorf("config: sources[%d] (%s).kind %q: expected ips, feed or sitemap%s", i, name, s.Kind, c.where("sources"))
+		}
+		for _, pat := range []struct {
+			key  string
+			exps []string
+		}{{"include", s.Include}, {"exclude", s.Exclude}} {
+			for _, e := range pat.exps {
+				if _, err := regexp.Compile(e); err != nil {
+					return fmt.Errorf("config: sources[%d] (%s).%s %q: not a regular expression: %v%s", i, name, pat.key, e, err, c.where("sources"))
+				}
+			}
+		}
+		if s.CrawlDelay < 0 || s.FullPassEvery < 0 {
+			return fmt.Errorf("config: sources[%d] (%s).crawl_delay and full_pass_every must not be negative%s", i, name, c.where("sources"))
 		}
 	}
 	if err := checkSchedule(c.Schedule); err != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/safetysearch/safetysearch/crawler"
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/searchapi"
 )
@@ -143,6 +144,14 @@ func TestConfigErrors(t *testing.T) {
 		{name: "cors", file: "cors_origins: [example.org]\n", want: `config: cors_origins "example.org"`},
 		{name: "allow prefix", file: "sources: [{url: 'https://a.example/', allow_prefixes: [learn]}]\n",
 			want: `config: sources[0].allow_prefixes "learn": must start with /`},
+		{name: "source kind", file: "sources: [{name: mhra, url: 'https://a.example/feed', kind: atom}]\n",
+			want: `config: sources[0] (mhra).kind "atom": expected ips, feed or sitemap`},
+		{name: "source include pattern", file: "sources: [{url: 'https://b.example/', kind: sitemap, include: ['(x']}]\n",
+			want: `config: sources[0] (b.example).include "(x": not a regular expression`},
+		{name: "source exclude pattern", file: "sources: [{name: c, url: 'https://c.example/', exclude: ['a**']}]\n",
+			want: `config: sources[0] (c).exclude "a**": not a regular expression`},
+		{name: "source unknown key", file: "sources: [{url: 'https://c.example/', publsher: X}]\n",
+			want: "field publsher not found"},
 		{name: "negative delay", file: "crawl_delay: -1s\n", want: `config: crawl_delay "-1s": must not be negative`},
 		{name: "admin token", env: map[string]string{"SAFETYSEARCH_ADMIN_TOKEN": "two words"},
 			want: "config: admin_token: contains white space, so it could never be sent in a Bearer header (set by SAFETYSEARCH_ADMIN_TOKEN)"},
@@ -289,5 +298,44 @@ func TestServeMetricsListener(t *testing.T) {
 	api.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("/metrics on addr with metrics_listen set: %d, want 404", rec.Code)
+	}
+}
+
+// TestConfigSourceKinds maps a feed and a sitemap source from the file to
+// the crawler's configuration.
+func TestConfigSourceKinds(t *testing.T) {
+	file := writeFile(t, "c.yaml", `sources:
+  - name: saferwards
+    kind: feed
+    url: https://saferwards.example/feed/
+    publisher: Safer Wards Network
+    crawl_delay: 5s
+    full_pass_every: 24h
+    default_tags: {regions: [UK]}
+    categories:
+      Medication safety: {topics: [Medication], content_type: Blogs}
+  - name: gov
+    kind: sitemap
+    url: https://publishing.service.example/sitemap.xml
+    include: ['/government/publications/']
+    exclude: ['/print$']
+`)
+	cfg, err := loadConfig(file, envMap(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{cfg: cfg}
+	cc, err := m.crawlerConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, sm := cc.Sources[0], cc.Sources[1]
+	if feed.Kind != crawler.SourceFeed || feed.Publisher != "Safer Wards Network" || feed.Delay != 5*time.Second ||
+		feed.FullPassEvery != 24*time.Hour || feed.DefaultTags.Regions[0] != "UK" ||
+		feed.Categories["Medication safety"].ContentType != "Blogs" {
+		t.Errorf("feed source %+v", feed)
+	}
+	if sm.Kind != crawler.SourceSitemap || sm.Include[0] != "/government/publications/" || sm.Exclude[0] != "/print$" {
+		t.Errorf("sitemap source %+v", sm)
 	}
 }

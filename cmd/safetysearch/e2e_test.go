@@ -142,6 +142,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		t.Fatalf("search: %v: %s", err, body)
 	}
 	checkDemoResult(t, &res)
+	checkDemoPublishers(t, client, base)
 
 	// The generated admin token it printed opens the admin routes.
 	tok := regexp.MustCompile(`Authorization: Bearer ([0-9a-f]{32})`).FindStringSubmatch(stdout.String())
@@ -182,6 +183,38 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	}
 }
 
+// checkDemoPublishers finds the articles of the two sample publishers the
+// demo crawls beside the hub: the WordPress blog through its feed and the
+// GOV.UK-shaped site through its sitemap.
+func checkDemoPublishers(t *testing.T, client *http.Client, base string) {
+	t.Helper()
+	for _, tc := range []struct{ q, idPrefix, region string }{
+		{"insulin+hypoglycaemia", "saferwards:u", "UK"},
+		{"valproate", "govuk:u", "UK"},
+		{"patient+safety", "demo:r", "UK"},
+	} {
+		resp, err := client.Get(base + "/api/v1/search?per_page=50&q=" + tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res indexer.Result
+		err = json.NewDecoder(resp.Body).Decode(&res)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("search %s: %v", tc.q, err)
+		}
+		found := false
+		for _, h := range res.Hits {
+			if strings.HasPrefix(h.ID, tc.idPrefix) && containsFold(h.Regions, tc.region) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("search %s: no %s… hit in region %s: %+v", tc.q, tc.idPrefix, tc.region, res.Hits)
+		}
+	}
+}
+
 // checkSecondCrawlHistory runs a second crawl through the admin route and
 // checks that the status page and the admin status show both runs.
 func checkSecondCrawlHistory(t *testing.T, client *http.Client, base, token string) {
@@ -215,7 +248,7 @@ func checkSecondCrawlHistory(t *testing.T, client *http.Client, base, token stri
 			t.Fatalf("the second crawl did not finish: %+v", st.Last)
 		}
 	}
-	if h := st.History; h == nil || len(h.Sources) != 1 || len(h.Sources[0].Runs) != 2 || len(h.Index) != 2 {
+	if h := st.History; h == nil || len(h.Sources) != 3 || len(h.Sources[0].Runs) != 2 || len(h.Index) != 2 {
 		t.Fatalf("history after two crawls: %+v", st.History)
 	}
 	resp, err := client.Get(base + "/status")
@@ -224,8 +257,8 @@ func checkSecondCrawlHistory(t *testing.T, client *http.Client, base, token stri
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if n := strings.Count(string(page), `<svg class="chart"`); n != 3 {
-		t.Errorf("status page after two crawls has %d charts, want duration and errors of the source and the rebuilds", n)
+	if n := strings.Count(string(page), `<svg class="chart"`); n != 7 {
+		t.Errorf("status page after two crawls has %d charts, want duration and errors of the three sources and the rebuilds", n)
 	}
 }
 

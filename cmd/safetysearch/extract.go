@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -89,8 +90,9 @@ func (m *Main) extractPage(u *url.URL, body []byte, fetchedAt time.Time) (*crawl
 	if err != nil {
 		return nil, err
 	}
+	src := m.sourceFor(u)
 	ex, err := crawler.ExtractArticle(u, body, crawler.ExtractOptions{
-		Source: m.sourceNameFor(u), Taxonomy: tax, FetchedAt: fetchedAt,
+		Source: src.Name, Taxonomy: tax, FetchedAt: fetchedAt,
 	})
 	if err != nil {
 		if crawler.IsNotArticle(err) {
@@ -98,23 +100,23 @@ func (m *Main) extractPage(u *url.URL, body []byte, fetchedAt time.Time) (*crawl
 		}
 		return nil, err
 	}
+	crawler.ApplySource(ex, src, tax)
 	return ex, nil
 }
 
-// sourceNameFor is the name of the configured source on u's host, or the
-// name a source on that host would get by default.
-func (m *Main) sourceNameFor(u *url.URL) string {
+// sourceFor is the configured source on u's host (its name defaulted),
+// or the source a crawl of that host would get by default.
+func (m *Main) sourceFor(u *url.URL) crawler.SourceConfig {
 	for _, s := range m.cfg.Sources {
 		su, err := url.Parse(s.URL)
 		if err != nil || su.Host != u.Host {
 			continue
 		}
-		if s.Name != "" {
-			return s.Name
-		}
-		break
+		src := s.crawlerSource()
+		src.Name = cmp.Or(src.Name, crawler.SourceName(u.Host))
+		return src
 	}
-	return crawler.SourceName(u.Host)
+	return crawler.SourceConfig{Name: crawler.SourceName(u.Host), URL: u.String()}
 }
 
 func explainedOf(ex *crawler.Extraction, fetchedURL string) explained {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/safetysearch/safetysearch/crawler"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and the README configuration table")
@@ -71,18 +74,51 @@ func TestREADMEExampleConfig(t *testing.T) {
 	if i < 0 {
 		t.Fatal(`README.md has no "An example file:"`)
 	}
-	block := readme[i:]
-	start := strings.Index(block, "```yaml\n")
-	if start < 0 {
-		t.Fatal("no yaml block after the example heading")
-	}
-	block = block[start+len("```yaml\n"):]
-	block = block[:strings.Index(block, "```")]
-	c, err := loadConfig(writeFile(t, "example.yaml", block), envMap(nil), nil)
+	c, err := loadConfig(writeFile(t, "example.yaml", yamlBlockAfter(t, readme[i:])), envMap(nil), nil)
 	if err != nil {
 		t.Fatalf("the README example config is refused: %v", err)
 	}
 	if len(c.Sources) != 1 || c.Sources[0].URL != "https://www.pslhub.org/" || c.LogFormat != "json" {
 		t.Errorf("example config read as %+v", c)
+	}
+}
+
+// yamlBlockAfter is the first yaml code block of text.
+func yamlBlockAfter(t *testing.T, text string) string {
+	t.Helper()
+	start := strings.Index(text, "```yaml\n")
+	if start < 0 {
+		t.Fatal("no yaml block after the heading")
+	}
+	block := text[start+len("```yaml\n"):]
+	return block[:strings.Index(block, "```")]
+}
+
+// TestREADMEAddingAPublisher loads the worked example of "Adding a
+// publisher" and maps it to the crawler's sources.
+func TestREADMEAddingAPublisher(t *testing.T) {
+	raw, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	i := strings.Index(readme, "## Adding a publisher")
+	if i < 0 {
+		t.Fatal(`README.md has no "## Adding a publisher"`)
+	}
+	c, err := loadConfig(writeFile(t, "publishers.yaml", yamlBlockAfter(t, readme[i:])), envMap(nil), nil)
+	if err != nil {
+		t.Fatalf("the README publisher example is refused: %v", err)
+	}
+	cc, err := (&Main{cfg: c}).crawlerConfig()
+	if err != nil {
+		t.Fatalf("the README publisher example is refused by the crawler: %v", err)
+	}
+	var kinds []string
+	for _, s := range cc.Sources {
+		kinds = append(kinds, cmp.Or(s.Kind, crawler.SourceIPS))
+	}
+	if strings.Join(kinds, ",") != "ips,feed,sitemap" {
+		t.Errorf("example source kinds %v, want ips, feed, sitemap", kinds)
 	}
 }

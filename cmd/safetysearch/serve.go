@@ -190,7 +190,12 @@ func (m *Main) setUpDemo() error {
 		m.onClose(func() error { return os.RemoveAll(tmp) })
 		c.DataDir = tmp
 	}
-	c.Sources = []SourceSetting{{Name: "demo", URL: site.URL + "/"}}
+	c.Sources = []SourceSetting{{Name: "demo", URL: site.URL + "/", Publisher: "Patient Safety Learning"}}
+	pubs, err := demoPublisherSources(dir, m.logger, m.onClose)
+	if err != nil {
+		return err
+	}
+	c.Sources = append(c.Sources, pubs...)
 	c.AllowPrivateNetworks = true
 	if _, set := c.origin["crawl_delay"]; !set {
 		c.CrawlDelay = demoCrawlDelay
@@ -206,7 +211,7 @@ func (m *Main) setUpDemo() error {
 		c.AdminToken = hex.EncodeToString(b)
 		m.demoToken = true
 	}
-	m.logger.Info("demo: serving the sample hub", "site", site.URL, "fixtures", dir, "data_dir", c.DataDir)
+	m.logger.Info("demo: serving the sample hub", "site", site.URL, "fixtures", dir, "publishers", len(pubs), "data_dir", c.DataDir)
 	return nil
 }
 
@@ -216,7 +221,7 @@ func (m *Main) printWelcome(base string) {
 		fmt.Fprintf(m.Stdout, "safetysearch serving on %s\n", base)
 		return
 	}
-	fmt.Fprintf(m.Stdout, `safetysearch demo: crawling and indexing the sample hub; ready when %s/readyz says so.
+	fmt.Fprintf(m.Stdout, `safetysearch demo: crawling and indexing the sample hub and publishers; ready when %s/readyz says so.
   Open:    %s/
   Search:  curl '%s/api/v1/search?q=patient+safety&region=UK&audience=Everyone'
 `, base, base, base)

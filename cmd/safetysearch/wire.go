@@ -95,9 +95,7 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 	cc.MaxCommentPages = c.MaxCommentPages
 	cc.MaxSitemaps = c.MaxSitemaps
 	for _, s := range c.Sources {
-		cc.Sources = append(cc.Sources, crawler.SourceConfig{
-			Name: s.Name, URL: s.URL, AllowPrefixes: s.AllowPrefixes, StartURLs: s.StartURLs,
-		})
+		cc.Sources = append(cc.Sources, s.crawlerSource())
 	}
 	tx, err := m.taxonomy()
 	if err != nil {
@@ -108,6 +106,20 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 		return cc, &usageError{err: err}
 	}
 	return cc, nil
+}
+
+// crawlerSource maps one configured source to the crawler's.
+func (s SourceSetting) crawlerSource() crawler.SourceConfig {
+	cats := make(map[string]crawler.TagMapping, len(s.Categories))
+	for k, v := range s.Categories {
+		cats[k] = crawler.TagMapping(v)
+	}
+	return crawler.SourceConfig{
+		Name: s.Name, URL: s.URL, AllowPrefixes: s.AllowPrefixes, StartURLs: s.StartURLs,
+		Kind: s.Kind, Publisher: s.Publisher, Include: s.Include, Exclude: s.Exclude,
+		Delay: s.CrawlDelay, FullPassEvery: s.FullPassEvery,
+		DefaultTags: crawler.TagMapping(s.DefaultTags), Categories: cats,
+	}
 }
 
 // taxonomy is the configured tag taxonomy (taxonomy_file), or nil for the
