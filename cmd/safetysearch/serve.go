@@ -190,7 +190,7 @@ func (m *Main) setUpDemo() error {
 		m.onClose(func() error { return os.RemoveAll(tmp) })
 		c.DataDir = tmp
 	}
-	c.Sources = []SourceSetting{{Name: "demo", URL: site.URL + "/"}}
+	c.Sources = []SourceSetting{{Name: "demo", URL: site.URL + "/", Documents: string(crawler.DocumentsLinked)}}
 	c.AllowPrivateNetworks = true
 	if _, set := c.origin["crawl_delay"]; !set {
 		c.CrawlDelay = demoCrawlDelay

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/safetysearch/safetysearch/crawler"
+	"github.com/safetysearch/safetysearch/crawler/pdftext"
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/indexer/schedule"
 )
@@ -94,9 +95,13 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 	cc.MaxLinksPerPage = c.MaxLinksPerPage
 	cc.MaxCommentPages = c.MaxCommentPages
 	cc.MaxSitemaps = c.MaxSitemaps
+	cc.MaxDocumentBytes = c.MaxDocumentBytes
+	cc.MaxDocumentPages = c.MaxDocumentPages
+	cc.DocumentTimeout = c.DocumentTimeout
 	for _, s := range c.Sources {
 		cc.Sources = append(cc.Sources, crawler.SourceConfig{
 			Name: s.Name, URL: s.URL, AllowPrefixes: s.AllowPrefixes, StartURLs: s.StartURLs,
+			Documents: crawler.DocumentsMode(s.Documents),
 		})
 	}
 	tx, err := m.taxonomy()
@@ -107,7 +112,21 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 	if err := cc.Validate(); err != nil {
 		return cc, &usageError{err: err}
 	}
+	cc.Extractor = m.documentExtractor()
 	return cc, nil
+}
+
+// documentExtractor returns the process's one PDF extractor, closed with
+// the command. PDFium starts on the first document (a second or more), so
+// a crawl without documents never pays for it. One worker, its memory
+// capped: documents are read one at a time inside the crawl's goroutines,
+// so a crawl within serve leaves the rest of the machine to the searches.
+func (m *Main) documentExtractor() *pdftext.Extractor {
+	if m.docs == nil {
+		m.docs = pdftext.New(pdftext.Config{Workers: 1})
+		m.onClose(m.docs.Close)
+	}
+	return m.docs
 }
 
 // taxonomy is the configured tag taxonomy (taxonomy_file), or nil for the
