@@ -34,6 +34,12 @@ const (
 	// every page it lists.
 	DefaultFullPassEvery = 7 * 24 * time.Hour
 	DefaultContactURL    = "https://github.com/safetysearch/safetysearch"
+	// DefaultMaxDocumentBytes caps one fetched document (PDF).
+	DefaultMaxDocumentBytes = 50 << 20
+	// DefaultMaxDocumentPages refuses documents with more pages.
+	DefaultMaxDocumentPages = 2000
+	// DefaultDocumentTimeout bounds the extraction of one document.
+	DefaultDocumentTimeout = 2 * time.Minute
 	// ProductToken is the robots.txt product token the crawler obeys.
 	ProductToken = "safetysearch"
 )
@@ -91,7 +97,25 @@ type SourceConfig struct {
 	// Categories maps the publisher's own categories, tags and feed
 	// categories (matched as taxonomy tags are) to the hub's facets.
 	Categories map[string]TagMapping
+	// Documents selects the documents fetched and read after the pages
+	// (default DocumentsAttachments).
+	Documents DocumentsMode
 }
+
+// DocumentsMode is which documents of a source's articles are fetched and
+// their text extracted.
+type DocumentsMode string
+
+// The document modes of a source.
+const (
+	// DocumentsOff fetches no document.
+	DocumentsOff DocumentsMode = "off"
+	// DocumentsAttachments fetches the files attached to records.
+	DocumentsAttachments DocumentsMode = "attachments"
+	// DocumentsLinked adds PDF documents linked from an article's body on
+	// the same source.
+	DocumentsLinked DocumentsMode = "linked"
+)
 
 // Config holds the crawler's settings. Zero values take the defaults above.
 type Config struct {
@@ -148,6 +172,16 @@ type Config struct {
 	// the caller's: the connect-time private-network check applies only to
 	// the crawler's own transport (localhost names are refused either way).
 	HTTPClient *http.Client
+	// Extractor reads the text of fetched documents; nil fetches no
+	// document whatever the sources' Documents setting.
+	Extractor DocumentExtractor
+	// MaxDocumentBytes caps one document; a larger one is refused
+	// ("too_large") without being read past the cap.
+	MaxDocumentBytes int64
+	// MaxDocumentPages refuses documents with more pages.
+	MaxDocumentPages int
+	// DocumentTimeout bounds the text extraction of one document.
+	DocumentTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -193,10 +227,22 @@ func (c Config) withDefaults() Config {
 	if c.MaxSitemaps == 0 {
 		c.MaxSitemaps = DefaultMaxSitemaps
 	}
+	if c.MaxDocumentBytes == 0 {
+		c.MaxDocumentBytes = DefaultMaxDocumentBytes
+	}
+	if c.MaxDocumentPages == 0 {
+		c.MaxDocumentPages = DefaultMaxDocumentPages
+	}
+	if c.DocumentTimeout == 0 {
+		c.DocumentTimeout = DefaultDocumentTimeout
+	}
 	srcs := make([]SourceConfig, len(c.Sources))
 	for i, s := range c.Sources {
 		if s.Kind == "" {
 			s.Kind = SourceIPS
+		}
+		if s.Documents == "" {
+			s.Documents = DocumentsAttachments
 		}
 		if len(s.AllowPrefixes) == 0 {
 			s.AllowPrefixes = DefaultAllowPrefixes
@@ -248,6 +294,9 @@ func (c Config) Validate() error {
 	if c.MaxQueuedURLs < 0 || c.MaxLinksPerPage < 0 || c.MaxCommentPages < 0 || c.MaxSitemaps < 0 {
 		return errors.New("crawler: config: MaxQueuedURLs, MaxLinksPerPage, MaxCommentPages and MaxSitemaps must not be negative")
 	}
+	if c.MaxDocumentBytes < 0 || c.MaxDocumentPages < 0 || c.DocumentTimeout < 0 {
+		return errors.New("crawler: config: MaxDocumentBytes, MaxDocumentPages and DocumentTimeout must not be negative")
+	}
 	if c.Concurrency < 0 {
 		return fmt.Errorf("crawler: config: Concurrency %d is negative", c.Concurrency)
 	}
@@ -275,6 +324,11 @@ func (c Config) Validate() error {
 		names[s.Name] = true
 		if err := s.validateKind(); err != nil {
 			return fmt.Errorf("crawler: config: Sources[%d] (%s).%w", i, s.Name, err)
+		}
+		switch s.Documents {
+		case DocumentsOff, DocumentsAttachments, DocumentsLinked:
+		default:
+			return fmt.Errorf("crawler: config: Sources[%d].Documents %q must be off, attachments or linked", i, s.Documents)
 		}
 		for _, p := range s.AllowPrefixes {
 			if !strings.HasPrefix(p, "/") {

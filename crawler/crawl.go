@@ -23,6 +23,7 @@ type Crawler struct {
 	store *Store
 	log   *slog.Logger
 	fetch *fetcher
+	docs  *fetcher // documents: MaxDocumentBytes instead of MaxBodyBytes
 	tax   *Taxonomy
 	agent string
 }
@@ -47,11 +48,14 @@ func New(cfg Config, store *Store, logger *slog.Logger) (*Crawler, error) {
 	if tax == nil {
 		tax = DefaultTaxonomy()
 	}
+	docCfg := cfg
+	docCfg.MaxBodyBytes = cfg.MaxDocumentBytes
 	return &Crawler{
 		cfg:   cfg,
 		store: store,
 		log:   logger.With("component", "crawler"),
 		fetch: newFetcher(cfg),
+		docs:  newFetcher(docCfg),
 		tax:   tax,
 		agent: productToken(cfg.UserAgent),
 	}, nil
@@ -131,6 +135,7 @@ const (
 	kindPage itemKind = iota
 	kindSitemap
 	kindFeed // a feed page of a feed source; depth is its page number
+	kindDocument
 )
 
 type item struct {
@@ -275,6 +280,7 @@ func (r *run) source(ctx context.Context, src SourceConfig) error {
 			return fmt.Errorf("crawler: source %s: %w", src.Name, err)
 		}
 	}
+	s.documents(ctx)
 	var why []string
 	if s.startTotal > 0 && s.startOK == 0 {
 		why = append(why, "no start page could be fetched")
@@ -421,9 +427,10 @@ func (s *sourceRun) flush(done []uint64) error {
 	return err
 }
 
-// inScope checks u for it; start URLs and sitemaps need only the host.
+// inScope checks u for it; start URLs, sitemaps and documents need only
+// the host.
 func (s *sourceRun) inScope(u *url.URL, it item) string {
-	if it.start || it.kind == kindSitemap {
+	if it.start || it.kind != kindPage {
 		if hostKey(u) != s.scope.Host {
 			return ScopeOtherHost
 		}
@@ -471,6 +478,11 @@ func (s *sourceRun) backoff(attempt int) time.Duration {
 // whole host is paused — for Retry-After (capped) on 429/503, else for an
 // exponential back-off with jitter — so no request sleeps by itself.
 func (s *sourceRun) fetchRetry(ctx context.Context, u *url.URL, hdr http.Header, truncateAt int64) (*response, error) {
+	return s.fetchRetryWith(ctx, s.c.fetch, u, hdr, truncateAt)
+}
+
+// fetchRetryWith is fetchRetry through f.
+func (s *sourceRun) fetchRetryWith(ctx context.Context, f *fetcher, u *url.URL, hdr http.Header, truncateAt int64) (*response, error) {
 	cfg := s.c.cfg
 	for attempt := 0; ; attempt++ {
 		if s.pages >= cfg.MaxPages {
@@ -480,7 +492,7 @@ func (s *sourceRun) fetchRetry(ctx context.Context, u *url.URL, hdr http.Header,
 			return nil, err
 		}
 		s.pages++
-		resp, err := s.c.fetch.get(ctx, u, hdr, truncateAt)
+		resp, err := f.get(ctx, u, hdr, truncateAt)
 		s.host.release()
 		if err == nil && (resp.Status == http.StatusTooManyRequests || resp.Status >= 500) {
 			err = statusError(resp)
@@ -535,8 +547,12 @@ func (e *skipError) Error() string {
 func (s *sourceRun) fetchFollow(ctx context.Context, it item, hdr http.Header) (*response, error) {
 	cur := it.u
 	chain := []string{cur.String()}
+	f := s.c.fetch
+	if it.kind == kindDocument {
+		f = s.c.docs
+	}
 	for hops := 0; ; hops++ {
-		resp, err := s.fetchRetry(ctx, cur, hdr, 0)
+		resp, err := s.fetchRetryWith(ctx, f, cur, hdr, 0)
 		if err != nil {
 			return resp, err
 		}

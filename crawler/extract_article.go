@@ -83,6 +83,9 @@ func extractArticle(doc *goquery.Document, base *url.URL, recURL string, ld json
 		a.Reactions = reactionCount(record)
 	}
 	a.Attachments = recordAttachments(record, base)
+	if body != nil {
+		a.Attachments = append(a.Attachments, linkedDocuments(body, base, a.Attachments)...)
+	}
 	return a, nil
 }
 
@@ -406,6 +409,40 @@ func recordAttachments(record *goquery.Selection, base *url.URL) []article.Attac
 			name = path.Base(u.Path)
 		}
 		out = append(out, article.Attachment{Name: name, URL: k})
+	})
+	return out
+}
+
+// linkedDocuments: links from the record's body to PDF documents on the
+// same host (the path ends in .pdf, or the link says type=application/pdf)
+// that are not attachments, as Linked attachments named by the link text,
+// else the file name. Deduplicated by URL, page order.
+func linkedDocuments(body *goquery.Selection, base *url.URL, attached []article.Attachment) []article.Attachment {
+	var out []article.Attachment
+	seen := map[string]bool{}
+	for _, at := range attached {
+		seen[at.URL] = true
+	}
+	body.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
+		href, _ := s.Attr("href")
+		u := resolveHTTP(base, href)
+		if u == nil || !sameHost(u, base) {
+			return
+		}
+		typ, _ := s.Attr("type")
+		if !strings.HasSuffix(strings.ToLower(u.Path), ".pdf") && !strings.EqualFold(strings.TrimSpace(typ), "application/pdf") {
+			return
+		}
+		k := u.String()
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		name := oneLine(s)
+		if name == "" {
+			name = path.Base(u.Path)
+		}
+		out = append(out, article.Attachment{Name: name, URL: k, Linked: true})
 	})
 	return out
 }

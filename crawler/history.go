@@ -46,8 +46,14 @@ type SourceRun struct {
 	Changed     int       `json:"changed"`
 	Removed     int       `json:"removed"`
 	Errors      int       `json:"errors"`
-	Outcome     string    `json:"outcome"` // one of the Outcome constants
-	Error       string    `json:"error,omitempty"`
+	// The document step: documents fetched, extracted, unchanged (304 or
+	// same content hash) and refused by reason.
+	DocumentsFetched   int            `json:"documents_fetched,omitempty"`
+	DocumentsExtracted int            `json:"documents_extracted,omitempty"`
+	DocumentsUnchanged int            `json:"documents_unchanged,omitempty"`
+	DocumentsRefused   map[string]int `json:"documents_refused,omitempty"`
+	Outcome            string         `json:"outcome"` // one of the Outcome constants
+	Error              string         `json:"error,omitempty"`
 }
 
 // IndexRun is one index rebuild, as the history keeps it. The crawler does
@@ -84,6 +90,13 @@ func sourceRuns(sum Summary, srcErrs map[string]error, ctxErr error) []SourceRun
 			Removed:     ss.Removed,
 			Errors:      ss.ErrorCount(),
 			Outcome:     OutcomeOK,
+
+			DocumentsFetched:   ss.Documents.Fetched,
+			DocumentsExtracted: ss.Documents.Extracted,
+			DocumentsUnchanged: ss.Documents.Unchanged,
+		}
+		if len(ss.Documents.Refused) > 0 {
+			r.DocumentsRefused = ss.Documents.Refused
 		}
 		switch err := srcErrs[ss.Name]; {
 		case ctxErr != nil:

@@ -81,6 +81,11 @@ func copySummary(s Summary) Summary {
 		errs[k] = v
 	}
 	s.Errors = errs
+	refused := make(map[string]int, len(s.Documents.Refused))
+	for k, v := range s.Documents.Refused {
+		refused[k] = v
+	}
+	s.Documents.Refused = refused
 	s.Sources = nil
 	return s
 }

@@ -144,6 +144,8 @@ func sampleContentType(name string) string {
 		return "application/x-gzip"
 	case strings.HasSuffix(name, ".xml"):
 		return "application/xml; charset=utf-8"
+	case strings.HasSuffix(name, ".pdf"):
+		return "application/pdf"
 	case strings.HasSuffix(name, ".txt"):
 		return "text/plain; charset=utf-8"
 	case strings.HasSuffix(name, ".html"), path.Ext(name) == "":

@@ -51,6 +51,8 @@ type Summary struct {
 	Resumed int
 	// Errors counts failed URLs by kind (Kind* constants).
 	Errors map[ErrorKind]int
+	// Documents counts the document step (attachments, linked PDFs).
+	Documents DocumentCounts
 	// Sources is the same per source, in the order they started; empty in
 	// a source's own summary.
 	Sources []SourceSummary
@@ -60,6 +62,31 @@ type Summary struct {
 type SourceSummary struct {
 	Name string
 	Summary
+}
+
+// DocumentCounts counts what the document step of a Run did.
+type DocumentCounts struct {
+	// Fetched counts documents downloaded (2xx answers).
+	Fetched int
+	// Extracted counts documents whose text was read; Unchanged counts
+	// documents answered 304 or fetched with the stored content hash,
+	// which are not read again.
+	Extracted, Unchanged int
+	// Refused counts documents fetched but not read, by reason
+	// (e.g. "encrypted", "image_only", "too_large", "not_pdf").
+	Refused map[string]int
+	// Failed counts documents that could not be fetched or read for a
+	// reason that is not the file's (HTTP error, network, extractor).
+	Failed int
+}
+
+// RefusedCount is the total of Refused.
+func (d DocumentCounts) RefusedCount() int {
+	n := 0
+	for _, v := range d.Refused {
+		n += v
+	}
+	return n
 }
 
 // ErrorCount is the total of Errors.
@@ -75,7 +102,10 @@ func (s Summary) ErrorCount() int {
 // fetched, not_modified, new, changed, unchanged, removed, duplicates,
 // skipped_unchanged, skipped_robots, out_of_scope, host_pauses, retry_after_capped,
 // max_pages_reached, untrusted_canonicals, queue_dropped, links_dropped,
-// comment_pages_capped, sitemaps_dropped, resumed, errors (total) and errors_<kind> per error kind.
+// comment_pages_capped, sitemaps_dropped, resumed, errors (total) and
+// errors_<kind> per error kind, documents_fetched, documents_extracted,
+// documents_unchanged, documents_failed, documents_refused (total) and
+// documents_refused_<reason> per reason.
 func (s Summary) Counts() map[string]int {
 	m := map[string]int{
 		"fetched":              s.Fetched,
@@ -98,9 +128,17 @@ func (s Summary) Counts() map[string]int {
 		"sitemaps_dropped":     s.SitemapsDropped,
 		"resumed":              s.Resumed,
 		"errors":               s.ErrorCount(),
+		"documents_fetched":    s.Documents.Fetched,
+		"documents_extracted":  s.Documents.Extracted,
+		"documents_unchanged":  s.Documents.Unchanged,
+		"documents_failed":     s.Documents.Failed,
+		"documents_refused":    s.Documents.RefusedCount(),
 	}
 	for k, v := range s.Errors {
 		m["errors_"+string(k)] = v
+	}
+	for k, v := range s.Documents.Refused {
+		m["documents_refused_"+k] = v
 	}
 	return m
 }
@@ -127,6 +165,18 @@ func (s Summary) String() string {
 	if s.QueueDropped+s.LinksDropped+s.CommentPagesCapped+s.SitemapsDropped > 0 {
 		fmt.Fprintf(&b, "  %-22s queue full %d, links %d, sitemaps %d, records with comments cut %d\n", "dropped (limits):",
 			s.QueueDropped, s.LinksDropped, s.SitemapsDropped, s.CommentPagesCapped)
+	}
+	if d := s.Documents; d.Fetched+d.Unchanged+d.Failed+d.RefusedCount() > 0 {
+		fmt.Fprintf(&b, "  %-22s fetched %d, extracted %d, unchanged %d, failed %d, refused %d\n", "documents:",
+			d.Fetched, d.Extracted, d.Unchanged, d.Failed, d.RefusedCount())
+		reasons := make([]string, 0, len(d.Refused))
+		for k := range d.Refused {
+			reasons = append(reasons, k)
+		}
+		slices.Sort(reasons)
+		for _, k := range reasons {
+			fmt.Fprintf(&b, "    %-20s %d\n", "refused, "+k+":", d.Refused[k])
+		}
 	}
 	if s.Resumed > 0 {
 		fmt.Fprintf(&b, "  %-22s %d source(s)\n", "resumed:", s.Resumed)

@@ -10,6 +10,7 @@
 //
 //	go run . -mode smoke                  # 10k articles, a few hundred queries, relevance on MED and CF (CI)
 //	go run . -mode standard -report reports/standard-100k.md -readme ../../README.md
+//	go run . documents                    # PDF extraction throughput (pages/s), store growth per page
 package main
 
 import (
@@ -54,6 +55,9 @@ func main() {
 	}
 	if len(os.Args) > 1 && os.Args[1] == "extraction" {
 		os.Exit(extractionMain(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "documents" {
+		os.Exit(documentsMain(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

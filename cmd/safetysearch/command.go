@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/safetysearch/safetysearch/crawler/pdftext"
+
 	"github.com/agnivade/levenshtein"
 )
 
@@ -35,14 +37,16 @@ type Main struct {
 	cfg     Config
 	logger  *slog.Logger
 	closers []func() error
+	docs    *pdftext.Extractor // the one PDF extractor, see documentExtractor
 
 	// Options of single commands.
-	serve        serveOptions
-	search       searchOptions
-	exportFormat exportFormat
-	exportBOM    bool
-	extract      extractOptions
-	demoToken    bool // the demo generated the admin token
+	serve                serveOptions
+	search               searchOptions
+	exportFormat         exportFormat
+	exportBOM            bool
+	exportAttachmentText bool
+	extract              extractOptions
+	demoToken            bool // the demo generated the admin token
 }
 
 // NewMain returns a Main wired to the process's streams and environment.

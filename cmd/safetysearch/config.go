@@ -18,6 +18,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/safetysearch/safetysearch/crawler"
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/searchapi"
 )
@@ -79,6 +80,12 @@ type Config struct {
 	// MaxSitemaps bounds the sitemap files read per source per run.
 	// Default 1000.
 	MaxSitemaps int `yaml:"max_sitemaps"`
+	// MaxDocumentBytes, MaxDocumentPages and DocumentTimeout bound one
+	// attached or linked document: larger, longer or slower ones are
+	// refused. Defaults 52428800 (50 MiB), 2000 pages, 2m.
+	MaxDocumentBytes int64         `yaml:"max_document_bytes"`
+	MaxDocumentPages int           `yaml:"max_document_pages"`
+	DocumentTimeout  time.Duration `yaml:"document_timeout"`
 	// AllowPrivateNetworks lets the crawler fetch loopback and private
 	// addresses (a local copy of a site, tests). Default false.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
@@ -184,6 +191,10 @@ type SourceSetting struct {
 	// Categories maps the publisher's own categories, tags and feed
 	// categories to the hub's facets.
 	Categories map[string]TagSetting `yaml:"categories"`
+	// Documents is which documents are fetched and their text read: off,
+	// attachments (default) or linked (attachments and same-site PDFs
+	// linked from an article's body).
+	Documents string `yaml:"documents"`
 }
 
 // TagSetting is what a source's default tags or one publisher category
@@ -269,6 +280,19 @@ var settings = []setting{
 		intSetter(func(c *Config) *int { return &c.MaxCommentPages })},
 	{"max_sitemaps", "SAFETYSEARCH_MAX_SITEMAPS", "", "1000", "sitemap files read per source per run at most",
 		intSetter(func(c *Config) *int { return &c.MaxSitemaps })},
+	{"max_document_bytes", "SAFETYSEARCH_MAX_DOCUMENT_BYTES", "", "52428800", "largest attached or linked document read",
+		func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return errors.New("expected a whole number of bytes")
+			}
+			c.MaxDocumentBytes = n
+			return nil
+		}},
+	{"max_document_pages", "SAFETYSEARCH_MAX_DOCUMENT_PAGES", "", "2000", "pages of one document at most; longer ones are refused",
+		intSetter(func(c *Config) *int { return &c.MaxDocumentPages })},
+	{"document_timeout", "SAFETYSEARCH_DOCUMENT_TIMEOUT", "", "2m", "time to read the text of one document",
+		durationSetter(func(c *Config) *time.Duration { return &c.DocumentTimeout })},
 	{"allow_private_networks", "SAFETYSEARCH_ALLOW_PRIVATE_NETWORKS", "", "false", "let the crawler fetch loopback and private addresses",
 		func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
@@ -562,6 +586,11 @@ func (c *Config) Validate() error {
 		if u.Host == "" {
 			return fmt.Errorf("config: %s %q: has no host%s", key, s.URL, c.where("sources"))
 		}
+		switch crawler.DocumentsMode(s.Documents) {
+		case "", crawler.DocumentsOff, crawler.DocumentsAttachments, crawler.DocumentsLinked:
+		default:
+			return fmt.Errorf("config: sources[%d].documents %q: must be off, attachments or linked%s", i, s.Documents, c.where("sources"))
+		}
 		for _, p := range s.AllowPrefixes {
 			if !strings.HasPrefix(p, "/") {
 				return fmt.Errorf("config: sources[%d].allow_prefixes %q: must start with /%s", i, p, c.where("sources"))
@@ -594,7 +623,8 @@ func (c *Config) Validate() error {
 	for _, d := range []struct {
 		key string
 		v   time.Duration
-	}{{"run_timeout", c.RunTimeout}, {"crawl_delay", c.CrawlDelay}, {"request_timeout", c.RequestTimeout}, {"search_timeout", c.SearchTimeout}} {
+	}{{"run_timeout", c.RunTimeout}, {"crawl_delay", c.CrawlDelay}, {"request_timeout", c.RequestTimeout}, {"search_timeout", c.SearchTimeout},
+		{"document_timeout", c.DocumentTimeout}} {
 		if d.v < 0 {
 			return bad(d.key, d.v.String(), "must not be negative")
 		}
@@ -608,6 +638,9 @@ func (c *Config) Validate() error {
 	if c.MaxBodyBytes <= 0 {
 		return bad("max_body_bytes", strconv.FormatInt(c.MaxBodyBytes, 10), "must be positive")
 	}
+	if c.MaxDocumentBytes < 0 {
+		return bad("max_document_bytes", strconv.FormatInt(c.MaxDocumentBytes, 10), "must not be negative")
+	}
 	if c.MaxPages <= 0 {
 		return bad("max_pages", strconv.Itoa(c.MaxPages), "must be positive")
 	}
@@ -616,7 +649,7 @@ func (c *Config) Validate() error {
 		key string
 		v   int
 	}{{"max_queued_urls", c.MaxQueuedURLs}, {"max_links_per_page", c.MaxLinksPerPage},
-		{"max_comment_pages", c.MaxCommentPages}, {"max_sitemaps", c.MaxSitemaps}} {
+		{"max_comment_pages", c.MaxCommentPages}, {"max_sitemaps", c.MaxSitemaps}, {"max_document_pages", c.MaxDocumentPages}} {
 		if n.v < 0 {
 			return bad(n.key, strconv.Itoa(n.v), "must not be negative")
 		}

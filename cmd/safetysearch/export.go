@@ -30,6 +30,36 @@ func defineExport(m *Main, fs *flag.FlagSet) {
 		return nil
 	})
 	fs.BoolVar(&m.exportBOM, "bom", false, "start a CSV with the UTF-8 byte order mark, for spreadsheet programs")
+	fs.Func("include", "`WHAT` to add to each article: attachment_text (the text of each attached or linked document, page by page)", func(v string) error {
+		if v != includeAttachmentText {
+			return fmt.Errorf("expected %s", includeAttachmentText)
+		}
+		m.exportAttachmentText = true
+		return nil
+	})
+}
+
+// includeAttachmentText is the value of `export --include` that keeps the
+// documents' page text, left out by default for its size.
+const includeAttachmentText = "attachment_text"
+
+// withoutAttachmentText returns a with each document's Pages left out;
+// status and page count stay.
+func withoutAttachmentText(a article.Article) article.Article {
+	if len(a.Attachments) == 0 {
+		return a
+	}
+	atts := make([]article.Attachment, len(a.Attachments))
+	for i, at := range a.Attachments {
+		if at.Document != nil {
+			d := *at.Document
+			d.Pages = nil
+			at.Document = &d
+		}
+		atts[i] = at
+	}
+	a.Attachments = atts
+	return a
 }
 
 func (m *Main) runExport(ctx context.Context) error {
@@ -49,6 +79,9 @@ func (m *Main) runExport(ctx context.Context) error {
 	n := 0
 	err = st.Each(ctx, func(a article.Article) error {
 		n++
+		if !m.exportAttachmentText {
+			a = withoutAttachmentText(a)
+		}
 		return ex.Write(a)
 	})
 	if err != nil {

@@ -50,6 +50,32 @@ func TestExportFormats(t *testing.T) {
 		}
 	}
 
+	// Documents: status and page count always, the text only when asked.
+	audit := func(arts []article.Article) *article.Document {
+		for _, a := range arts {
+			for _, at := range a.Attachments {
+				if strings.HasSuffix(at.URL, "/insulin-pen-safety-audit.pdf") {
+					return at.Document
+				}
+			}
+		}
+		t.Fatal("no article attaches the insulin pen safety audit")
+		return nil
+	}
+	if d := audit(arts); d == nil || d.Status != article.DocExtracted || d.PageCount != 3 || d.Pages != nil {
+		t.Errorf("exported insulin audit: %+v, want extracted, 3 pages, no text", d)
+	}
+	code, withText, stderr := run(t, nil, "export", "--data", data, "--include", "attachment_text")
+	if code != 0 {
+		t.Fatalf("export --include attachment_text: exit %d: %s", code, stderr)
+	}
+	if d := audit(parseJSONL(t, []byte(withText))); d == nil || len(d.Pages) != 3 || !strings.Contains(d.Pages[1], "degludec") {
+		t.Errorf("exported insulin audit with its text: %+v", d)
+	}
+	if code, _, _ := run(t, nil, "export", "--data", data, "--include", "everything"); code == 0 {
+		t.Error("export --include everything: exit 0, want a usage error")
+	}
+
 	code, csvOut, stderr := run(t, nil, "export", "--data", data, "--format", "csv")
 	if code != 0 {
 		t.Fatalf("export csv: exit %d: %s", code, stderr)

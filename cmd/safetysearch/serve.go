@@ -190,7 +190,7 @@ func (m *Main) setUpDemo() error {
 		m.onClose(func() error { return os.RemoveAll(tmp) })
 		c.DataDir = tmp
 	}
-	c.Sources = []SourceSetting{{Name: "demo", URL: site.URL + "/", Publisher: "Patient Safety Learning"}}
+	c.Sources = []SourceSetting{{Name: "demo", URL: site.URL + "/", Publisher: "Patient Safety Learning", Documents: string(crawler.DocumentsLinked)}}
 	pubs, err := demoPublisherSources(dir, m.logger, m.onClose)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/safetysearch/safetysearch/crawler"
+	"github.com/safetysearch/safetysearch/crawler/pdftext"
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/indexer/schedule"
 )
@@ -94,6 +95,9 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 	cc.MaxLinksPerPage = c.MaxLinksPerPage
 	cc.MaxCommentPages = c.MaxCommentPages
 	cc.MaxSitemaps = c.MaxSitemaps
+	cc.MaxDocumentBytes = c.MaxDocumentBytes
+	cc.MaxDocumentPages = c.MaxDocumentPages
+	cc.DocumentTimeout = c.DocumentTimeout
 	for _, s := range c.Sources {
 		cc.Sources = append(cc.Sources, s.crawlerSource())
 	}
@@ -105,6 +109,7 @@ func (m *Main) crawlerConfig() (crawler.Config, error) {
 	if err := cc.Validate(); err != nil {
 		return cc, &usageError{err: err}
 	}
+	cc.Extractor = m.documentExtractor()
 	return cc, nil
 }
 
@@ -119,7 +124,21 @@ func (s SourceSetting) crawlerSource() crawler.SourceConfig {
 		Kind: s.Kind, Publisher: s.Publisher, Include: s.Include, Exclude: s.Exclude,
 		Delay: s.CrawlDelay, FullPassEvery: s.FullPassEvery,
 		DefaultTags: crawler.TagMapping(s.DefaultTags), Categories: cats,
+		Documents: crawler.DocumentsMode(s.Documents),
 	}
+}
+
+// documentExtractor returns the process's one PDF extractor, closed with
+// the command. PDFium starts on the first document (a second or more), so
+// a crawl without documents never pays for it. One worker, its memory
+// capped: documents are read one at a time inside the crawl's goroutines,
+// so a crawl within serve leaves the rest of the machine to the searches.
+func (m *Main) documentExtractor() *pdftext.Extractor {
+	if m.docs == nil {
+		m.docs = pdftext.New(pdftext.Config{Workers: 1})
+		m.onClose(m.docs.Close)
+	}
+	return m.docs
 }
 
 // taxonomy is the configured tag taxonomy (taxonomy_file), or nil for the

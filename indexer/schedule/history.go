@@ -37,8 +37,14 @@ type SourceRun struct {
 	Changed     int       `json:"changed"`
 	Removed     int       `json:"removed"`
 	Errors      int       `json:"errors"`
-	Outcome     string    `json:"outcome"`
-	Error       string    `json:"error,omitempty"`
+	// The document step: documents fetched, extracted, unchanged and
+	// refused by reason.
+	DocumentsFetched   int            `json:"documents_fetched,omitempty"`
+	DocumentsExtracted int            `json:"documents_extracted,omitempty"`
+	DocumentsUnchanged int            `json:"documents_unchanged,omitempty"`
+	DocumentsRefused   map[string]int `json:"documents_refused,omitempty"`
+	Outcome            string         `json:"outcome"`
+	Error              string         `json:"error,omitempty"`
 }
 
 // IndexRun is one rebuild: the documents indexed and the generation

@@ -3,7 +3,10 @@
 // It is its own module so that the PDF writer never enters the service's build;
 // the fixtures are checked in and only need regenerating when this file changes:
 //
-//	cd testdata/pdf/generate && go run . -out .. -font /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+//	cd testdata/pdf/generate && go run . -out .. -font /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf -site ../../site
+//
+// With -site it also writes the documents the sample hub's records attach or
+// link (testdata/site/uploads/), whose text is found nowhere in the pages.
 //
 // The UTF-8 font (any TrueType font with the ﬁ and ﬂ ligature glyphs) is read only
 // to embed a subset of it in the fixtures that need non-ASCII text.
@@ -33,7 +36,11 @@ var fixed = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 func main() {
 	out := flag.String("out", "..", "directory to write the fixtures to")
 	font := flag.String("font", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "TrueType font with ligature glyphs")
+	site := flag.String("site", "", "sample hub directory (testdata/site) to write its documents to; empty: none")
 	flag.Parse()
+	if *site != "" {
+		writeSiteDocuments(*site)
+	}
 
 	fixtures := []struct {
 		name string
@@ -282,4 +289,53 @@ func bomb() ([]byte, error) {
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
 	return b.Bytes(), nil
+}
+
+// siteDocuments are the sample hub's documents: path under the site → pages.
+// The insulin audit's page 2 holds the only mention of "degludec" in the
+// hub; the clot prevention guide, linked from a record's body rather than attached, the
+// only "fondaparinux".
+var siteDocuments = []struct {
+	path  string
+	title string
+	pages []string
+}{
+	{"uploads/monthly_2022_08/insulin-pen-safety-audit.pdf", "Insulin pen safety audit", []string{
+		"This audit looked at how insulin pens were used on twelve adult wards over four weeks, and at the incidents reported in the year before.",
+		"Recommendation 3: insulin degludec must never be drawn up from a pen device with a syringe; a pen needle is used for every dose, and pharmacy supplies vials where a syringe is needed.",
+		"The wards that kept a pen per patient, labelled at the bedside, reported no wrong-patient doses during the audit.",
+	}},
+	{"uploads/monthly_2026_11/oxygen-cylinder-transfer-checklist.pdf", "Oxygen cylinder transfer checklist", []string{
+		"Before every transfer the escorting nurse opens the cylinder valve, reads the contents gauge and records the expected duration of the supply.",
+		"A cylinder showing less than a quarter full is replaced before the patient leaves the ward; the spare travels on the trolley, not in the porter's lodge.",
+	}},
+	{"uploads/monthly_2025_11/clot-prevention-guide.pdf", "Clot prevention pocket guide", []string{
+		"Assess every adult on admission and again within 24 hours, and whenever the clinical situation changes.",
+		"Where low molecular weight heparin is contraindicated because of heparin-induced thrombocytopenia, fondaparinux is an alternative on the advice of a haematologist.",
+	}},
+}
+
+func writeSiteDocuments(site string) {
+	for _, d := range siteDocuments {
+		pdf := newDoc()
+		for i, p := range d.pages {
+			pdf.AddPage()
+			pdf.SetFont("Helvetica", "B", 14)
+			pdf.CellFormat(0, 10, fmt.Sprintf("%s (%d)", d.title, i+1), "", 1, "L", false, 0, "")
+			pdf.SetFont("Helvetica", "", 11)
+			pdf.MultiCell(0, 6, p, "", "L", false)
+		}
+		b, err := output(pdf)
+		if err != nil {
+			log.Fatalf("%s: %v", d.path, err)
+		}
+		name := filepath.Join(site, filepath.FromSlash(d.path))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			log.Fatal(err)
+		}
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%-60s %7d bytes\n", d.path, len(b))
+	}
 }
