@@ -19,11 +19,14 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// hit turns a Bleve match into a Hit, with highlights when asked.
-func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
+// hit turns a Bleve match into a Hit, with highlights when asked. pages
+// is the attachment page table of a match located inside documents (see
+// storedPages), nil otherwise.
+func (e *Engine) hit(h *search.DocumentMatch, marked bool, pages []docPage) (Hit, error) {
 	hit := Hit{
 		Score:      h.Score,
 		Highlights: Highlights{Title: []string{}, Body: []string{}, Comments: []string{}},
+		Documents:  []DocumentHit{},
 	}
 	commentSpans := spansByArray(h.Locations[fComments])
 	hit.MatchedComments = len(commentSpans)
@@ -42,6 +45,8 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 			Topics      []string   `json:"topics"`
 			Tags        []string   `json:"tags"`
 			Comments    []struct{} `json:"comments"`
+			// Only the matched documents' names and URLs are read.
+			Attachments []article.Attachment `json:"attachments"`
 		}
 		raw, _ := h.Fields[fArticle].(string)
 		if raw == "" {
@@ -53,6 +58,9 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 		hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = d.ID, d.URL, d.Title, d.Published, d.Author, d.ContentType
 		hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(d.Regions), article.NonNil(d.Audiences), article.NonNil(d.Topics), article.NonNil(d.Tags)
 		hit.CommentCount = len(d.Comments)
+		if len(pages) > 0 {
+			hit.Documents = documentHits(article.Article{Attachments: d.Attachments}, pages, spansByArray(h.Locations[fAttachment]), false, e.fragSize)
+		}
 		return hit, nil
 	}
 	a, err := decodeArticle(h)
@@ -70,6 +78,9 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 		hit.Highlights.Body = highlight.Fragments(a.Body, sp, e.fragSize, maxBodyFragments)
 	} else if sp := spansByArray(h.Locations[fSummary])[0]; len(sp) > 0 {
 		hit.Highlights.Body = highlight.Fragments(a.Summary, sp, e.fragSize, maxBodyFragments)
+	}
+	if len(pages) > 0 {
+		hit.Documents = documentHits(a, pages, spansByArray(h.Locations[fAttachment]), true, e.fragSize)
 	}
 	positions := make([]int, 0, len(commentSpans))
 	for p := range commentSpans {
@@ -138,9 +149,10 @@ func (e *Engine) locate(ctx context.Context, q query.Query, hits search.Document
 
 // hitsToLocate returns the hits of a page whose match locations are used:
 // all of them with highlights; without, only the articles with comments,
-// whose matched comments are counted (Hit.MatchedComments, the one figure
-// of a hit without highlights that comes from locations). Locating costs a
-// search, which a page of articles without comments skips.
+// whose matched comments are counted (Hit.MatchedComments), and those with
+// attachments, whose matched pages are listed (Hit.Documents): the figures
+// of a hit without highlights that come from locations. Locating costs a
+// search, which a page of articles without either skips.
 func hitsToLocate(hits search.DocumentMatchCollection, highlight bool) search.DocumentMatchCollection {
 	if highlight {
 		return hits
@@ -149,13 +161,26 @@ func hitsToLocate(hits search.DocumentMatchCollection, highlight bool) search.Do
 	for _, h := range hits {
 		raw, _ := h.Fields[fArticle].(string)
 		var d struct {
-			Comments []struct{} `json:"comments"`
+			Comments    []struct{} `json:"comments"`
+			Attachments []struct{} `json:"attachments"`
 		}
 		// A hit whose stored article cannot be read is located as before;
 		// hit() reports the problem.
-		if raw == "" || json.Unmarshal([]byte(raw), &d) != nil || len(d.Comments) > 0 {
+		if raw == "" || json.Unmarshal([]byte(raw), &d) != nil || len(d.Comments) > 0 || len(d.Attachments) > 0 {
 			out = append(out, h)
 		}
 	}
 	return out
+}
+
+// pagesOfHits reads the attachment page tables of the hits located inside
+// documents (see storedPages), by id.
+func (e *Engine) pagesOfHits(ctx context.Context, hits search.DocumentMatchCollection) (map[string][]docPage, error) {
+	var ids []string
+	for _, h := range hits {
+		if len(h.Locations[fAttachment]) > 0 {
+			ids = append(ids, h.ID)
+		}
+	}
+	return e.storedPages(ctx, ids)
 }
