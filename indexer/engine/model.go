@@ -156,6 +156,29 @@ type DocumentHit struct {
 	Highlight string `json:"highlight"`
 }
 
+// Sentence says where the hit matched, for people: "matched in ‘HSSIB
+// report.pdf’, pages 37, 12". The page, the feed and the command line
+// print it.
+func (d DocumentHit) Sentence() string {
+	var b strings.Builder
+	b.WriteString("matched in ‘" + d.Name + "’")
+	switch len(d.Pages) {
+	case 0:
+		return b.String()
+	case 1:
+		b.WriteString(", page ")
+	default:
+		b.WriteString(", pages ")
+	}
+	for i, p := range d.Pages {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(p))
+	}
+	return b.String()
+}
+
 // Highlights are HTML-escaped fragments with <mark> around matched words.
 type Highlights struct {
 	Title    []string `json:"title"`
