@@ -80,10 +80,10 @@ func resultKey(q Normalized) string {
 	var b strings.Builder
 	// %q quotes every string and list element, so no two queries share a
 	// key; times keep their offset (a date range is read in its zone).
-	fmt.Fprintf(&b, "%q|%q|%q|%q|%q|%q|%q|%v|%s|%s|%q|%d|%d|%q|%d|%t",
+	fmt.Fprintf(&b, "%q|%q|%q|%q|%q|%q|%q|%v|%s|%s|%q|%d|%d|%q|%d|%t|%t",
 		q.Text, q.Regions, q.Audiences, q.Topics, q.Types, q.Tags, q.Authors, q.Years,
 		q.From.Format(time.RFC3339Nano), q.To.Format(time.RFC3339Nano), q.Sort,
-		q.Page, q.PerPage, q.Facets, q.FacetSize, q.Highlight)
+		q.Page, q.PerPage, q.Facets, q.FacetSize, q.Highlight, q.HasAttachment)
 	return b.String()
 }
 
@@ -103,6 +103,9 @@ func resultBytes(r *Result) int64 {
 		n += 256 + int64(len(h.ID)+len(h.URL)+len(h.Title)+len(h.Author)+len(h.Type))
 		n += strs(h.Regions) + strs(h.Audiences) + strs(h.Topics) + strs(h.Tags)
 		n += strs(h.Highlights.Title) + strs(h.Highlights.Body) + strs(h.Highlights.Comments)
+		for _, d := range h.Documents {
+			n += int64(64 + len(d.Name) + len(d.URL) + len(d.Link) + len(d.Highlight) + word*len(d.Pages))
+		}
 	}
 	for f, vals := range r.Facets {
 		n += int64(64 + len(f))

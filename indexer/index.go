@@ -332,6 +332,22 @@ func (ix *Index) Article(ctx context.Context, id string) (article.Article, strin
 	return a, g.name, nil
 }
 
+// ArticleText is Article with the page text of the article's extracted
+// documents, at most MaxAttachmentText bytes of it: pages are given in
+// order while they fit, so a document with len(Pages) < PageCount was cut.
+func (ix *Index) ArticleText(ctx context.Context, id string) (article.Article, string, error) {
+	g, err := ix.acquire()
+	if err != nil {
+		return article.Article{}, "", err
+	}
+	defer g.release()
+	a, err := g.eng.ArticleText(ctx, id, MaxAttachmentText)
+	if err != nil {
+		return article.Article{}, "", err
+	}
+	return a, g.name, nil
+}
+
 // Suggest returns a spelling suggestion for text, "" when there is none.
 func (ix *Index) Suggest(ctx context.Context, text string) (string, error) {
 	g, err := ix.acquire()

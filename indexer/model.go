@@ -18,6 +18,8 @@ type (
 	Result = engine.Result
 	// Hit is one article in a result page.
 	Hit = engine.Hit
+	// DocumentHit is an attached document a hit matched inside.
+	DocumentHit = engine.DocumentHit
 	// Highlights are HTML-escaped fragments with <mark> around matches.
 	Highlights = engine.Highlights
 	// FacetValue is one value of a facet with its disjunctive count.
@@ -64,6 +66,12 @@ const (
 // RelaxBelow is the number of articles under which a query's least
 // informative words become optional (README, "Matching and ranking").
 const RelaxBelow = engine.RelaxBelow
+
+// FilterHasAttachment names the has_attachment filter in FilterRelief.
+const FilterHasAttachment = engine.FilterHasAttachment
+
+// MaxAttachmentText bounds the page text ArticleText returns, in bytes.
+const MaxAttachmentText = 4 << 20
 
 // DefaultFacets are counted when a query names none.
 var DefaultFacets = engine.DefaultFacets

@@ -157,7 +157,7 @@ func TestSearchAcceptsEveryParameter(t *testing.T) {
 		"q": {"safety"}, "region": {"UK", "England"}, "audience": {"Everyone"}, "topic": {"Learning from deaths"},
 		"type": {"Blogs"}, "tag": {"New"}, "author": {"Patient Safety Learning"}, "from": {"2019-01-01"},
 		"to": {"2026-12-31"}, "year": {"2024", "2026"}, "sort": {"oldest"}, "page": {"1"}, "per_page": {"5"},
-		"facets": {"region,tag", "author"}, "facet_size": {"3"}, "highlight": {"0"},
+		"facets": {"region,tag", "author"}, "facet_size": {"3"}, "highlight": {"0"}, "has_attachment": {"false"},
 	}
 	var res indexer.Result
 	e.get("/api/v1/search?"+q.Encode(), http.StatusOK, &res)

@@ -37,6 +37,7 @@ var exportParamNames = map[string]bool{
 	"format": false, "bom": false,
 	"q": false, "region": true, "audience": true, "topic": true, "type": true,
 	"tag": true, "author": true, "from": false, "to": false, "year": true, "sort": false,
+	"has_attachment": false,
 }
 
 // handleExport serves GET /api/v1/export.

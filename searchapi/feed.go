@@ -22,6 +22,7 @@ import (
 var feedParamNames = map[string]bool{
 	"q": false, "region": true, "audience": true, "topic": true, "type": true,
 	"tag": true, "author": true, "from": false, "to": false, "year": true, "per_page": false,
+	"has_attachment": false,
 }
 
 // handleFeed serves GET /api/v1/search.atom.
@@ -53,6 +54,16 @@ func (s *Server) handleFeed(c *gin.Context) {
 		return
 	}
 
+	// The page-level hits come with a search's hits, not with the scanned
+	// articles: the same query, in the same order, gives them.
+	var docs map[string][]indexer.DocumentHit
+	if q.Text != "" && len(arts) > 0 {
+		if docs, err = s.documentHits(ctx, q); err != nil {
+			s.fail(c, withContextErr(ctx, err))
+			return
+		}
+	}
+
 	base := s.baseURL(c)
 	params := pageParams(raw)
 	pageVals := cloneValues(params)
@@ -65,7 +76,7 @@ func (s *Server) handleFeed(c *gin.Context) {
 		BaseURL:  base,
 		Fallback: s.searcher.Status().BuiltAt,
 	}
-	feed, updated := buildFeed(meta, arts)
+	feed, updated := buildFeed(meta, arts, docs)
 	body, err := marshalFeed(feed)
 	if err != nil {
 		s.fail(c, err)
@@ -83,6 +94,26 @@ func (s *Server) handleFeed(c *gin.Context) {
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	c.Data(http.StatusOK, "application/atom+xml; charset=utf-8", body)
+}
+
+// documentHits maps the ids of the first page of q's hits to the attached
+// documents each matched inside.
+func (s *Server) documentHits(ctx context.Context, q indexer.Query) (map[string][]indexer.DocumentHit, error) {
+	n, err := q.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.searcher.SearchNormalized(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]indexer.DocumentHit{}
+	for _, h := range res.Hits {
+		if len(h.Documents) > 0 {
+			out[h.ID] = h.Documents
+		}
+	}
+	return out, nil
 }
 
 // notModified applies RFC 9110's precedence: If-None-Match when present,

@@ -9,8 +9,12 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
@@ -93,9 +97,11 @@ func entryID(a article.Article) string {
 
 func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// buildFeed turns articles (newest first) into an Atom feed. It returns the
-// feed's updated time, which is also its Last-Modified.
-func buildFeed(meta feedMeta, arts []article.Article) (atomFeed, time.Time) {
+// buildFeed turns articles (newest first) into an Atom feed, each with the
+// attached documents the search matched inside (docs, by article id) as
+// links to the best page and a line of its summary. It returns the feed's
+// updated time, which is also its Last-Modified.
+func buildFeed(meta feedMeta, arts []article.Article, docs map[string][]indexer.DocumentHit) (atomFeed, time.Time) {
 	updated := time.Time{}
 	entries := make([]atomEntry, 0, len(arts))
 	for _, a := range arts {
@@ -125,8 +131,13 @@ func buildFeed(meta feedMeta, arts []article.Article) (atomFeed, time.Time) {
 		for _, t := range dedupe(a.Regions, a.Audiences, a.Topics, a.Tags) {
 			e.Categories = append(e.Categories, atomCategory{Term: t})
 		}
-		if a.Summary != "" {
-			e.Summary = &atomText{Type: "text", Body: a.Summary}
+		summary := a.Summary
+		for _, d := range docs[a.ID] {
+			e.Links = append(e.Links, atomLink{Rel: "related", Type: "application/pdf", Href: d.Link, Title: d.Name})
+			summary = strings.TrimSpace(summary + "\n" + upperFirst(d.Sentence()) + ".")
+		}
+		if summary != "" {
+			e.Summary = &atomText{Type: "text", Body: summary}
 		}
 		entries = append(entries, e)
 	}
@@ -150,6 +161,12 @@ func buildFeed(meta feedMeta, arts []article.Article) (atomFeed, time.Time) {
 		Entries:   entries,
 	}
 	return f, updated.Truncate(time.Second)
+}
+
+// upperFirst capitalises the first letter of a sentence.
+func upperFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
 }
 
 // marshalFeed renders a feed as an XML document.

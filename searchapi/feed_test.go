@@ -54,7 +54,7 @@ func TestFeedBuildAtom(t *testing.T) {
 		PageURL: "http://example.test/?q=psirf&sort=newest",
 		BaseURL: "http://example.test",
 	}
-	f, updated := buildFeed(meta, arts)
+	f, updated := buildFeed(meta, arts, nil)
 	body, err := marshalFeed(f)
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func TestFeedBuildAtom(t *testing.T) {
 
 func TestFeedEmptyUsesFallback(t *testing.T) {
 	built := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	f, updated := buildFeed(feedMeta{Title: "t", SelfURL: "http://x/a", PageURL: "http://x/", Fallback: built}, nil)
+	f, updated := buildFeed(feedMeta{Title: "t", SelfURL: "http://x/a", PageURL: "http://x/", Fallback: built}, nil, nil)
 	body, err := marshalFeed(f)
 	if err != nil {
 		t.Fatal(err)

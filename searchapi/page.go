@@ -59,20 +59,22 @@ type pageMeta struct {
 // searchPage is the data of the search page.
 type searchPage struct {
 	pageMeta
-	Result     *indexer.Result
-	Hits       []hitView
-	Start      int // number of the first hit in the list
-	Facets     []facetView
-	Active     []chip
-	ClearURL   string
-	From, To   string
-	Sorts      []link
-	Pager      pager
-	DidYouMean *link
-	Relief     []link // for a search that found nothing: the search without one filter
-	Years      *yearsView
-	Exports    []link
-	Error      *queryProblem
+	Result   *indexer.Result
+	Hits     []hitView
+	Start    int // number of the first hit in the list
+	Facets   []facetView
+	Active   []chip
+	ClearURL string
+	From, To string
+	// HasAttachment: the search keeps only articles with an attachment.
+	HasAttachment bool
+	Sorts         []link
+	Pager         pager
+	DidYouMean    *link
+	Relief        []link // for a search that found nothing: the search without one filter
+	Years         *yearsView
+	Exports       []link
+	Error         *queryProblem
 }
 
 // queryProblem is a client error shown on the search page.
@@ -229,16 +231,17 @@ func (s *Server) handleSearchPage(c *gin.Context) {
 // buildSearchPage turns a result into the page's data.
 func (s *Server) buildSearchPage(params url.Values, q indexer.Query, res *indexer.Result) searchPage {
 	page := searchPage{
-		pageMeta: s.searchMeta(params),
-		Result:   res,
-		Facets:   buildFacets(params, res),
-		Active:   activeFilters(params),
-		ClearURL: clearAllURL(params),
-		From:     params.Get("from"),
-		To:       params.Get("to"),
-		Sorts:    sortLinks(params, q.Text != ""),
-		Pager:    buildPager(params, res.Total, res.Page, res.PerPage),
-		Exports:  exportLinks(params),
+		pageMeta:      s.searchMeta(params),
+		Result:        res,
+		Facets:        buildFacets(params, res),
+		Active:        activeFilters(params),
+		ClearURL:      clearAllURL(params),
+		From:          params.Get("from"),
+		To:            params.Get("to"),
+		HasAttachment: q.HasAttachment,
+		Sorts:         sortLinks(params, q.Text != ""),
+		Pager:         buildPager(params, res.Total, res.Page, res.PerPage),
+		Exports:       exportLinks(params),
 	}
 	page.Years = buildYears(params, res)
 	if nr := res.NoResults; nr != nil {
@@ -283,6 +286,7 @@ func (s *Server) renderSearchProblem(c *gin.Context, params url.Values, err erro
 	page.Active = activeFilters(params)
 	page.ClearURL = clearAllURL(params)
 	page.From, page.To = params.Get("from"), params.Get("to")
+	page.HasAttachment, _ = parseBool(params, "has_attachment", false)
 	var qe *indexer.QueryError
 	var pe *indexer.ParamError
 	switch {

@@ -61,6 +61,8 @@ func filterLabel(param string) string {
 		return "From"
 	case "to":
 		return "To"
+	case indexer.FilterHasAttachment:
+		return "With an attachment"
 	}
 	return param
 }
@@ -68,7 +70,7 @@ func filterLabel(param string) string {
 // filterParamOrder is the order of active filter chips.
 var filterParamOrder = []string{
 	indexer.FacetRegion, indexer.FacetAudience, indexer.FacetTopic, indexer.FacetType,
-	indexer.FacetYear, indexer.FacetTag, indexer.FacetAuthor, "from", "to",
+	indexer.FacetYear, indexer.FacetTag, indexer.FacetAuthor, "from", "to", indexer.FilterHasAttachment,
 }
 
 // collapseAfter is how many values of a facet show before "show more".
@@ -355,6 +357,14 @@ type hitView struct {
 	Comments        []template.HTML
 	MatchedComments int
 	CommentCount    int
+	Documents       []documentView
+}
+
+// documentView is an attached document a hit matched inside.
+type documentView struct {
+	Sentence string // "matched in ‘report.pdf’, pages 12, 37"
+	Link     string // the document at its best page
+	Snippet  template.HTML
 }
 
 func buildHit(h indexer.Hit, hidden []string) hitView {
@@ -370,6 +380,13 @@ func buildHit(h indexer.Hit, hidden []string) hitView {
 		Comments:        safeFragments(h.Highlights.Comments),
 		MatchedComments: h.MatchedComments,
 		CommentCount:    h.CommentCount,
+	}
+	for _, d := range h.Documents {
+		dv := documentView{Sentence: d.Sentence(), Link: d.Link}
+		if f := safeFragments([]string{d.Highlight}); len(f) > 0 {
+			dv.Snippet = f[0]
+		}
+		hv.Documents = append(hv.Documents, dv)
 	}
 	if h.Author != "" {
 		hv.AuthorURL = pageURL("/", url.Values{indexer.FacetAuthor: {h.Author}})
@@ -414,7 +431,7 @@ func tagChips(hidden, regions, audiences, topics, tags []string) []chip {
 // the feed and the export share.
 var searchParamNames = []string{
 	"q", indexer.FacetRegion, indexer.FacetAudience, indexer.FacetTopic, indexer.FacetType,
-	indexer.FacetTag, indexer.FacetAuthor, indexer.FacetYear, "from", "to", "sort", "page", "per_page",
+	indexer.FacetTag, indexer.FacetAuthor, indexer.FacetYear, "from", "to", indexer.FilterHasAttachment, "sort", "page", "per_page",
 }
 
 // pageParams keeps only the non-empty search parameters of a request, so
@@ -489,8 +506,13 @@ func reliefLinks(params url.Values, filters []indexer.FilterRelief) []link {
 			}
 			v.Del(f.Filter)
 		})
-		label := "Published " + strings.Join(f.Values, " to ")
-		if f.Filter != "date" {
+		var label string
+		switch f.Filter {
+		case "date":
+			label = "Published " + strings.Join(f.Values, " to ")
+		case indexer.FilterHasAttachment:
+			label = "With an attachment"
+		default:
 			label = filterLabel(f.Filter) + ": " + strings.Join(f.Values, " or ")
 		}
 		out = append(out, link{Label: fmt.Sprintf("without %s (%d %s)", label, f.Count, pluralize(f.Count, "result", "results")), URL: pageURL("/", without)})

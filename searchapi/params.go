@@ -39,6 +39,8 @@ var searchParams = map[string]bool{
 	"facets":     true,
 	"facet_size": false,
 	"highlight":  false,
+	// has_attachment=true keeps the articles with an attachment.
+	"has_attachment": false,
 }
 
 // allFacets are the facet names a client may ask for.
@@ -146,6 +148,9 @@ func parseSearchParams(vals url.Values) (indexer.Query, error) {
 		return q, err
 	}
 	if q.Highlight, err = parseBool(vals, "highlight", true); err != nil {
+		return q, err
+	}
+	if q.HasAttachment, err = parseBool(vals, "has_attachment", false); err != nil {
 		return q, err
 	}
 	return q, nil

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -84,26 +86,56 @@ func (s *Server) handleFacets(c *gin.Context) {
 }
 
 // handleArticle serves GET /api/v1/articles/:id: the whole article, in the
-// same JSON as the export.
+// same JSON as the export, its documents with status and page count;
+// include=attachment_text adds their page text (at most
+// indexer.MaxAttachmentText bytes of it).
 func (s *Server) handleArticle(c *gin.Context) {
 	id := c.Param("id")
 	if !validArticleID(id) {
 		s.fail(c, indexer.ErrNotFound)
 		return
 	}
-	if err := checkNoParams(c, s.cfg.MaxQueryValues); err != nil {
+	vals, err := parseRawQuery(c.Request.URL.RawQuery, s.cfg.MaxQueryValues)
+	if err == nil {
+		err = checkParams(vals, articleParams)
+	}
+	withText := false
+	if err == nil {
+		withText, err = parseInclude(vals)
+	}
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.SearchTimeout)
 	defer cancel()
-	art, gen, err := s.searcher.Article(ctx, id)
+	get := s.searcher.Article
+	if withText {
+		get = s.searcher.ArticleText
+	}
+	art, gen, err := get(ctx, id)
 	if err != nil {
 		s.fail(c, withContextErr(ctx, err))
 		return
 	}
 	s.setGenerationETag(c, gen)
 	s.writeJSON(c, http.StatusOK, contentTypeJSON, art)
+}
+
+// articleParams are the parameters of GET /api/v1/articles/{id}.
+var articleParams = map[string]bool{"include": false}
+
+// parseInclude reads include= of the article route: "attachment_text" (the
+// one thing that can be included) or nothing.
+func parseInclude(vals url.Values) (bool, error) {
+	switch v := strings.TrimSpace(vals.Get("include")); v {
+	case "":
+		return false, nil
+	case "attachment_text":
+		return true, nil
+	default:
+		return false, &indexer.ParamError{Param: "include", Msg: fmt.Sprintf("%q is not attachment_text, the one thing that can be included", clip(v))}
+	}
 }
 
 // checkNoParams refuses any query parameter on routes that take none.

@@ -29,6 +29,9 @@ type Searcher interface {
 	// Article returns one whole article and the generation that served it,
 	// or indexer.ErrNotFound.
 	Article(ctx context.Context, id string) (article.Article, string, error)
+	// ArticleText is Article with the page text of its documents, bounded
+	// (indexer.MaxAttachmentText).
+	ArticleText(ctx context.Context, id string) (article.Article, string, error)
 	// Status describes the serving index (Ready, Generation, Documents,
 	// BuiltAt).
 	Status() indexer.Status

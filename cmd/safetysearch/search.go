@@ -60,6 +60,7 @@ func defineSearch(m *Main, fs *flag.FlagSet) {
 		}
 		return errors.New("expected relevance, newest or oldest")
 	})
+	fs.BoolVar(&o.query.HasAttachment, "has-attachment", false, "only articles with an attachment (an attached or linked document)")
 	fs.IntVar(&o.query.Page, "page", 1, "result `PAGE`, from 1")
 	fs.IntVar(&o.query.PerPage, "per-page", 10, "results per page, at most "+strconv.Itoa(indexer.MaxPerPage))
 }
@@ -193,6 +194,12 @@ func printResult(w io.Writer, r *indexer.Result, terminal bool) error {
 			ew.printf("%smatched in %d of %d comments\n", indent, h.MatchedComments, h.CommentCount)
 			for _, frag := range h.Highlights.Comments {
 				ew.printf("%s  comment: %s\n", indent, renderMarks(oneLine(frag), terminal))
+			}
+		}
+		for _, d := range h.Documents {
+			ew.printf("%s%s: %s\n", indent, d.Sentence(), d.Link)
+			if d.Highlight != "" {
+				ew.printf("%s  %s\n", indent, renderMarks(oneLine(d.Highlight), terminal))
 			}
 		}
 		ew.printf("%s%s\n", indent, h.URL)

@@ -217,3 +217,38 @@ func TestThesaurusFile(t *testing.T) {
 		t.Errorf("PSIRF not expanded by the built-in thesaurus")
 	}
 }
+
+func TestSearchHasAttachmentFlag(t *testing.T) {
+	data := indexedSampleHub(t)
+	all := searchJSON(t, data, "--per-page", "100")
+	with := searchJSON(t, data, "--has-attachment", "--per-page", "100")
+	if with.Total == 0 || with.Total >= all.Total {
+		t.Fatalf("--has-attachment: %d of %d articles", with.Total, all.Total)
+	}
+	code, table, _ := run(t, nil, "search", "--data", data, "--has-attachment", "sepsis")
+	if code != 0 || !strings.Contains(table, "Without the has_attachment filter (true): ") {
+		t.Errorf("no results with --has-attachment: exit %d\n%s", code, table)
+	}
+}
+
+func TestPrintResultDocumentHits(t *testing.T) {
+	res := &indexer.Result{Query: "tocilizumab", Total: 1, Page: 1, PerPage: 10, Hits: []indexer.Hit{{
+		ID: "doc:r1", URL: "https://example.org/doc:r1", Title: "Investigation report",
+		Documents: []indexer.DocumentHit{{
+			Name: "HSSIB report.pdf", URL: "https://example.org/r.pdf", Pages: []int{37, 12},
+			Link: "https://example.org/r.pdf#page=37", Highlight: "The <mark>tocilizumab</mark> dose",
+		}},
+	}}}
+	var b strings.Builder
+	if err := printResult(&b, res, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"matched in ‘HSSIB report.pdf’, pages 37, 12: https://example.org/r.pdf#page=37\n",
+		"The [[tocilizumab]] dose\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, b.String())
+		}
+	}
+}

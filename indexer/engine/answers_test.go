@@ -20,11 +20,15 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/indextest"
 )
 
 var updateAnswers = flag.Bool("update", false, "rewrite the golden search suite (testdata/golden/search)")
 
-const answersGolden = "../../testdata/golden/search/sample-hub.json"
+const (
+	answersGolden           = "../../testdata/golden/search/sample-hub.json"
+	attachmentAnswersGolden = "../../testdata/golden/search/attachments.json"
+)
 
 // answerCases are the requests of the golden suite. Each says in its name
 // what it covers.
@@ -67,22 +71,57 @@ var answerCases = []struct {
 	{"filters that empty the result", Query{Text: "sepsis", Regions: []string{"Ireland"}}},
 }
 
+// attachmentCases are the requests of the golden suite over the sample hub
+// with the articles of indextest.AttachmentCorpus, whose documents' text is
+// indexed.
+var attachmentCases = []struct {
+	Name  string
+	Query Query
+}{
+	{"word in a body and in a document", Query{Text: "tocilizumab"}},
+	{"phrase only in a document", Query{Text: `"oxygen cylinder storage"`}},
+	{"word in bodies and in a document", Query{Text: "oxygen"}},
+	{"field: attachment", Query{Text: "attachment:recommendation"}},
+	{"field: attachment, phrase", Query{Text: `attachment:"handover checklist"`}},
+	{"exclusion of document text", Query{Text: "tocilizumab -attachment:chart"}},
+	{"filter has_attachment", Query{HasAttachment: true}},
+	{"word with has_attachment", Query{Text: "wards", HasAttachment: true}},
+	{"has_attachment that empties the result", Query{Text: "sepsis", HasAttachment: true}},
+}
+
 // answer is the golden form of a search.
 type answer struct {
 	Name    string      `json:"name"`
 	Total   uint64      `json:"total"`
 	Relaxed *Relaxation `json:"relaxed,omitempty"`
 	IDs     []string    `json:"ids"` // the first page of 10
+	// Documents are the page-level hits of the page: "id: name pages".
+	Documents []string   `json:"documents,omitempty"`
+	NoResults *NoResults `json:"no_results,omitempty"`
 }
 
-func TestAnswersGolden(t *testing.T) {
-	e := buildEngine(t, loadSampleHub(t), Config{})
+// goldenAnswers runs the cases on e and compares their answers with the
+// golden file (rewritten with -update).
+func goldenAnswers(t *testing.T, e *Engine, golden string, cases []struct {
+	Name  string
+	Query Query
+}, withDocs bool) []answer {
+	t.Helper()
 	var got []answer
-	for _, c := range answerCases {
+	for _, c := range cases {
 		q := c.Query
 		q.PerPage = 10
 		res := mustSearch(t, e, q)
-		got = append(got, answer{Name: c.Name, Total: res.Total, Relaxed: res.Relaxed, IDs: hitIDs(res)})
+		a := answer{Name: c.Name, Total: res.Total, Relaxed: res.Relaxed, IDs: hitIDs(res)}
+		if withDocs {
+			a.NoResults = res.NoResults
+			for _, h := range res.Hits {
+				for _, d := range h.Documents {
+					a.Documents = append(a.Documents, fmt.Sprintf("%s: %s %v", h.ID, d.Name, d.Pages))
+				}
+			}
+		}
+		got = append(got, a)
 	}
 	raw, err := json.MarshalIndent(got, "", "  ")
 	if err != nil {
@@ -90,14 +129,14 @@ func TestAnswersGolden(t *testing.T) {
 	}
 	raw = append(raw, '\n')
 	if *updateAnswers {
-		if err := os.MkdirAll(filepath.Dir(answersGolden), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(answersGolden, raw, 0o644); err != nil {
+		if err := os.WriteFile(golden, raw, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wantRaw, err := os.ReadFile(answersGolden)
+	wantRaw, err := os.ReadFile(golden)
 	if err != nil {
 		t.Fatalf("%v (run go test -run TestAnswersGolden -update to create it)", err)
 	}
@@ -106,7 +145,7 @@ func TestAnswersGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(want) != len(got) {
-		t.Fatalf("golden file has %d cases, the suite %d: run with -update", len(want), len(got))
+		t.Fatalf("golden file %s has %d cases, the suite %d: run with -update", golden, len(want), len(got))
 	}
 	for i := range got {
 		g, _ := json.Marshal(got[i])
@@ -115,6 +154,25 @@ func TestAnswersGolden(t *testing.T) {
 			t.Errorf("%s:\n got  %s\n want %s", got[i].Name, g, w)
 		}
 	}
+	return got
+}
+
+func TestAnswersGoldenAttachments(t *testing.T) {
+	e := buildEngine(t, append(loadSampleHub(t), indextest.AttachmentCorpus()...), Config{})
+	got := goldenAnswers(t, e, attachmentAnswersGolden, attachmentCases, true)
+	// The suite must exercise what it claims to.
+	docs := 0
+	for _, a := range got {
+		docs += len(a.Documents)
+	}
+	if docs < 5 {
+		t.Errorf("suite lists %d document hits; want at least 5", docs)
+	}
+}
+
+func TestAnswersGolden(t *testing.T) {
+	e := buildEngine(t, loadSampleHub(t), Config{})
+	got := goldenAnswers(t, e, answersGolden, answerCases, false)
 	// The suite must exercise what it claims to.
 	var relaxed, empty, strict int
 	for _, a := range got {

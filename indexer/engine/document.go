@@ -29,7 +29,7 @@ const (
 // projectArticle is the Bleve document of an Article. It returns the
 // document and a size estimate in bytes for batch bounding.
 func projectArticle(a article.Article) (map[string]any, int, error) {
-	raw, err := json.Marshal(a)
+	raw, err := json.Marshal(withoutPageText(a))
 	if err != nil {
 		return nil, 0, fmt.Errorf("indexer: encode article %s: %w", a.ID, err)
 	}
@@ -53,24 +53,39 @@ func projectArticle(a article.Article) (map[string]any, int, error) {
 	}
 	title, summary, body := fold.Text(a.Title), fold.Text(a.Summary), fold.Text(a.Body)
 	doc := map[string]any{
-		"_type":       docType,
-		fText:         textArray(title, summary, body),
-		fTitle:        title,
-		fSummary:      summary,
-		fComments:     comments,
-		fTagsText:     tagsText,
-		fAuthorText:   fold.Text(a.Author),
-		fSpell:        spell,
-		fRegion:       keys(a.Regions),
-		fAudience:     keys(a.Audiences),
-		fTopic:        keys(a.Topics),
-		fType:         keys([]string{a.ContentType}),
-		fTag:          keys(a.Tags),
-		fAuthor:       keys([]string{a.Author}),
-		fSource:       keys([]string{a.Source}),
-		fCommentCount: float64(len(a.Comments)),
-		fArticle:      string(raw),
-		fCard:         string(rawCard),
+		"_type":        docType,
+		fText:          textArray(title, summary, body),
+		fTitle:         title,
+		fSummary:       summary,
+		fComments:      comments,
+		fTagsText:      tagsText,
+		fAuthorText:    fold.Text(a.Author),
+		fSpell:         spell,
+		fRegion:        keys(a.Regions),
+		fAudience:      keys(a.Audiences),
+		fTopic:         keys(a.Topics),
+		fType:          keys([]string{a.ContentType}),
+		fTag:           keys(a.Tags),
+		fAuthor:        keys([]string{a.Author}),
+		fSource:        keys([]string{a.Source}),
+		fCommentCount:  float64(len(a.Comments)),
+		fArticle:       string(raw),
+		fHasAttachment: hasAttachmentValue(len(a.Attachments) > 0),
+		fCard:          string(rawCard),
+	}
+	size := len(raw) * 2
+	if pages := attachmentPages(a); len(pages) > 0 {
+		texts := make([]string, len(pages))
+		for i, p := range pages {
+			texts[i] = fold.Text(p.Text)
+		}
+		table, err := json.Marshal(pages)
+		if err != nil {
+			return nil, 0, fmt.Errorf("indexer: encode attachment pages of %s: %w", a.ID, err)
+		}
+		doc[fAttachment] = texts
+		doc[fAttachmentPages] = string(table)
+		size += len(table) * 2
 	}
 	if !a.Published.IsZero() {
 		doc[fPublished] = a.Published.UTC()
@@ -79,7 +94,6 @@ func projectArticle(a article.Article) (map[string]any, int, error) {
 	if !a.Updated.IsZero() {
 		doc[fUpdated] = a.Updated.UTC()
 	}
-	size := len(raw) * 2
 	return doc, size, nil
 }
 
@@ -98,14 +112,28 @@ type card struct {
 	Topics      []string  `json:"topics"`
 	Tags        []string  `json:"tags"`
 	Comments    int       `json:"comments"`
+	// Attachments are the names and URLs a hit matched in a document
+	// lists (Hit.Documents), without the documents.
+	Attachments []article.Attachment `json:"attachments,omitempty"`
 }
 
 func cardOf(a article.Article) card {
 	return card{
 		ID: a.ID, URL: a.URL, Title: a.Title, Author: a.Author, Published: a.Published,
 		ContentType: a.ContentType, Regions: a.Regions, Audiences: a.Audiences, Topics: a.Topics, Tags: a.Tags,
-		Comments: len(a.Comments),
+		Comments: len(a.Comments), Attachments: cardAttachments(a.Attachments),
 	}
+}
+
+func cardAttachments(as []article.Attachment) []article.Attachment {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]article.Attachment, len(as))
+	for i, at := range as {
+		out[i] = article.Attachment{Name: at.Name, URL: at.URL, Linked: at.Linked}
+	}
+	return out
 }
 
 // Array positions of the elements of fText (see textArray).

@@ -321,8 +321,12 @@ func (e *Engine) Search(ctx context.Context, q Normalized) (*Result, error) {
 			return nil, err
 		}
 	}
+	pages, err := e.pagesOfHits(ctx, pageHits)
+	if err != nil {
+		return nil, err
+	}
 	for _, h := range pageHits {
-		hit, err := e.hit(h, q.Highlight)
+		hit, err := e.hit(h, q.Highlight, pages[h.ID])
 		if err != nil {
 			return nil, err
 		}
@@ -389,6 +393,15 @@ func (e *Engine) noResults(ctx context.Context, p *prepared) (*NoResults, error)
 				}
 			}
 			nr.Filters = append(nr.Filters, FilterRelief{Filter: "date", Values: vals, Count: n})
+		}
+	}
+	if p.q.HasAttachment {
+		n, err := countWithout(filterQueries(p.q, p.sel, FilterHasAttachment))
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			nr.Filters = append(nr.Filters, FilterRelief{Filter: FilterHasAttachment, Values: []string{"true"}, Count: n})
 		}
 	}
 	slices.SortStableFunc(nr.Filters, func(a, b FilterRelief) int { return cmp.Compare(b.Count, a.Count) })

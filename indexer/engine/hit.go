@@ -18,11 +18,14 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// hit turns a Bleve match into a Hit, with highlights when asked.
-func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
+// hit turns a Bleve match into a Hit, with highlights when asked. pages
+// is the attachment page table of a match located inside documents (see
+// storedPages), nil otherwise.
+func (e *Engine) hit(h *search.DocumentMatch, marked bool, pages []docPage) (Hit, error) {
 	hit := Hit{
 		Score:      h.Score,
 		Highlights: Highlights{Title: []string{}, Body: []string{}, Comments: []string{}},
+		Documents:  []DocumentHit{},
 	}
 	commentSpans := spansByArray(h.Locations[fComments])
 	hit.MatchedComments = len(commentSpans)
@@ -35,6 +38,9 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 		hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = c.ID, c.URL, c.Title, c.Published, c.Author, c.ContentType
 		hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(c.Regions), article.NonNil(c.Audiences), article.NonNil(c.Topics), article.NonNil(c.Tags)
 		hit.CommentCount = c.Comments
+		if len(pages) > 0 {
+			hit.Documents = documentHits(article.Article{Attachments: c.Attachments}, pages, spansByArray(h.Locations[fAttachment]), false, e.fragSize)
+		}
 		return hit, nil
 	}
 	a, err := decodeArticle(h)
@@ -52,6 +58,9 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 		hit.Highlights.Body = highlight.Fragments(a.Body, sp, e.fragSize, maxBodyFragments)
 	} else if sp := spansByArray(h.Locations[fSummary])[0]; len(sp) > 0 {
 		hit.Highlights.Body = highlight.Fragments(a.Summary, sp, e.fragSize, maxBodyFragments)
+	}
+	if len(pages) > 0 {
+		hit.Documents = documentHits(a, pages, spansByArray(h.Locations[fAttachment]), true, e.fragSize)
 	}
 	positions := make([]int, 0, len(commentSpans))
 	for p := range commentSpans {
@@ -133,9 +142,10 @@ func (e *Engine) locate(ctx context.Context, q query.Query, hits search.Document
 
 // hitsToLocate returns the hits of a page whose match locations are used:
 // all of them with highlights; without, only the articles with comments,
-// whose matched comments are counted (Hit.MatchedComments, the one figure
-// of a hit without highlights that comes from locations). Locating costs a
-// search, which a page of articles without comments skips.
+// whose matched comments are counted (Hit.MatchedComments), and those with
+// attachments, whose matched pages are listed (Hit.Documents): the figures
+// of a hit without highlights that come from locations. Locating costs a
+// search, which a page of articles without either skips.
 func hitsToLocate(hits search.DocumentMatchCollection, highlight bool) search.DocumentMatchCollection {
 	if highlight {
 		return hits
@@ -144,9 +154,21 @@ func hitsToLocate(hits search.DocumentMatchCollection, highlight bool) search.Do
 	for _, h := range hits {
 		// A hit whose card cannot be read is located as before; hit()
 		// reports the problem.
-		if c, err := decodeCard(h); err != nil || c.Comments > 0 {
+		if c, err := decodeCard(h); err != nil || c.Comments > 0 || len(c.Attachments) > 0 {
 			out = append(out, h)
 		}
 	}
 	return out
+}
+
+// pagesOfHits reads the attachment page tables of the hits located inside
+// documents (see storedPages), by id.
+func (e *Engine) pagesOfHits(ctx context.Context, hits search.DocumentMatchCollection) (map[string][]docPage, error) {
+	var ids []string
+	for _, h := range hits {
+		if len(h.Locations[fAttachment]) > 0 {
+			ids = append(ids, h.ID)
+		}
+	}
+	return e.storedPages(ctx, ids)
 }

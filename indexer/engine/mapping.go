@@ -28,7 +28,9 @@ import (
 // an array [title, summary, body] with term vectors and dropped the separate
 // body field: the body, most of an article's text, is analyzed and inverted
 // once instead of twice (build throughput); a version-2 index is rebuilt.
-// Version 4 added the stored hit card (fCard): a version-3 index is rebuilt.
+// Version 4 added the stored hit card (fCard) and the text of attached
+// documents (fAttachment, page by page, with fAttachmentPages and
+// fHasAttachment).
 const SchemaVersion = 4
 
 // ErrSchemaMismatch is returned by Open when an index generation was
@@ -78,6 +80,19 @@ const (
 	//     terms, so "word-ending-the-title word-starting-the-body" is no
 	//     phrase match.
 	fText = "text"
+	// fAttachment is the text of the extracted documents of an article's
+	// attachments, one array element per non-empty page, with term vectors
+	// (phrases, page-level hits). A location's ArrayPositions[0] is the
+	// element; fAttachmentPages says which attachment and page it is.
+	fAttachment = "attachment"
+	// fAttachmentPages is the JSON of the elements of fAttachment (their
+	// attachment, page and original text), stored and not indexed: the
+	// stored article leaves the page text out, and only hits that matched
+	// in a document read it.
+	fAttachmentPages = "attachment_pages"
+	// fHasAttachment is "true" for an article with at least one attachment
+	// (attached or linked), else "false" (the has_attachment filter).
+	fHasAttachment = "has_attachment"
 
 	fRegion       = "region"
 	fAudience     = "audience"
@@ -168,13 +183,13 @@ func buildMapping(scoring string) (mapping.IndexMapping, error) {
 	}
 
 	dm := bleve.NewDocumentStaticMapping()
-	for _, f := range []string{fTitle, fSummary, fText, fComments, fTagsText, fAuthorText} {
+	for _, f := range []string{fTitle, fSummary, fText, fComments, fTagsText, fAuthorText, fAttachment} {
 		dm.AddFieldMappingsAt(f, textField(analyzerText))
 	}
 	spell := textField(analyzerWords)
 	spell.IncludeTermVectors = false
 	dm.AddFieldMappingsAt(fSpell, spell)
-	for _, f := range []string{fRegion, fAudience, fTopic, fType, fTag, fAuthor, fSource, fYear} {
+	for _, f := range []string{fRegion, fAudience, fTopic, fType, fTag, fAuthor, fSource, fYear, fHasAttachment} {
 		dm.AddFieldMappingsAt(f, keywordField())
 	}
 	for _, f := range []string{fPublished, fUpdated} {
@@ -190,15 +205,9 @@ func buildMapping(scoring string) (mapping.IndexMapping, error) {
 	num.DocValues = true
 	dm.AddFieldMappingsAt(fCommentCount, num)
 
-	stored := bleve.NewTextFieldMapping()
-	stored.Analyzer = keyword.Name
-	stored.Index = false
-	stored.Store = true
-	stored.IncludeTermVectors = false
-	stored.IncludeInAll = false
-	stored.DocValues = false
-	dm.AddFieldMappingsAt(fArticle, stored)
-	dm.AddFieldMappingsAt(fCard, stored)
+	dm.AddFieldMappingsAt(fArticle, storedField())
+	dm.AddFieldMappingsAt(fCard, storedField())
+	dm.AddFieldMappingsAt(fAttachmentPages, storedField())
 
 	im.AddDocumentMapping(docType, dm)
 	if err := im.Validate(); err != nil {
@@ -229,6 +238,18 @@ func keywordField() *mapping.FieldMapping {
 	f.IncludeTermVectors = false
 	f.IncludeInAll = false
 	f.DocValues = true
+	return f
+}
+
+// storedField is a value kept whole for reading back, not searchable.
+func storedField() *mapping.FieldMapping {
+	f := bleve.NewTextFieldMapping()
+	f.Analyzer = keyword.Name
+	f.Index = false
+	f.Store = true
+	f.IncludeTermVectors = false
+	f.IncludeInAll = false
+	f.DocValues = false
 	return f
 }
 

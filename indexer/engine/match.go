@@ -40,7 +40,8 @@ func selections(q Normalized) map[string][]string {
 }
 
 // filterQueries returns one non-scoring filter per selected facet (OR of its
-// values) except the facet named skip, plus the date range.
+// values) except the facet named skip, plus the date range and, unless skip
+// is FilterHasAttachment, the has_attachment filter.
 func filterQueries(q Normalized, sel map[string][]string, skip string) []query.Query {
 	names := make([]string, 0, len(sel))
 	for f := range sel {
@@ -66,6 +67,9 @@ func filterQueries(q Normalized, sel map[string][]string, skip string) []query.Q
 		dr.SetField(fPublished)
 		dr.SetBoost(0)
 		out = append(out, dr)
+	}
+	if q.HasAttachment && skip != FilterHasAttachment {
+		out = append(out, hasAttachmentFilter())
 	}
 	return out
 }

@@ -33,6 +33,10 @@ const (
 	FacetAuthor   = "author"
 )
 
+// FilterHasAttachment names the has_attachment filter (Query.HasAttachment)
+// in FilterRelief.
+const FilterHasAttachment = "has_attachment"
+
 // DefaultFacets are counted when a query names none.
 var DefaultFacets = []string{FacetRegion, FacetAudience, FacetTopic, FacetType, FacetYear}
 
@@ -67,6 +71,9 @@ type Query struct {
 	Facets    []string  // nil means DefaultFacets; empty non-nil means none
 	FacetSize int       // 0 means DefaultFacetSize
 	Highlight bool
+	// HasAttachment keeps only the articles with at least one attachment
+	// (attached or linked document).
+	HasAttachment bool
 }
 
 // selectedValues returns the values of the filter on facet f as given.
@@ -132,6 +139,44 @@ type Hit struct {
 	Highlights      Highlights `json:"highlights"`
 	CommentCount    int        `json:"comment_count"`
 	MatchedComments int        `json:"matched_comments"`
+	// Documents are the attached documents the query matched inside, best
+	// first: the page-level hits.
+	Documents []DocumentHit `json:"documents"`
+}
+
+// DocumentHit is an attached document a hit matched inside: its name and
+// URL, the matched pages (best first, at most a few), a link that opens
+// the best page, and with highlights a fragment of the best page with
+// <mark> around matched words ("" without).
+type DocumentHit struct {
+	Name      string `json:"name"`
+	URL       string `json:"url"`
+	Pages     []int  `json:"pages"`
+	Link      string `json:"link"`
+	Highlight string `json:"highlight"`
+}
+
+// Sentence says where the hit matched, for people: "matched in ‘HSSIB
+// report.pdf’, pages 37, 12". The page, the feed and the command line
+// print it.
+func (d DocumentHit) Sentence() string {
+	var b strings.Builder
+	b.WriteString("matched in ‘" + d.Name + "’")
+	switch len(d.Pages) {
+	case 0:
+		return b.String()
+	case 1:
+		b.WriteString(", page ")
+	default:
+		b.WriteString(", pages ")
+	}
+	for i, p := range d.Pages {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(p))
+	}
+	return b.String()
 }
 
 // Highlights are HTML-escaped fragments with <mark> around matched words.
@@ -217,7 +262,8 @@ type NoResults struct {
 
 // FilterRelief is one filter of a search that found nothing, with the
 // number of results the search has without it. Filter is a facet name
-// (region, audience, …) or "date" for the from/to range.
+// (region, audience, …), "date" for the from/to range or
+// FilterHasAttachment.
 type FilterRelief struct {
 	Filter string   `json:"filter"`
 	Values []string `json:"values"`

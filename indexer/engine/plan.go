@@ -24,12 +24,13 @@ type fieldBoost struct {
 }
 
 // textFields: title > summary and tags > text (title, summary and body) >
-// author > comments. The boosts are moderate because Bleve's disjunction
+// author > attached documents > comments. A word in a document's hundred
+// pages is weaker evidence than the same word in the article. The boosts are moderate because Bleve's disjunction
 // multiplies a word's score by the share of fields it matched in (coord): a
 // word in the title and the body already counts about twice, and larger
 // title boosts rank worse on the judged collections.
 var textFields = []fieldBoost{
-	{fTitle, 1.5}, {fSummary, 1.2}, {fTagsText, 1.2}, {fText, 1}, {fAuthorText, 0.8}, {fComments, 0.5},
+	{fTitle, 1.5}, {fSummary, 1.2}, {fTagsText, 1.2}, {fText, 1}, {fAuthorText, 0.8}, {fAttachment, 0.6}, {fComments, 0.5},
 }
 
 // expansionFields are the fields searched for thesaurus expansions: the
@@ -352,6 +353,8 @@ func (e *Engine) termQuery(ctx context.Context, t textquery.Term) query.Query {
 		return e.fieldsQuery(ctx, t, []fieldBoost{{fTitle, 3}})
 	case "author":
 		return e.fieldsQuery(ctx, t, []fieldBoost{{fAuthorText, 1}})
+	case "attachment":
+		return e.fieldsQuery(ctx, t, []fieldBoost{{fAttachment, 1}})
 	case "tag":
 		kw := keywordTerm(t, fTag)
 		if txt := e.fieldsQuery(ctx, t, []fieldBoost{{fTagsText, 2}}); txt != nil {

@@ -126,7 +126,7 @@ func (e *Engine) Related(ctx context.Context, id string, n int) ([]Hit, error) {
 		if h.Score < relatedMinShare*res.Hits[0].Score {
 			break
 		}
-		hit, err := e.hit(h, false)
+		hit, err := e.hit(h, false, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -209,3 +209,90 @@ func InlineCorpus() []article.Article {
 	}
 	return arts
 }
+
+// ExtractedDocument is a PDF document whose text was extracted, with these
+// pages (pages[0] is page 1).
+func ExtractedDocument(pages ...string) *article.Document {
+	return &article.Document{
+		ContentType: "application/pdf",
+		Bytes:       int64(1000 * len(pages)),
+		SHA256:      fmt.Sprintf("%064x", len(pages)),
+		Status:      article.DocExtracted,
+		PageCount:   len(pages),
+		Pages:       pages,
+		FetchedAt:   Day("2025-03-02"),
+	}
+}
+
+// ReportPages is the text of a 40-page report: a running sentence on
+// every page, the word "tocilizumab" twice on page 37 and once on page 12,
+// the phrase "oxygen cylinder storage" on page 20 only, and an empty page
+// 3 (a scanned figure).
+func ReportPages() []string {
+	pages := make([]string, 40)
+	for i := range pages {
+		pages[i] = fmt.Sprintf("Section %d of the national investigation into ward safety.", i+1)
+	}
+	pages[2] = ""
+	pages[11] += " A patient was given tocilizumab without a weight check."
+	pages[19] += " Recommendation 4 concerns oxygen cylinder storage near beds."
+	pages[36] += " The tocilizumab dose was calculated twice; tocilizumab is now prescribed on a chart."
+	return pages
+}
+
+// AttachmentCorpus is articles for the attachment tests: "doc:r1" with a
+// 40-page extracted report (ReportPages), a refused document and a linked
+// two-page board paper; "doc:r2" with "tocilizumab" in its body and no
+// attachment; "doc:r3" with an attachment that was never fetched; and
+// "doc:r4" with neither.
+func AttachmentCorpus() []article.Article {
+	arts := []article.Article{
+		{
+			ID: "doc:r1", Title: "Investigation report: medicines on wards", Author: "HSSIB",
+			ContentType: "Reports and articles", Published: Day("2025-03-01"),
+			Regions: []string{"England"}, Topics: []string{"Medication safety"}, Tags: []string{"England"},
+			Summary: "The national investigation and its recommendations.",
+			Body:    "Read the full report attached below.",
+			Attachments: []article.Attachment{
+				{Name: "HSSIB report.pdf", URL: "https://example.org/files/hssib-report.pdf", Document: ExtractedDocument(ReportPages()...)},
+				{Name: "Annex.pdf", URL: "https://example.org/files/annex.pdf", Document: &article.Document{
+					ContentType: "application/pdf", Bytes: 2048, Status: article.DocRefused, Reason: "encrypted",
+				}},
+				{Name: "Board paper.pdf", URL: "https://example.org/files/board.pdf", Linked: true, Document: ExtractedDocument(
+					"Board meeting, March. Ward staff raised the bedside",
+					"handover checklist and the tocilizumab chart.",
+				)},
+			},
+		},
+		{
+			ID: "doc:r2", Title: "Biologic medicines: a pharmacist's note", Author: "Pharmacy team",
+			ContentType: "Blogs", Published: Day("2025-02-01"),
+			Regions: []string{"England"}, Topics: []string{"Medication safety"},
+			Summary: "A note on prescribing biologics.",
+			Body:    "Tocilizumab needs a weight check before every dose.",
+		},
+		{
+			ID: "doc:r3", Title: "Falls toolkit", Author: "Falls group",
+			ContentType: "Toolkits", Published: Day("2024-06-01"),
+			Regions: []string{"Scotland"}, Topics: []string{"Falls"},
+			Summary: "A toolkit for falls on wards.",
+			Body:    "The toolkit is attached.",
+			Attachments: []article.Attachment{
+				{Name: "Toolkit.docx", URL: "https://example.org/files/toolkit.docx"},
+			},
+		},
+		{
+			ID: "doc:r4", Title: "Sepsis on wards", Author: "Sepsis group",
+			ContentType: "Blogs", Published: Day("2024-01-01"),
+			Regions: []string{"Scotland"}, Topics: []string{"Sepsis"},
+			Summary: "Spotting sepsis early on wards.",
+			Body:    "Screen for sepsis on every ward round; oxygen saturation matters.",
+		},
+	}
+	for i := range arts {
+		arts[i].Source = "test"
+		arts[i].URL = "https://example.org/" + arts[i].ID
+		arts[i].FetchedAt = Day("2025-03-02")
+	}
+	return arts
+}

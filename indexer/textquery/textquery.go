@@ -10,8 +10,9 @@
 //	-word -"phrase"  exclude
 //	a OR b OR "c d"  any of them (OR binds tighter than the implicit AND)
 //	wor*             prefix (at least 2 characters)
-//	field:value      title, author, tag, region, audience, topic, type;
-//	field:"phrase"   also field:wor*
+//	field:value      title, author, tag, region, audience, topic, type,
+//	field:"phrase"   attachment (the text of attached documents);
+//	                 also field:wor*
 //
 // Everything else is text: punctuation, "sepsis: warning signs", a trailing
 // question mark, parentheses. There is no grouping, so no nesting to bound;
@@ -99,7 +100,7 @@ type Query struct {
 // fields are the field names usable as field:value.
 var fields = map[string]bool{
 	"title": true, "author": true, "tag": true, "region": true,
-	"audience": true, "topic": true, "type": true,
+	"audience": true, "topic": true, "type": true, "attachment": true,
 }
 
 const minPrefixRunes = 2
@@ -183,7 +184,7 @@ func Parse(s string) (*Query, error) {
 			}
 			quotedValue := rest == "" && j < len(s) && s[j] == '"'
 			if looksLikeField(name, rest) || (quotedValue && looksLikeField(name, `"`)) {
-				return nil, &Error{Pos: i, Msg: fmt.Sprintf("unknown field %q; known fields are title, author, tag, region, audience, topic and type (put a space after the colon to search for the words)", name)}
+				return nil, &Error{Pos: i, Msg: fmt.Sprintf("unknown field %q; known fields are title, author, tag, region, audience, topic, type and attachment (put a space after the colon to search for the words)", name)}
 			}
 		}
 		t, err := wordOrPrefix(chunk, start)
