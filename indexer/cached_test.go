@@ -186,8 +186,8 @@ func TestResultCacheBounded(t *testing.T) {
 // TestResultKeyCoversQuery fails when Query gains a field: resultKey must
 // then encode it, or two different queries could share a cached result.
 func TestResultKeyCoversQuery(t *testing.T) {
-	if n := reflect.TypeFor[Query]().NumField(); n != 16 {
-		t.Fatalf("Query has %d fields, resultKey encodes 16: add the new field to resultKey and update this test", n)
+	if n := reflect.TypeFor[Query]().NumField(); n != 17 {
+		t.Fatalf("Query has %d fields, resultKey encodes 17: add the new field to resultKey and update this test", n)
 	}
 	base := Query{Text: "a", Regions: []string{"x"}, Page: 1, PerPage: 10, Facets: []string{}, FacetSize: 10, Sort: SortRelevance}
 	variants := []func(*Query){
@@ -199,6 +199,7 @@ func TestResultKeyCoversQuery(t *testing.T) {
 		func(q *Query) { q.Types = []string{"x"} },
 		func(q *Query) { q.Tags = []string{"x"} },
 		func(q *Query) { q.Authors = []string{"x"} },
+		func(q *Query) { q.Publishers = []string{"x"} },
 		func(q *Query) { q.Years = []int{2020} },
 		func(q *Query) { q.From = indextest.Day("2020-01-01") },
 		func(q *Query) { q.To = indextest.Day("2020-01-01") },

@@ -33,6 +33,8 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 		var d struct {
 			ID          string     `json:"id"`
 			URL         string     `json:"url"`
+			Source      string     `json:"source"`
+			Publisher   string     `json:"publisher"`
 			Title       string     `json:"title"`
 			Author      string     `json:"author"`
 			Published   time.Time  `json:"published"`
@@ -42,6 +44,8 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 			Topics      []string   `json:"topics"`
 			Tags        []string   `json:"tags"`
 			Comments    []struct{} `json:"comments"`
+
+			AlsoPublished []article.Duplicate `json:"also_published"`
 		}
 		raw, _ := h.Fields[fArticle].(string)
 		if raw == "" {
@@ -53,6 +57,8 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 		hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = d.ID, d.URL, d.Title, d.Published, d.Author, d.ContentType
 		hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(d.Regions), article.NonNil(d.Audiences), article.NonNil(d.Topics), article.NonNil(d.Tags)
 		hit.CommentCount = len(d.Comments)
+		hit.Publisher = article.Article{Source: d.Source, Publisher: d.Publisher}.PublisherName()
+		hit.AlsoPublished = article.NonNil(d.AlsoPublished)
 		return hit, nil
 	}
 	a, err := decodeArticle(h)
@@ -62,6 +68,7 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool) (Hit, error) {
 	hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = a.ID, a.URL, a.Title, a.Published, a.Author, a.ContentType
 	hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(a.Regions), article.NonNil(a.Audiences), article.NonNil(a.Topics), article.NonNil(a.Tags)
 	hit.CommentCount = len(a.Comments)
+	hit.Publisher, hit.AlsoPublished = a.PublisherName(), article.NonNil(a.AlsoPublished)
 	if sp := spansByArray(h.Locations[fTitle])[0]; len(sp) > 0 {
 		hit.Highlights.Title = []string{highlight.MarkAll(a.Title, sp)}
 	}
