@@ -80,8 +80,8 @@ func resultKey(q Normalized) string {
 	var b strings.Builder
 	// %q quotes every string and list element, so no two queries share a
 	// key; times keep their offset (a date range is read in its zone).
-	fmt.Fprintf(&b, "%q|%q|%q|%q|%q|%q|%q|%v|%s|%s|%q|%d|%d|%q|%d|%t|%t",
-		q.Text, q.Regions, q.Audiences, q.Topics, q.Types, q.Tags, q.Authors, q.Years,
+	fmt.Fprintf(&b, "%q|%q|%q|%q|%q|%q|%q|%q|%v|%s|%s|%q|%d|%d|%q|%d|%t|%t",
+		q.Text, q.Regions, q.Audiences, q.Topics, q.Types, q.Tags, q.Authors, q.Publishers, q.Years,
 		q.From.Format(time.RFC3339Nano), q.To.Format(time.RFC3339Nano), q.Sort,
 		q.Page, q.PerPage, q.Facets, q.FacetSize, q.Highlight, q.HasAttachment)
 	return b.String()
@@ -100,7 +100,10 @@ func resultBytes(r *Result) int64 {
 	}
 	n := int64(256 + len(r.Query) + len(r.Generation))
 	for _, h := range r.Hits {
-		n += 256 + int64(len(h.ID)+len(h.URL)+len(h.Title)+len(h.Author)+len(h.Type))
+		n += 256 + int64(len(h.ID)+len(h.URL)+len(h.Title)+len(h.Author)+len(h.Publisher)+len(h.Type))
+		for _, d := range h.AlsoPublished {
+			n += 128 + int64(len(d.ID)+len(d.URL)+len(d.Source)+len(d.Publisher)+len(d.Title))
+		}
 		n += strs(h.Regions) + strs(h.Audiences) + strs(h.Topics) + strs(h.Tags)
 		n += strs(h.Highlights.Title) + strs(h.Highlights.Body) + strs(h.Highlights.Comments)
 		for _, d := range h.Documents {

@@ -199,6 +199,7 @@ func TestResultKeyCoversQuery(t *testing.T) {
 		func(q *Query) { q.Types = []string{"x"} },
 		func(q *Query) { q.Tags = []string{"x"} },
 		func(q *Query) { q.Authors = []string{"x"} },
+		func(q *Query) { q.Publishers = []string{"x"} },
 		func(q *Query) { q.Years = []int{2020} },
 		func(q *Query) { q.From = indextest.Day("2020-01-01") },
 		func(q *Query) { q.To = indextest.Day("2020-01-01") },

@@ -64,8 +64,12 @@ type Config struct {
 // RebuildReport describes a successful rebuild.
 type RebuildReport struct {
 	Generation string
-	Documents  int
+	Documents  int // indexed: one per group of duplicates
 	Took       time.Duration
+	// Articles were read from the source; DuplicateGroups are the groups
+	// of articles that are one document (each indexed once).
+	Articles        int
+	DuplicateGroups int
 }
 
 // ErrReadOnly is returned by Rebuild when another Index (in this or another
@@ -462,9 +466,6 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 		discard(nil)
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild %s: %w", name, err)
 	}
-	if n != expected {
-		log.Warn("the source changed during the rebuild", "counted", expected, "indexed", n)
-	}
 	if old := ix.cur.Load(); n == 0 && old != nil && old.docs > 0 {
 		discard(nil)
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild %s: the source yielded no articles; keeping generation %s with %d documents", name, old.name, old.docs)
@@ -478,6 +479,14 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 	if err := ix.verify(ctx, g, n); err != nil {
 		discard(g)
 		return RebuildReport{}, fmt.Errorf("indexer: rebuild %s: %w", name, err)
+	}
+	stats, err := g.eng.BuildStats()
+	if err != nil {
+		discard(g)
+		return RebuildReport{}, fmt.Errorf("indexer: rebuild %s: %w", name, err)
+	}
+	if stats.Articles != expected {
+		log.Warn("the source changed during the rebuild", "counted", expected, "read", stats.Articles)
 	}
 	g.results = ix.newResultCache()
 	ix.autowarm(ctx, ix.cur.Load(), g)
@@ -502,8 +511,10 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 	ix.needsRebuild.Store(false)
 	ix.mu.Unlock()
 
-	rep := RebuildReport{Generation: name, Documents: n, Took: time.Since(start)}
-	log.Info("generation swapped in", "documents", n, "took", rep.Took)
+	rep := RebuildReport{Generation: name, Documents: n, Took: time.Since(start),
+		Articles: stats.Articles, DuplicateGroups: stats.DuplicateGroups}
+	log.Info("generation swapped in", "documents", n, "articles", stats.Articles,
+		"duplicate_groups", stats.DuplicateGroups, "folded", stats.Folded, "took", rep.Took)
 
 	for _, b := range broken {
 		if err := os.RemoveAll(filepath.Join(ix.cfg.Dir, b)); err != nil {

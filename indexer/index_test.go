@@ -496,3 +496,16 @@ func hitIDs(res *Result) []string {
 	}
 	return ids
 }
+
+// TestIndexRebuildCountsDuplicates: a report published by two sources is
+// indexed once, and the rebuild report counts both articles and the group.
+func TestIndexRebuildCountsDuplicates(t *testing.T) {
+	ix := openIndex(t, t.TempDir())
+	arts := indextest.InlineCorpus()
+	copyOf := arts[0]
+	copyOf.ID, copyOf.Source, copyOf.Publisher = "other:1", "other", "Other Org"
+	rep := mustRebuild(t, ix, sliceSource(append(arts, copyOf)))
+	if rep.Articles != len(arts)+1 || rep.Documents != len(arts) || rep.DuplicateGroups != 1 {
+		t.Errorf("report %+v: want %d articles, %d documents, 1 group", rep, len(arts)+1, len(arts))
+	}
+}

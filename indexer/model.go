@@ -61,6 +61,8 @@ const (
 	FacetYear     = engine.FacetYear
 	FacetTag      = engine.FacetTag
 	FacetAuthor   = engine.FacetAuthor
+
+	FacetPublisher = engine.FacetPublisher
 )
 
 // RelaxBelow is the number of articles under which a query's least

@@ -380,7 +380,7 @@ func TestFacetsRoute(t *testing.T) {
 		t.Errorf("total %d, want %d", res.Total, len(arts))
 	}
 	if got := apiKeys(res.Facets); !slices.Equal(got, sortedKeys(map[string]bool{
-		"region": true, "audience": true, "topic": true, "type": true, "year": true, "tag": true, "author": true,
+		"region": true, "audience": true, "topic": true, "type": true, "year": true, "tag": true, "author": true, "publisher": true,
 	})) {
 		t.Errorf("facets %v", got)
 	}

@@ -126,6 +126,7 @@ func (e *risExport) Write(a article.Article) error {
 	}
 	e.tag("UR", a.URL)
 	e.tag("DB", a.Source)
+	e.tag("PB", a.PublisherName())
 	e.tag("M3", a.ContentType)
 	e.tag("N1", a.Category)
 	e.tag("AB", a.Summary)
@@ -279,6 +280,7 @@ func (e *bibtexExport) Write(a article.Article) error {
 		e.field("howpublished", `\url{`+u+`}`)
 	}
 	e.field("organization", texEscape(a.Source))
+	e.field("publisher", texEscape(a.PublisherName()))
 	e.field("type", texEscape(a.ContentType))
 	e.field("keywords", texEscape(strings.Join(dedupe(a.Regions, a.Audiences, a.Topics, a.Tags), ", ")))
 	e.field("abstract", texEscape(a.Summary))

@@ -21,7 +21,7 @@ import (
 // the ones a feed decides itself (page, sort, facets, highlighting).
 var feedParamNames = map[string]bool{
 	"q": false, "region": true, "audience": true, "topic": true, "type": true,
-	"tag": true, "author": true, "from": false, "to": false, "year": true, "per_page": false,
+	"tag": true, "author": true, "publisher": true, "from": false, "to": false, "year": true, "per_page": false,
 	"has_attachment": false,
 }
 

@@ -88,13 +88,17 @@ type queryProblem struct {
 // articlePage is the data of the article page.
 type articlePage struct {
 	pageMeta
-	A          article.Article
-	AuthorURL  string
-	TypeURL    string
-	Chips      []chip
-	Paragraphs []string
-	Comments   []commentView
-	Related    []hitView
+	A         article.Article
+	AuthorURL string
+	TypeURL   string
+	// Publisher links to the search filtered by the article's publisher;
+	// AlsoPublished to the copies folded into it.
+	Publisher     chip
+	AlsoPublished []chip
+	Chips         []chip
+	Paragraphs    []string
+	Comments      []commentView
+	Related       []hitView
 }
 
 // commentView is one comment on the article page.
@@ -212,6 +216,9 @@ func (s *Server) handleSearchPage(c *gin.Context) {
 		return
 	}
 	q.Highlight = true
+	if q.Facets == nil {
+		q.Facets = pageFacets()
+	}
 	res, _, err := s.search(c, q)
 	if err != nil {
 		var pe *indexer.ParamError
@@ -379,6 +386,7 @@ func (s *Server) handleArticlePage(c *gin.Context) {
 	if art.Author != "" {
 		page.AuthorURL = pageURL("/", url.Values{indexer.FacetAuthor: {art.Author}})
 	}
+	page.Publisher, page.AlsoPublished = publisherChips(art.PublisherName(), art.AlsoPublished)
 	if art.ContentType != "" {
 		page.TypeURL = pageURL("/", url.Values{indexer.FacetType: {art.ContentType}})
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
 // articlePath is the path of an article's HTML page.
@@ -42,7 +43,17 @@ var facetParams = []struct{ Name, Label string }{
 	{indexer.FacetAudience, "Audience"},
 	{indexer.FacetTopic, "Topic"},
 	{indexer.FacetType, "Content type"},
+	{indexer.FacetPublisher, "Publisher"},
 	{indexer.FacetYear, "Year"},
+}
+
+// pageFacets are the facets the search page asks for: the panel's.
+func pageFacets() []string {
+	out := make([]string, len(facetParams))
+	for i, f := range facetParams {
+		out[i] = f.Name
+	}
+	return out
 }
 
 // filterLabel names a filter parameter for people (chips, messages).
@@ -70,7 +81,7 @@ func filterLabel(param string) string {
 // filterParamOrder is the order of active filter chips.
 var filterParamOrder = []string{
 	indexer.FacetRegion, indexer.FacetAudience, indexer.FacetTopic, indexer.FacetType,
-	indexer.FacetYear, indexer.FacetTag, indexer.FacetAuthor, "from", "to", indexer.FilterHasAttachment,
+	indexer.FacetPublisher, indexer.FacetYear, indexer.FacetTag, indexer.FacetAuthor, "from", "to", indexer.FilterHasAttachment,
 }
 
 // collapseAfter is how many values of a facet show before "show more".
@@ -185,7 +196,9 @@ func buildFacets(params url.Values, res *indexer.Result) []facetView {
 				URL: pageURL("/", toggled),
 			})
 		}
-		if len(all) == 0 {
+		// One publisher is no choice: a single-source index shows no
+		// publisher facet unless a filter on it is active.
+		if len(all) == 0 || fp.Name == indexer.FacetPublisher && len(all) < 2 && fv.Selected == 0 {
 			continue
 		}
 		if len(all) > collapseAfter {
@@ -350,6 +363,8 @@ type hitView struct {
 	Date            time.Time
 	Author          string
 	AuthorURL       string
+	Publisher       chip // Label and URL (the publisher filter)
+	AlsoPublished   []chip
 	Type            string
 	TypeURL         string
 	Chips           []chip
@@ -388,6 +403,7 @@ func buildHit(h indexer.Hit, hidden []string) hitView {
 		}
 		hv.Documents = append(hv.Documents, dv)
 	}
+	hv.Publisher, hv.AlsoPublished = publisherChips(h.Publisher, h.AlsoPublished)
 	if h.Author != "" {
 		hv.AuthorURL = pageURL("/", url.Values{indexer.FacetAuthor: {h.Author}})
 	}
@@ -431,7 +447,7 @@ func tagChips(hidden, regions, audiences, topics, tags []string) []chip {
 // the feed and the export share.
 var searchParamNames = []string{
 	"q", indexer.FacetRegion, indexer.FacetAudience, indexer.FacetTopic, indexer.FacetType,
-	indexer.FacetTag, indexer.FacetAuthor, indexer.FacetYear, "from", "to", indexer.FilterHasAttachment, "sort", "page", "per_page",
+	indexer.FacetTag, indexer.FacetAuthor, indexer.FacetPublisher, indexer.FacetYear, "from", "to", indexer.FilterHasAttachment, "sort", "page", "per_page",
 }
 
 // pageParams keeps only the non-empty search parameters of a request, so
@@ -525,4 +541,19 @@ func pluralize(n uint64, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// publisherChips are a result's publisher, linked to the search filtered
+// by it, and the publishers of its folded duplicates, each linked to the
+// copy on its publisher's site ("Also published by …").
+func publisherChips(publisher string, also []article.Duplicate) (chip, []chip) {
+	var pub chip
+	if publisher != "" {
+		pub = chip{Kind: filterLabel(indexer.FacetPublisher), Label: publisher, URL: pageURL("/", url.Values{indexer.FacetPublisher: {publisher}})}
+	}
+	out := make([]chip, 0, len(also))
+	for _, d := range also {
+		out = append(out, chip{Kind: d.Title, Label: d.Publisher, URL: d.URL})
+	}
+	return pub, out
 }

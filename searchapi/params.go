@@ -30,6 +30,7 @@ var searchParams = map[string]bool{
 	"type":       true,
 	"tag":        true,
 	"author":     true,
+	"publisher":  true,
 	"from":       false,
 	"to":         false,
 	"year":       true,
@@ -46,7 +47,7 @@ var searchParams = map[string]bool{
 // allFacets are the facet names a client may ask for.
 var allFacets = []string{
 	indexer.FacetRegion, indexer.FacetAudience, indexer.FacetTopic, indexer.FacetType,
-	indexer.FacetYear, indexer.FacetTag, indexer.FacetAuthor,
+	indexer.FacetYear, indexer.FacetTag, indexer.FacetAuthor, indexer.FacetPublisher,
 }
 
 // Bounds of the parameters not covered by the indexer's limits.
@@ -110,6 +111,7 @@ func parseSearchParams(vals url.Values) (indexer.Query, error) {
 	}{
 		{"region", &q.Regions}, {"audience", &q.Audiences}, {"topic", &q.Topics},
 		{"type", &q.Types}, {"tag", &q.Tags}, {"author", &q.Authors},
+		{"publisher", &q.Publishers},
 	}
 	for _, f := range filters {
 		if *f.dst, err = parseFilter(vals, f.name); err != nil {

@@ -42,6 +42,7 @@ func defineSearch(m *Main, fs *flag.FlagSet) {
 	list("type", "only articles of content `TYPE`, e.g. \"Reports and articles\", Guides or Blogs; a prefix is enough (--type report)", &o.query.Types)
 	list("tag", "only articles with raw `TAG`", &o.query.Tags)
 	list("author", "only articles by `AUTHOR`", &o.query.Authors)
+	list("publisher", "only articles published by `PUBLISHER` (or folded duplicates of theirs), e.g. HSSIB", &o.query.Publishers)
 	fs.Func("year", "only articles published in `YEAR` (repeatable)", func(v string) error {
 		y, err := strconv.Atoi(v)
 		if err != nil {
@@ -203,6 +204,9 @@ func printResult(w io.Writer, r *indexer.Result, terminal bool) error {
 			}
 		}
 		ew.printf("%s%s\n", indent, h.URL)
+		for _, d := range h.AlsoPublished {
+			ew.printf("%salso published by %s: %s\n", indent, d.Publisher, d.URL)
+		}
 	}
 	if hasFacetValues(r.Facets) {
 		ew.printf("\nFacets:\n")

@@ -112,6 +112,18 @@ func TestSearchCommand(t *testing.T) {
 			t.Errorf("--sort newest: hit %d is newer than hit %d", i, i-1)
 		}
 	}
+
+	// --publisher: every article of the sample hub has its one publisher.
+	all := searchJSON(t, data, "sepsis")
+	if len(all.Hits) == 0 || all.Hits[0].Publisher == "" {
+		t.Fatalf("sepsis: %d results without a publisher", len(all.Hits))
+	}
+	if hub := searchJSON(t, data, "--publisher", strings.ToUpper(all.Hits[0].Publisher), "--publisher", "HSSIB", "sepsis"); hub.Total != all.Total {
+		t.Errorf("--publisher %s: %d of %d results", all.Hits[0].Publisher, hub.Total, all.Total)
+	}
+	if none := searchJSON(t, data, "--publisher", "HSSIB", "sepsis"); none.Total != 0 || none.NoResults == nil || len(none.NoResults.Filters) != 1 || none.NoResults.Filters[0].Filter != "publisher" {
+		t.Errorf("--publisher HSSIB: %d results, relief %+v", none.Total, none.NoResults)
+	}
 }
 
 func TestSearchErrors(t *testing.T) {

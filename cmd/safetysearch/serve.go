@@ -75,7 +75,7 @@ func (m *Main) runServe(ctx context.Context) error {
 			if err != nil {
 				return nil, err
 			}
-			sum, err := c.Run(ctx, nil)
+			sum, err := withHealthCheck(ctx, st, m.logger, func() (crawler.Summary, error) { return c.Run(ctx, nil) })
 			return sum.Counts(), err
 		}
 	}

@@ -41,6 +41,30 @@ type Article struct {
 	Attachments []Attachment `json:"attachments"`
 	Comments    []Comment    `json:"comments"`
 	FetchedAt   time.Time    `json:"fetched_at"` // UTC
+	// AlsoPublished lists the copies of this article (the same canonical
+	// URL, the same or nearly the same body) from other sources or URLs
+	// that the index build folded into it. The build sets it on the article
+	// it keeps; the store never holds it, so exports of the store omit it.
+	AlsoPublished []Duplicate `json:"also_published,omitempty"`
+}
+
+// Duplicate names one copy of an article folded into another at index
+// build.
+type Duplicate struct {
+	ID        string `json:"id"`
+	URL       string `json:"url"`
+	Source    string `json:"source"`
+	Publisher string `json:"publisher"` // as PublisherName: never ""
+	Title     string `json:"title"`
+}
+
+// PublisherName is the article's publisher, or its source name in stores
+// written before sources named one.
+func (a Article) PublisherName() string {
+	if a.Publisher != "" {
+		return a.Publisher
+	}
+	return a.Source
 }
 
 // Comment is one comment on an article, in page order across comment pages.

@@ -28,7 +28,9 @@ const (
 
 // projectArticle is the Bleve document of an Article. It returns the
 // document and a size estimate in bytes for batch bounding.
-func projectArticle(a article.Article) (map[string]any, int, error) {
+// Publishers and sources of duplicates folded into a are in also: a filter
+// on either finds the article that stands for them.
+func projectArticle(a article.Article, also groupPublishers) (map[string]any, int, error) {
 	raw, err := json.Marshal(withoutPageText(a))
 	if err != nil {
 		return nil, 0, fmt.Errorf("indexer: encode article %s: %w", a.ID, err)
@@ -67,7 +69,8 @@ func projectArticle(a article.Article) (map[string]any, int, error) {
 		fType:          keys([]string{a.ContentType}),
 		fTag:           keys(a.Tags),
 		fAuthor:        keys([]string{a.Author}),
-		fSource:        keys([]string{a.Source}),
+		fSource:        keys(append([]string{a.Source}, also.sources...)),
+		fPublisher:     keys(append([]string{a.PublisherName()}, also.publishers...)),
 		fCommentCount:  float64(len(a.Comments)),
 		fArticle:       string(raw),
 		fHasAttachment: hasAttachmentValue(len(a.Attachments) > 0),
@@ -112,6 +115,10 @@ type card struct {
 	Topics      []string  `json:"topics"`
 	Tags        []string  `json:"tags"`
 	Comments    int       `json:"comments"`
+	Source      string    `json:"source"`
+	Publisher   string    `json:"publisher,omitempty"`
+	// AlsoPublished are the duplicates folded into the article.
+	AlsoPublished []article.Duplicate `json:"also_published,omitempty"`
 	// Attachments are the names and URLs a hit matched in a document
 	// lists (Hit.Documents), without the documents.
 	Attachments []article.Attachment `json:"attachments,omitempty"`
@@ -122,6 +129,7 @@ func cardOf(a article.Article) card {
 		ID: a.ID, URL: a.URL, Title: a.Title, Author: a.Author, Published: a.Published,
 		ContentType: a.ContentType, Regions: a.Regions, Audiences: a.Audiences, Topics: a.Topics, Tags: a.Tags,
 		Comments: len(a.Comments), Attachments: cardAttachments(a.Attachments),
+		Source: a.Source, Publisher: a.Publisher, AlsoPublished: a.AlsoPublished,
 	}
 }
 
@@ -227,6 +235,7 @@ func (lc labelCounter) addArticle(a article.Article) {
 	lc.add(FacetType, a.ContentType)
 	lc.add(FacetTag, a.Tags...)
 	lc.add(FacetAuthor, a.Author)
+	lc.add(FacetPublisher, a.PublisherName())
 	if !a.Published.IsZero() {
 		lc.add(FacetYear, strconv.Itoa(a.Published.UTC().Year()))
 	}
@@ -234,12 +243,22 @@ func (lc labelCounter) addArticle(a article.Article) {
 
 // Fill indexes every article produced by each, in batches bounded by
 // documents and bytes executed by batchWriterCount concurrent writers (see
-// batchwriters.go), then stores the facet label dictionaries inside the
-// index. It returns the number of documents indexed. It checks ctx between
+// batchwriters.go), then stores the facet label dictionaries and the
+// duplicate statistics (BuildStats) inside the index. Articles that are one
+// document (package dedup) are indexed once: see foldDuplicates. It returns
+// the number of documents indexed. It checks ctx between articles and
 // batches and returns the first error; after one, no further batch is
-// executed. The documents' internal order in the index then depends on which
-// batch finished first: result order must not rely on it (see sortOrder).
+// executed. The documents' internal order in the index then depends on
+// which batch finished first: result order must not rely on it (see
+// sortOrder).
 func Fill(ctx context.Context, idx bleve.Index, each func(fn func(article.Article) error) error) (int, error) {
+	sp, err := spoolArticles(ctx, each)
+	if err != nil {
+		return 0, err
+	}
+	defer sp.remove()
+	folded := foldDuplicates(sp.metas)
+
 	labels := labelCounter{}
 	writers := newBatchWriters(ctx, idx, batchWriterCount)
 	batch, err := writers.get()
@@ -248,7 +267,6 @@ func Fill(ctx context.Context, idx bleve.Index, each func(fn func(article.Articl
 		return 0, err
 	}
 	pending, pendingBytes := 0, 0
-	seen := map[string]bool{}
 
 	flush := func() error {
 		if pending == 0 {
@@ -266,15 +284,17 @@ func Fill(ctx context.Context, idx bleve.Index, each func(fn func(article.Articl
 		return err
 	}
 
-	err = each(func(a article.Article) error {
-		if a.ID == "" {
-			return fmt.Errorf("indexer: article without id (url %q)", a.URL)
+	err = sp.each(ctx, func(i int, a article.Article) error {
+		g, inGroup := folded.groupOf[i]
+		if inGroup && g.rep != i {
+			return nil
 		}
-		if seen[a.ID] {
-			return fmt.Errorf("indexer: article %s produced twice", a.ID)
+		var also groupPublishers
+		if inGroup {
+			a.AlsoPublished = g.also
+			also = g.publishers
 		}
-		seen[a.ID] = true
-		doc, size, err := projectArticle(a)
+		doc, size, err := projectArticle(a, also)
 		if err != nil {
 			return err
 		}
@@ -282,6 +302,9 @@ func Fill(ctx context.Context, idx bleve.Index, each func(fn func(article.Articl
 			return fmt.Errorf("indexer: add %s to batch: %w", a.ID, err)
 		}
 		labels.addArticle(a)
+		for _, d := range a.AlsoPublished {
+			labels.add(FacetPublisher, d.Publisher)
+		}
 		pending++
 		pendingBytes += size
 		if pending >= batchMaxDocs || pendingBytes >= batchMaxBytes {
@@ -305,6 +328,13 @@ func Fill(ctx context.Context, idx bleve.Index, each func(fn func(article.Articl
 	}
 	if err := Safely(func() error { return idx.SetInternal(internalLabelsKey, raw) }); err != nil {
 		return total, fmt.Errorf("indexer: store facet labels: %w", err)
+	}
+	stats, err := json.Marshal(folded.stats)
+	if err != nil {
+		return total, fmt.Errorf("indexer: encode build stats: %w", err)
+	}
+	if err := Safely(func() error { return idx.SetInternal(internalStatsKey, stats) }); err != nil {
+		return total, fmt.Errorf("indexer: store build stats: %w", err)
 	}
 	return total, nil
 }

@@ -41,6 +41,8 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool, pages []docPage) (Hit
 		if len(pages) > 0 {
 			hit.Documents = documentHits(article.Article{Attachments: c.Attachments}, pages, spansByArray(h.Locations[fAttachment]), false, e.fragSize)
 		}
+		hit.Publisher = article.Article{Source: c.Source, Publisher: c.Publisher}.PublisherName()
+		hit.AlsoPublished = article.NonNil(c.AlsoPublished)
 		return hit, nil
 	}
 	a, err := decodeArticle(h)
@@ -50,6 +52,7 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool, pages []docPage) (Hit
 	hit.ID, hit.URL, hit.Title, hit.Published, hit.Author, hit.Type = a.ID, a.URL, a.Title, a.Published, a.Author, a.ContentType
 	hit.Regions, hit.Audiences, hit.Topics, hit.Tags = article.NonNil(a.Regions), article.NonNil(a.Audiences), article.NonNil(a.Topics), article.NonNil(a.Tags)
 	hit.CommentCount = len(a.Comments)
+	hit.Publisher, hit.AlsoPublished = a.PublisherName(), article.NonNil(a.AlsoPublished)
 	if sp := spansByArray(h.Locations[fTitle])[0]; len(sp) > 0 {
 		hit.Highlights.Title = []string{highlight.MarkAll(a.Title, sp)}
 	}

@@ -28,9 +28,11 @@ import (
 // an array [title, summary, body] with term vectors and dropped the separate
 // body field: the body, most of an article's text, is analyzed and inverted
 // once instead of twice (build throughput); a version-2 index is rebuilt.
-// Version 4 added the stored hit card (fCard) and the text of attached
+// Version 4 added the stored hit card (fCard), the text of attached
 // documents (fAttachment, page by page, with fAttachmentPages and
-// fHasAttachment).
+// fHasAttachment), the publisher keyword field (the publisher facet, with
+// the publishers of the duplicates folded into an article) and the
+// duplicate statistics of the build.
 const SchemaVersion = 4
 
 // ErrSchemaMismatch is returned by Open when an index generation was
@@ -101,6 +103,7 @@ const (
 	fTag          = "tag"
 	fAuthor       = "author"
 	fSource       = "source"
+	fPublisher    = "publisher"
 	fYear         = "year"
 	fPublished    = "published"
 	fUpdated      = "updated"
@@ -115,6 +118,7 @@ const (
 var (
 	internalSchemaKey = []byte("safetysearch:schema_version")
 	internalLabelsKey = []byte("safetysearch:facet_labels")
+	internalStatsKey  = []byte("safetysearch:build_stats")
 )
 
 // facetFields maps a facet name to its keyword field.
@@ -126,6 +130,8 @@ var facetFields = map[string]string{
 	FacetYear:     fYear,
 	FacetTag:      fTag,
 	FacetAuthor:   fAuthor,
+
+	FacetPublisher: fPublisher,
 }
 
 // Scoring models (Bleve's names).
@@ -189,7 +195,7 @@ func buildMapping(scoring string) (mapping.IndexMapping, error) {
 	spell := textField(analyzerWords)
 	spell.IncludeTermVectors = false
 	dm.AddFieldMappingsAt(fSpell, spell)
-	for _, f := range []string{fRegion, fAudience, fTopic, fType, fTag, fAuthor, fSource, fYear, fHasAttachment} {
+	for _, f := range []string{fRegion, fAudience, fTopic, fType, fTag, fAuthor, fSource, fYear, fHasAttachment, fPublisher} {
 		dm.AddFieldMappingsAt(f, keywordField())
 	}
 	for _, f := range []string{fPublished, fUpdated} {

@@ -30,6 +30,8 @@ func selections(q Normalized) map[string][]string {
 		FacetTag:      keys(q.Tags),
 		FacetAuthor:   keys(q.Authors),
 		FacetYear:     keys(years),
+
+		FacetPublisher: keys(q.Publishers),
 	}
 	for f, v := range sel {
 		if len(v) == 0 {

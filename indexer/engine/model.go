@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safetysearch/safetysearch/indexer/article"
 	"github.com/safetysearch/safetysearch/indexer/textquery"
 )
 
@@ -31,6 +32,10 @@ const (
 	FacetYear     = "year"
 	FacetTag      = "tag"
 	FacetAuthor   = "author"
+	// FacetPublisher is the organisation that published an article
+	// (Article.Publisher, or its Source in older stores), and of every
+	// duplicate folded into it at index build.
+	FacetPublisher = "publisher"
 )
 
 // FilterHasAttachment names the has_attachment filter (Query.HasAttachment)
@@ -74,6 +79,10 @@ type Query struct {
 	// HasAttachment keeps only the articles with at least one attachment
 	// (attached or linked document).
 	HasAttachment bool
+
+	// Publishers are publisher names (source names in stores without
+	// publishers).
+	Publishers []string
 }
 
 // selectedValues returns the values of the filter on facet f as given.
@@ -91,6 +100,8 @@ func (q Query) selectedValues(f string) []string {
 		return q.Tags
 	case FacetAuthor:
 		return q.Authors
+	case FacetPublisher:
+		return q.Publishers
 	case FacetYear:
 		out := make([]string, len(q.Years))
 		for i, y := range q.Years {
@@ -130,6 +141,7 @@ type Hit struct {
 	Title           string     `json:"title"`
 	Published       time.Time  `json:"published,omitzero"`
 	Author          string     `json:"author"`
+	Publisher       string     `json:"publisher"` // Article.Publisher, or its Source when empty
 	Type            string     `json:"type"`
 	Regions         []string   `json:"regions"`
 	Audiences       []string   `json:"audiences"`
@@ -139,6 +151,9 @@ type Hit struct {
 	Highlights      Highlights `json:"highlights"`
 	CommentCount    int        `json:"comment_count"`
 	MatchedComments int        `json:"matched_comments"`
+	// AlsoPublished lists the duplicates of this article from other
+	// sources or URLs that the index build folded into it.
+	AlsoPublished []article.Duplicate `json:"also_published"`
 	// Documents are the attached documents the query matched inside, best
 	// first: the page-level hits.
 	Documents []DocumentHit `json:"documents"`
@@ -262,7 +277,7 @@ type NoResults struct {
 
 // FilterRelief is one filter of a search that found nothing, with the
 // number of results the search has without it. Filter is a facet name
-// (region, audience, …), "date" for the from/to range or
+// (region, audience, publisher, …), "date" for the from/to range or
 // FilterHasAttachment.
 type FilterRelief struct {
 	Filter string   `json:"filter"`

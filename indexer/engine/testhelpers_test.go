@@ -24,6 +24,13 @@ var inlineCorpus = indextest.InlineCorpus
 // the engine.
 func buildEngine(t testing.TB, arts []article.Article, cfg Config) *Engine {
 	t.Helper()
+	return buildEngineFolding(t, arts, cfg, 0)
+}
+
+// buildEngineFolding is buildEngine for a corpus in which the build folds
+// folded articles into their duplicates.
+func buildEngineFolding(t testing.TB, arts []article.Article, cfg Config, folded int) *Engine {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "gen")
 	idx, err := createIndex(dir)
 	if err != nil {
@@ -40,8 +47,8 @@ func buildEngine(t testing.TB, arts []article.Article, cfg Config) *Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != len(arts) {
-		t.Fatalf("Fill indexed %d, want %d", n, len(arts))
+	if n != len(arts)-folded {
+		t.Fatalf("Fill indexed %d, want %d", n, len(arts)-folded)
 	}
 	if err := idx.Close(); err != nil {
 		t.Fatal(err)

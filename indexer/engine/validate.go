@@ -66,7 +66,7 @@ func (q Query) normalize() (Query, error) {
 		for _, f := range q.Facets {
 			f = strings.ToLower(strings.TrimSpace(f))
 			if _, ok := facetFields[f]; !ok {
-				return q, &ParamError{Param: "facets", Msg: fmt.Sprintf("unknown facet %q; known: region, audience, topic, type, year, tag, author", f)}
+				return q, &ParamError{Param: "facets", Msg: fmt.Sprintf("unknown facet %q; known: region, audience, topic, type, year, tag, author, publisher", f)}
 			}
 			if !seen[f] {
 				seen[f] = true
@@ -87,6 +87,7 @@ func (q Query) normalize() (Query, error) {
 	}{
 		{"region", len(q.Regions)}, {"audience", len(q.Audiences)}, {"topic", len(q.Topics)},
 		{"type", len(q.Types)}, {"tag", len(q.Tags)}, {"author", len(q.Authors)}, {"year", len(q.Years)},
+		{"publisher", len(q.Publishers)},
 	} {
 		if f.n > MaxFilterValues {
 			return q, &ParamError{Param: f.param, Msg: fmt.Sprintf("%d values given; at most %d are allowed", f.n, MaxFilterValues)}

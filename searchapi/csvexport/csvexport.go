@@ -22,11 +22,13 @@ import (
 // Header is the column row. Lists are joined with "; "; attachments are
 // "name <url>"; comment_count is the number of comments and comments their
 // JSON array (the objects of the JSON export); times are RFC 3339 UTC,
-// empty when unknown.
+// empty when unknown. publisher is the article's publisher (its source in
+// older stores); also_published lists the copies the index folded into it
+// as "publisher <url>".
 var Header = []string{
-	"id", "url", "source", "title", "author", "published", "updated", "category", "content_type",
+	"id", "url", "source", "publisher", "title", "author", "published", "updated", "category", "content_type",
 	"regions", "audiences", "topics", "tags", "summary", "body", "reactions", "attachments",
-	"comment_count", "comments", "fetched_at",
+	"comment_count", "comments", "fetched_at", "also_published",
 }
 
 // BOM is the UTF-8 byte order mark; spreadsheet programs need it to read
@@ -113,10 +115,15 @@ func Row(a article.Article) ([]string, error) {
 	for i, at := range a.Attachments {
 		atts[i] = at.Name + " <" + at.URL + ">"
 	}
+	also := make([]string, len(a.AlsoPublished))
+	for i, d := range a.AlsoPublished {
+		also[i] = d.Publisher + " <" + d.URL + ">"
+	}
 	row := []string{
-		a.ID, a.URL, a.Source, a.Title, a.Author, timeCell(a.Published), timeCell(a.Updated), a.Category, a.ContentType,
+		a.ID, a.URL, a.Source, a.PublisherName(), a.Title, a.Author, timeCell(a.Published), timeCell(a.Updated), a.Category, a.ContentType,
 		joinList(a.Regions), joinList(a.Audiences), joinList(a.Topics), joinList(a.Tags), a.Summary, a.Body,
 		strconv.Itoa(a.Reactions), joinList(atts), strconv.Itoa(len(a.Comments)), string(cj), timeCell(a.FetchedAt),
+		joinList(also),
 	}
 	for i, c := range row {
 		row[i] = Neutralise(c)
