@@ -186,8 +186,8 @@ func TestResultCacheBounded(t *testing.T) {
 // TestResultKeyCoversQuery fails when Query gains a field: resultKey must
 // then encode it, or two different queries could share a cached result.
 func TestResultKeyCoversQuery(t *testing.T) {
-	if n := reflect.TypeFor[Query]().NumField(); n != 17 {
-		t.Fatalf("Query has %d fields, resultKey encodes 17: add the new field to resultKey and update this test", n)
+	if n := reflect.TypeFor[Query]().NumField(); n != 18 {
+		t.Fatalf("Query has %d fields, resultKey encodes 18: add the new field to resultKey and update this test", n)
 	}
 	base := Query{Text: "a", Regions: []string{"x"}, Page: 1, PerPage: 10, Facets: []string{}, FacetSize: 10, Sort: SortRelevance}
 	variants := []func(*Query){
