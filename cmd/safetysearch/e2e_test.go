@@ -143,6 +143,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	}
 	checkDemoResult(t, &res)
 	checkDemoPublishers(t, client, base)
+	checkDemoDocumentMatch(t, client, base)
 
 	// The generated admin token it printed opens the admin routes.
 	tok := regexp.MustCompile(`Authorization: Bearer ([0-9a-f]{32})`).FindStringSubmatch(stdout.String())
@@ -211,6 +212,51 @@ func checkDemoPublishers(t *testing.T, client *http.Client, base string) {
 		}
 		if !found {
 			t.Errorf("search %s: no %s… hit in region %s: %+v", tc.q, tc.idPrefix, tc.region, res.Hits)
+		}
+	}
+}
+
+// checkDemoDocumentMatch searches a word that the demo has only on page 2
+// of a PDF attached to a hub record: the hit names the document and the
+// page, its #page= link serves the PDF, and the search page shows the
+// publisher facet with the hub and both sample publishers.
+func checkDemoDocumentMatch(t *testing.T, client *http.Client, base string) {
+	t.Helper()
+	get := func(path string) ([]byte, http.Header) {
+		resp, err := client.Get(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+		return body, resp.Header
+	}
+	body, _ := get(base + "/api/v1/search?q=degludec")
+	var res indexer.Result
+	if err := json.Unmarshal(body, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 1 || len(res.Hits) != 1 || len(res.Hits[0].Documents) != 1 {
+		t.Fatalf("degludec: want one hit matched inside one document, got %s", body)
+	}
+	d := res.Hits[0].Documents[0]
+	if res.Hits[0].ID != "demo:r7950" || !strings.HasSuffix(d.Name, ".pdf") || len(d.Pages) != 1 || d.Pages[0] != 2 || !strings.HasSuffix(d.Link, "#page=2") {
+		t.Errorf("degludec: hit %s document %+v", res.Hits[0].ID, d)
+	}
+	if _, h := get(strings.TrimSuffix(d.Link, "#page=2")); h.Get("Content-Type") != "application/pdf" {
+		t.Errorf("%s: Content-Type %q", d.Link, h.Get("Content-Type"))
+	}
+	page, _ := get(base + "/?q=degludec")
+	if !strings.Contains(string(page), "matched in") || !strings.Contains(string(page), "#page=2") {
+		t.Errorf("search page for degludec does not say where it matched:\n%s", page)
+	}
+	page, _ = get(base + "/?q=safety")
+	for _, pub := range []string{`id="facet-publisher"`, "Patient Safety Learning", "Safer Wards Network", "GOV.UK"} {
+		if !strings.Contains(string(page), pub) {
+			t.Errorf("search page for safety: no %q (the publisher facet)", pub)
 		}
 	}
 }
