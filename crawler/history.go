@@ -10,6 +10,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/safetysearch/safetysearch/indexer/health"
 )
 
 // HistoryRuns is how many runs the store keeps per source (and of the
@@ -18,12 +20,13 @@ import (
 const HistoryRuns = 30
 
 // The run history is kept in bucket "history": one nested bucket per
-// series ("source:<name>" per source, "index" for rebuilds), keyed by the
-// run's start in big-endian nanoseconds so that a cursor walks it in
-// time order.
+// series ("source:<name>" per source, "index" for rebuilds, "health" for
+// the extraction health measured after each crawl), keyed by the run's
+// start in big-endian nanoseconds so that a cursor walks it in time order.
 var (
 	bucketHistory = []byte("history")
 	seriesIndex   = "index"
+	seriesHealth  = "health"
 )
 
 func sourceSeries(name string) string { return "source:" + name }
@@ -139,6 +142,52 @@ func (s *Store) AppendIndexRun(ctx context.Context, r IndexRun) error {
 		}
 		return nil
 	})
+}
+
+// AppendHealth adds the extraction health measured after a crawl to the
+// history, keeping the last HistoryRuns, so that the next crawl (perhaps
+// after a restart) compares with it.
+func (s *Store) AppendHealth(ctx context.Context, r health.Report) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := appendHistory(tx, seriesHealth, r.MeasuredAt, r); err != nil {
+			return fmt.Errorf("crawler: health history: %w", err)
+		}
+		return nil
+	})
+}
+
+// LastHealth returns the latest extraction health kept by AppendHealth;
+// false when none is.
+func (s *Store) LastHealth(ctx context.Context) (health.Report, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return health.Report{}, false, err
+	}
+	var (
+		r     health.Report
+		found bool
+	)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketHistory)
+		if b != nil {
+			b = b.Bucket([]byte(seriesHealth))
+		}
+		if b == nil {
+			return nil
+		}
+		_, v := b.Cursor().Last()
+		if v == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(v, &r)
+	})
+	if err != nil {
+		return health.Report{}, false, fmt.Errorf("crawler: read health history: %w", err)
+	}
+	return r, found, nil
 }
 
 // appendHistory puts v in series under its start time and deletes the

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/safetysearch/safetysearch/indexer/health"
 )
 
 func TestStoreHistoryRoundTripAndCap(t *testing.T) {
@@ -72,6 +74,48 @@ func TestStoreHistoryEmpty(t *testing.T) {
 	sources, index, err := s.History(context.Background())
 	if err != nil || len(sources) != 0 || len(index) != 0 {
 		t.Errorf("History of a new store = %v, %v, %v", sources, index, err)
+	}
+}
+
+// The last extraction health measured survives a restart, newest wins, and
+// it does not show up as a source in the run history.
+func TestStoreLastHealth(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	s := openTestStore(t, path)
+	if _, ok, err := s.LastHealth(ctx); ok || err != nil {
+		t.Fatalf("LastHealth of a new store: %v %v", ok, err)
+	}
+	at := time.Date(2026, 1, 1, 3, 0, 0, 0, time.UTC)
+	for i, author := range []float64{0.9, 0.3} {
+		r := health.Report{
+			MeasuredAt: at.Add(time.Duration(i) * time.Hour),
+			Sources:    []health.Source{{Source: "hub", Articles: 10, Shares: map[string]float64{"author": author}}},
+			Warnings:   []health.Drop{},
+		}
+		if i == 1 {
+			r.Warnings = []health.Drop{{Source: "hub", Field: "author", Before: 0.9, After: 0.3}}
+		}
+		if err := s.AppendHealth(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	s, err := OpenStore(path, StoreOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, ok, err := s.LastHealth(ctx)
+	if err != nil || !ok {
+		t.Fatalf("LastHealth: %v %v", ok, err)
+	}
+	if !r.MeasuredAt.Equal(at.Add(time.Hour)) || r.Sources[0].Shares["author"] != 0.3 || len(r.Warnings) != 1 || r.Warnings[0].Field != "author" {
+		t.Errorf("LastHealth = %+v", r)
+	}
+	if sources, _, err := s.History(ctx); err != nil || len(sources) != 0 {
+		t.Errorf("History lists the health as a source: %+v %v", sources, err)
 	}
 }
 

@@ -15,6 +15,7 @@
 //	resultcache  the bounded, coalescing result cache of a generation
 //	build        the child-process build of a generation
 //	schedule     crawl + rebuild on a schedule and on demand, one guard
+//	health       extraction health: field shares per source, drops (pure)
 //
 // This package keeps the generations: their directory, lock and CURRENT
 // file (recover.go, lock_*.go), opening and verifying one (generation.go),

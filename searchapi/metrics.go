@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/health"
 	"github.com/safetysearch/safetysearch/indexer/schedule"
 )
 
@@ -86,8 +87,10 @@ type resultCacheReporter interface {
 	ResultCacheStats() indexer.ResultCacheStats
 }
 
-// stateCollector reports the serving index, the schedule and the result
-// cache as they are at scrape time.
+// stateCollector reports the serving index, the schedule, the extraction
+// health and the result cache as they are at scrape time. Reading the
+// health at scrape time means a source gone from the latest measurement
+// has no series left.
 type stateCollector struct {
 	searcher  Searcher
 	rebuilder Rebuilder // nil: no schedule metrics
@@ -95,6 +98,7 @@ type stateCollector struct {
 
 	ready, documents, generation, builtAt                        *prometheus.Desc
 	running, next, lastOutcome, lastDuration, lastStart, lastErr *prometheus.Desc
+	fieldShare                                                   *prometheus.Desc
 	cacheDescs                                                   []cacheDesc
 }
 
@@ -121,6 +125,7 @@ func newStateCollector(s Searcher, r Rebuilder) *stateCollector {
 		lastDuration: d("rebuild_last_duration_seconds", "Duration of the last crawl and rebuild."),
 		lastStart:    d("rebuild_last_start_timestamp_seconds", "Unix time the last crawl and rebuild started."),
 		lastErr:      d("rebuild_last_errors", "Errors reported by the last crawl and rebuild."),
+		fieldShare:   d("extraction_field_share", "Share (0 to 1) of a source's stored articles that have the field, as last measured (at start and after each crawl).", "source", "field"),
 	}
 	if cr, ok := s.(resultCacheReporter); ok {
 		c.cache = cr
@@ -153,7 +158,7 @@ func newStateCollector(s Searcher, r Rebuilder) *stateCollector {
 // Describe sends every descriptor the collector may use.
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.ready, c.documents, c.generation, c.builtAt,
-		c.running, c.next, c.lastOutcome, c.lastDuration, c.lastStart, c.lastErr} {
+		c.running, c.next, c.lastOutcome, c.lastDuration, c.lastStart, c.lastErr, c.fieldShare} {
 		ch <- d
 	}
 	for _, cd := range c.cacheDescs {
@@ -188,6 +193,13 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.running, boolFloat(rs.Running))
 	if !rs.Next.IsZero() {
 		gauge(c.next, unixSeconds(rs.Next))
+	}
+	if h := rs.ExtractionHealth; h != nil {
+		for _, src := range h.Sources {
+			for _, f := range health.Fields {
+				gauge(c.fieldShare, src.Shares[f], src.Source, f)
+			}
+		}
 	}
 	if rs.Last == nil {
 		return

@@ -122,6 +122,7 @@ type statusPage struct {
 	FailedURLs  int
 	FailedKinds []count
 	History     *historyView // nil: no run recorded
+	Health      *healthView  // nil: not measured yet
 }
 
 type count struct {
@@ -442,7 +443,7 @@ func paragraphs(text string) []string {
 // the run history.
 func (s *Server) handleStatusPage(c *gin.Context) {
 	st := s.status()
-	page := statusPage{pageMeta: pageMeta{Title: "Index status"}, S: st, History: buildHistory(st.History)}
+	page := statusPage{pageMeta: pageMeta{Title: "Index status"}, S: st, History: buildHistory(st.History), Health: buildHealth(st.ExtractionHealth)}
 	if st.Last != nil {
 		for name, n := range st.Last.Counts {
 			switch kind, isKind := strings.CutPrefix(name, "errors_"); {

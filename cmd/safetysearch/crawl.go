@@ -37,7 +37,7 @@ func (m *Main) runCrawl(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sum, runErr := withHealthCheck(ctx, st, logger, func() (crawler.Summary, error) { return c.Run(ctx, progress) })
+	sum, runErr := withHealthCheck(ctx, st, logger, nil, func() (crawler.Summary, error) { return c.Run(ctx, progress) })
 	if bar != nil {
 		bar.Finish(runErr == nil)
 	}

@@ -306,6 +306,13 @@ func checkSecondCrawlHistory(t *testing.T, client *http.Client, base, token stri
 	if n := strings.Count(string(page), `<svg class="chart"`); n != 7 {
 		t.Errorf("status page after two crawls has %d charts, want duration and errors of the three sources and the rebuilds", n)
 	}
+	resp, err = client.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	checkExtractionHealth(t, st, string(metrics), string(page), 3)
 }
 
 // checkDemoResult checks a search for "patient safety" filtered to UK and

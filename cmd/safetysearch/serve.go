@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/safetysearch/safetysearch/crawler"
+	"github.com/safetysearch/safetysearch/indexer/health"
 	"github.com/safetysearch/safetysearch/indexer/schedule"
 	"github.com/safetysearch/safetysearch/searchapi"
 )
@@ -63,8 +64,13 @@ func (m *Main) runServe(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// With no sources, runs only rebuild from the store (crawl nil).
-	var crawl schedule.CrawlFunc
+	// With no sources, runs only rebuild from the store (crawl nil). A
+	// crawl hands its extraction health to sched, assigned below before any
+	// run can start.
+	var (
+		crawl schedule.CrawlFunc
+		sched *schedule.Scheduler
+	)
 	if len(cfg.Sources) > 0 {
 		cc, err := m.crawlerConfig()
 		if err != nil {
@@ -75,7 +81,8 @@ func (m *Main) runServe(ctx context.Context) error {
 			if err != nil {
 				return nil, err
 			}
-			sum, err := withHealthCheck(ctx, st, m.logger, func() (crawler.Summary, error) { return c.Run(ctx, nil) })
+			sum, err := withHealthCheck(ctx, st, m.logger, func(r health.Report) { sched.SetHealth(r) },
+				func() (crawler.Summary, error) { return c.Run(ctx, nil) })
 			return sum.Counts(), err
 		}
 	}
@@ -83,7 +90,7 @@ func (m *Main) runServe(ctx context.Context) error {
 	// run behind the scheduler's back; Stop cancels it and waits.
 	schedCtx, cancelSched := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelSched()
-	sched, err := schedule.New(schedCtx, schedule.Config{Spec: cfg.Schedule, Timeout: cfg.RunTimeout, History: storeHistory{st}}, crawl, ix, st, m.logger)
+	sched, err = schedule.New(schedCtx, schedule.Config{Spec: cfg.Schedule, Timeout: cfg.RunTimeout, History: storeHistory{st}}, crawl, ix, st, m.logger)
 	if err != nil {
 		return &usageError{err: fmt.Errorf("config: schedule %q, run_timeout %s: %w", cfg.Schedule, cfg.RunTimeout, err)}
 	}
@@ -115,6 +122,24 @@ func (m *Main) runServe(ctx context.Context) error {
 	base := "http://" + ln.Addr().String()
 	log.Info("serving", "url", base, "data_dir", cfg.DataDir, "schedule", cfg.Schedule, "sources", len(cfg.Sources))
 	m.printWelcome(base)
+
+	// The status shows the extraction health of what is stored from the
+	// start, not only after the first crawl. Measuring walks the store, so
+	// it runs beside the startup run rather than before it.
+	healthCtx, stopHealth := context.WithCancel(ctx)
+	defer stopHealth()
+	healthDone := make(chan struct{})
+	go func() {
+		defer close(healthDone)
+		rep, err := startupHealth(healthCtx, st)
+		switch {
+		case healthCtx.Err() != nil: // shutting down
+		case err != nil:
+			log.Warn("cannot measure extraction health at start", "err", err)
+		default:
+			sched.SetHealth(rep)
+		}
+	}()
 
 	// Startup: crawl when nothing is stored yet (always in the demo);
 	// otherwise rebuild from the store when the index needs it. Both go
@@ -151,6 +176,8 @@ func (m *Main) runServe(ctx context.Context) error {
 		}
 	}
 
+	stopHealth()
+	<-healthDone
 	stopCtx, cancel := context.WithTimeout(context.Background(), schedulerStopTimeout)
 	defer cancel()
 	if err := sched.Stop(stopCtx); err != nil {

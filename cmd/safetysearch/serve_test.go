@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/health"
 	"github.com/safetysearch/safetysearch/searchapi"
 )
 
@@ -89,6 +91,21 @@ func TestServeRebuildsAtStart(t *testing.T) {
 		st.Last == nil || st.Last.Trigger != "startup" {
 		t.Errorf("admin status: %d %s", code, body)
 	}
+	// The extraction health is measured at start, beside the rebuild, so
+	// the status has it before any crawl by serve.
+	for deadline := time.Now().Add(30 * time.Second); st.ExtractionHealth == nil; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no extraction health in the status within 30s: %s", body)
+		}
+		st = searchapi.AdminStatus{}
+		_, body = get("/api/v1/admin/status", "s3cret")
+		if err := json.Unmarshal(body, &st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, metrics := get("/metrics", "")
+	_, page := get("/status", "")
+	checkExtractionHealth(t, st, string(metrics), string(page), 1)
 
 	cancel()
 	select {
@@ -101,5 +118,36 @@ func TestServeRebuildsAtStart(t *testing.T) {
 	}
 	if code, _ := get("/healthz", ""); code != 0 {
 		t.Errorf("still serving after stop: %d", code)
+	}
+}
+
+// checkExtractionHealth checks the extraction health of a served sample
+// crawl with sources sources: every share in [0,1], all titles found, no
+// warning; one gauge per source and field in the metrics text; a table per
+// source on the status page.
+func checkExtractionHealth(t *testing.T, st searchapi.AdminStatus, metrics, page string, sources int) {
+	t.Helper()
+	h := st.ExtractionHealth
+	if h == nil || len(h.Sources) != sources || h.MeasuredAt.IsZero() {
+		t.Fatalf("extraction health: %+v, want %d sources", h, sources)
+	}
+	if len(h.Warnings) != 0 {
+		t.Errorf("warnings of a sample crawl: %+v", h.Warnings)
+	}
+	for _, s := range h.Sources {
+		if s.Articles == 0 || s.Shares["title"] != 1 {
+			t.Errorf("%s: %d articles, title share %v", s.Source, s.Articles, s.Shares["title"])
+		}
+		for _, f := range health.Fields {
+			if v, ok := s.Shares[f]; !ok || v < 0 || v > 1 {
+				t.Errorf("%s: %s share %v (present %v)", s.Source, f, v, ok)
+			}
+		}
+		if want := `safetysearch_extraction_field_share{field="title",source="` + s.Source + `"} 1`; !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+		if want := "<caption>" + s.Source + ": " + strconv.Itoa(s.Articles) + " articles</caption>"; !strings.Contains(page, want) {
+			t.Errorf("status page lacks the health table of %s (%s)", s.Source, want)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/safetysearch/safetysearch/indexer"
+	"github.com/safetysearch/safetysearch/indexer/health"
 )
 
 // CrawlFunc is the crawl step of a run: it refreshes the store and returns
@@ -59,6 +60,9 @@ type RunStatus struct {
 	// History is the kept runs per source and of the index; nil without a
 	// HistoryStore.
 	History *History `json:"history,omitempty"`
+	// ExtractionHealth is the latest measurement given to SetHealth, with
+	// the drops of the last crawl; nil until one is.
+	ExtractionHealth *health.Report `json:"extraction_health,omitempty"`
 }
 
 // Run is one crawl + rebuild, or a rebuild alone, scheduled or asked for.
@@ -115,6 +119,7 @@ type Scheduler struct {
 	cancel  context.CancelFunc // of the running run
 	last    *Run
 	hist    *History // cached copy of the stored history
+	health  *health.Report
 	runs    sync.WaitGroup
 }
 
@@ -289,12 +294,29 @@ func (s *Scheduler) Status() RunStatus {
 		h := copyHistory(*s.hist)
 		st.History = &h
 	}
+	if s.health != nil {
+		h := s.health.Clone()
+		st.ExtractionHealth = &h
+	}
 	started, stopped := s.started, s.stopped
 	s.mu.Unlock()
 	if s.cron != nil && started && !stopped {
 		st.Next = s.cron.Entry(s.entry).Next
 	}
 	return st
+}
+
+// SetHealth records a measurement of extraction health for the status. A
+// measurement older than the one recorded is ignored, so that the start-up
+// measurement cannot overwrite a crawl's that finished first.
+func (s *Scheduler) SetHealth(r health.Report) {
+	r = r.Clone()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.health != nil && r.MeasuredAt.Before(s.health.MeasuredAt) {
+		return
+	}
+	s.health = &r
 }
 
 // scheduled is the cron job. SkipIfStillRunning skips it while a previous
