@@ -63,7 +63,8 @@ func TestStatusHistoryAfterTwoCrawls(t *testing.T) {
 	crawl := func(ctx context.Context) (map[string]int, error) {
 		crawls++
 		now := time.Now().UTC()
-		hist.addSourceRun(schedule.SourceRun{Source: "pslhub", Started: now, Duration: float64(crawls), Fetched: 10 * crawls, New: 3, Outcome: schedule.OutcomeOK})
+		hist.addSourceRun(schedule.SourceRun{Source: "pslhub", Started: now, Duration: float64(crawls), Fetched: 10 * crawls, New: 3, Outcome: schedule.OutcomeOK,
+			DocumentsFetched: 2, DocumentsExtracted: 1, DocumentsUnchanged: 3, DocumentsRefused: map[string]int{"encrypted": 1}})
 		mirror := schedule.SourceRun{Source: "mirror", Started: now, Duration: 0.5, Fetched: 4, Outcome: schedule.OutcomeOK}
 		if crawls == 2 {
 			mirror.Fetched, mirror.Errors, mirror.Outcome, mirror.Error = 0, 1, schedule.OutcomeFailed, "robots.txt unavailable"
