@@ -177,7 +177,7 @@ func (s *sourceRun) document(ctx context.Context, u *url.URL, prev *article.Docu
 	if resp.Status == http.StatusNotModified {
 		s.tally.update(func(sm *Summary) { sm.Documents.Unchanged++ })
 		st.LastFetch, st.Failures, st.LastError = now, 0, ""
-		return docResult{doc: prev, state: &st}, false
+		return docResult{doc: confirmed(prev, usable, now), state: &st}, false
 	}
 	s.tally.update(func(sm *Summary) { sm.Documents.Fetched++ })
 	sum := sha256.Sum256(resp.Body)
@@ -186,7 +186,7 @@ func (s *sourceRun) document(ctx context.Context, u *url.URL, prev *article.Docu
 		Status: resp.Status, LastFetch: now, ContentHash: hash}
 	if usable && prev.SHA256 == hash {
 		s.tally.update(func(sm *Summary) { sm.Documents.Unchanged++ })
-		return docResult{doc: prev, state: ns}, false
+		return docResult{doc: confirmed(prev, true, now), state: ns}, false
 	}
 	mt, _, _ := mime.ParseMediaType(resp.ContentType)
 	doc := &article.Document{ContentType: mt, Bytes: int64(len(resp.Body)), SHA256: hash, FetchedAt: now}
@@ -214,6 +214,19 @@ func (s *sourceRun) document(ctx context.Context, u *url.URL, prev *article.Docu
 	s.tally.update(func(sm *Summary) { sm.Documents.Extracted++ })
 	s.log.Debug("document read", "url", k, "pages", len(pages), "bytes", doc.Bytes)
 	return docResult{doc: doc, state: ns}, false
+}
+
+// confirmed is prev found unchanged at now: a copy with FetchedAt (last
+// fetched or confirmed unchanged) moved to now, so the stored article says
+// the document was checked. A 304 to an unconditional request (usable
+// false) confirms nothing.
+func confirmed(prev *article.Document, usable bool, now time.Time) *article.Document {
+	if !usable {
+		return prev
+	}
+	d := *prev
+	d.FetchedAt = now
+	return &d
 }
 
 // refuse marks doc refused for reason and counts it.
