@@ -54,16 +54,26 @@ func (s *sourceRun) documents(ctx context.Context) {
 	if s.src.Documents == DocumentsOff || s.c.cfg.Extractor == nil || ctx.Err() != nil {
 		return
 	}
-	ids, err := s.c.store.sourceArticleIDs(s.src.Name)
+	arts, err := s.c.store.sourceAttachments(s.src.Name)
 	if err != nil {
 		s.countErr("", err)
 		return
 	}
+	// The documents to fetch, for the progress reported after each one.
+	pending := map[string]bool{}
+	for _, sa := range arts {
+		for _, at := range sa.Attachments {
+			if u := s.documentURL(at); u != nil {
+				pending[u.String()] = true
+			}
+		}
+	}
 	done := map[string]docResult{} // one fetch per document URL and run
-	for _, id := range ids {
+	for _, sa := range arts {
 		if ctx.Err() != nil {
 			return
 		}
+		id := sa.ID
 		a, err := s.c.store.Get(ctx, id)
 		if errors.Is(err, ErrNotFound) {
 			continue
@@ -88,6 +98,8 @@ func (s *sourceRun) documents(ctx context.Context) {
 					break
 				}
 				done[k] = res
+				delete(pending, k)
+				s.tally.stepDocument(len(pending))
 				if res.state != nil {
 					states[k] = *res.state
 				}
@@ -282,20 +294,38 @@ func isPDF(mediaType string, body []byte) bool {
 	return mediaType == "application/pdf" || bytes.Contains(body[:min(len(body), 1024)], []byte("%PDF-"))
 }
 
-// sourceArticleIDs returns the ids of the stored articles of source.
-func (s *Store) sourceArticleIDs(source string) ([]string, error) {
-	var out []string
+// storedAttachments is a stored article's id and its attachments without
+// their documents.
+type storedAttachments struct {
+	ID          string
+	Attachments []article.Attachment
+}
+
+// sourceAttachments returns the stored articles of source, each with the
+// names and URLs of its attachments (their documents are not decoded).
+func (s *Store) sourceAttachments(source string) ([]storedAttachments, error) {
+	var out []storedAttachments
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
 			var a struct {
-				Source string `json:"source"`
+				Source      string `json:"source"`
+				Attachments []struct {
+					Name   string `json:"name"`
+					URL    string `json:"url"`
+					Linked bool   `json:"linked"`
+				} `json:"attachments"`
 			}
 			if err := json.Unmarshal(v, &a); err != nil {
 				return err
 			}
-			if a.Source == source {
-				out = append(out, string(k))
+			if a.Source != source {
+				return nil
 			}
+			sa := storedAttachments{ID: string(k)}
+			for _, at := range a.Attachments {
+				sa.Attachments = append(sa.Attachments, article.Attachment{Name: at.Name, URL: at.URL, Linked: at.Linked})
+			}
+			out = append(out, sa)
 			return nil
 		})
 	})

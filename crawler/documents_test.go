@@ -344,3 +344,41 @@ func TestCrawlDocumentUnchangedIsConfirmed(t *testing.T) {
 		t.Errorf("after the same content again: %+v (fetched_at before: %v)", third, second.FetchedAt)
 	}
 }
+
+// TestCrawlDocumentsProgress: the document step reports progress after
+// each document, with the documents still to fetch as queued, so a
+// progress bar moves through it.
+func TestCrawlDocumentsProgress(t *testing.T) {
+	srv := newSiteServer(t)
+	st := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	c, err := New(docTestConfig(srv.URL), st, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []Progress
+	sum, err := c.Run(context.Background(), func(p Progress) { events = append(events, p) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []Progress
+	for i, p := range events {
+		if i > 0 && p.Done != events[i-1].Done+1 {
+			t.Fatalf("event %d: done %d after %d", i, p.Done, events[i-1].Done)
+		}
+		if p.Documents > 0 {
+			docs = append(docs, p)
+		}
+	}
+	fetched := sum.Documents.Fetched + sum.Documents.Failed
+	if fetched == 0 || len(docs) != fetched {
+		t.Fatalf("%d progress events in the document step, want one per document (%d): %+v", len(docs), fetched, docs)
+	}
+	for i, p := range docs {
+		if p.Documents != i+1 || p.Queued != fetched-i-1 {
+			t.Errorf("document event %d: %+v, want documents %d, queued %d", i, p, i+1, fetched-i-1)
+		}
+	}
+	if last := events[len(events)-1]; last.Documents != fetched || last.Queued != 0 {
+		t.Errorf("last event %+v", last)
+	}
+}
