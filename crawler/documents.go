@@ -54,16 +54,26 @@ func (s *sourceRun) documents(ctx context.Context) {
 	if s.src.Documents == DocumentsOff || s.c.cfg.Extractor == nil || ctx.Err() != nil {
 		return
 	}
-	ids, err := s.c.store.sourceArticleIDs(s.src.Name)
+	arts, err := s.c.store.sourceAttachments(s.src.Name)
 	if err != nil {
 		s.countErr("", err)
 		return
 	}
+	// The documents to fetch, for the progress reported after each one.
+	pending := map[string]bool{}
+	for _, sa := range arts {
+		for _, at := range sa.Attachments {
+			if u := s.documentURL(at); u != nil {
+				pending[u.String()] = true
+			}
+		}
+	}
 	done := map[string]docResult{} // one fetch per document URL and run
-	for _, id := range ids {
+	for _, sa := range arts {
 		if ctx.Err() != nil {
 			return
 		}
+		id := sa.ID
 		a, err := s.c.store.Get(ctx, id)
 		if errors.Is(err, ErrNotFound) {
 			continue
@@ -88,6 +98,8 @@ func (s *sourceRun) documents(ctx context.Context) {
 					break
 				}
 				done[k] = res
+				delete(pending, k)
+				s.tally.stepDocument(len(pending))
 				if res.state != nil {
 					states[k] = *res.state
 				}
@@ -177,7 +189,7 @@ func (s *sourceRun) document(ctx context.Context, u *url.URL, prev *article.Docu
 	if resp.Status == http.StatusNotModified {
 		s.tally.update(func(sm *Summary) { sm.Documents.Unchanged++ })
 		st.LastFetch, st.Failures, st.LastError = now, 0, ""
-		return docResult{doc: prev, state: &st}, false
+		return docResult{doc: confirmed(prev, usable, now), state: &st}, false
 	}
 	s.tally.update(func(sm *Summary) { sm.Documents.Fetched++ })
 	sum := sha256.Sum256(resp.Body)
@@ -186,7 +198,7 @@ func (s *sourceRun) document(ctx context.Context, u *url.URL, prev *article.Docu
 		Status: resp.Status, LastFetch: now, ContentHash: hash}
 	if usable && prev.SHA256 == hash {
 		s.tally.update(func(sm *Summary) { sm.Documents.Unchanged++ })
-		return docResult{doc: prev, state: ns}, false
+		return docResult{doc: confirmed(prev, true, now), state: ns}, false
 	}
 	mt, _, _ := mime.ParseMediaType(resp.ContentType)
 	doc := &article.Document{ContentType: mt, Bytes: int64(len(resp.Body)), SHA256: hash, FetchedAt: now}
@@ -214,6 +226,19 @@ func (s *sourceRun) document(ctx context.Context, u *url.URL, prev *article.Docu
 	s.tally.update(func(sm *Summary) { sm.Documents.Extracted++ })
 	s.log.Debug("document read", "url", k, "pages", len(pages), "bytes", doc.Bytes)
 	return docResult{doc: doc, state: ns}, false
+}
+
+// confirmed is prev found unchanged at now: a copy with FetchedAt (last
+// fetched or confirmed unchanged) moved to now, so the stored article says
+// the document was checked. A 304 to an unconditional request (usable
+// false) confirms nothing.
+func confirmed(prev *article.Document, usable bool, now time.Time) *article.Document {
+	if !usable {
+		return prev
+	}
+	d := *prev
+	d.FetchedAt = now
+	return &d
 }
 
 // refuse marks doc refused for reason and counts it.
@@ -269,20 +294,38 @@ func isPDF(mediaType string, body []byte) bool {
 	return mediaType == "application/pdf" || bytes.Contains(body[:min(len(body), 1024)], []byte("%PDF-"))
 }
 
-// sourceArticleIDs returns the ids of the stored articles of source.
-func (s *Store) sourceArticleIDs(source string) ([]string, error) {
-	var out []string
+// storedAttachments is a stored article's id and its attachments without
+// their documents.
+type storedAttachments struct {
+	ID          string
+	Attachments []article.Attachment
+}
+
+// sourceAttachments returns the stored articles of source, each with the
+// names and URLs of its attachments (their documents are not decoded).
+func (s *Store) sourceAttachments(source string) ([]storedAttachments, error) {
+	var out []storedAttachments
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
 			var a struct {
-				Source string `json:"source"`
+				Source      string `json:"source"`
+				Attachments []struct {
+					Name   string `json:"name"`
+					URL    string `json:"url"`
+					Linked bool   `json:"linked"`
+				} `json:"attachments"`
 			}
 			if err := json.Unmarshal(v, &a); err != nil {
 				return err
 			}
-			if a.Source == source {
-				out = append(out, string(k))
+			if a.Source != source {
+				return nil
 			}
+			sa := storedAttachments{ID: string(k)}
+			for _, at := range a.Attachments {
+				sa.Attachments = append(sa.Attachments, article.Attachment{Name: at.Name, URL: at.URL, Linked: at.Linked})
+			}
+			out = append(out, sa)
 			return nil
 		})
 	})

@@ -279,3 +279,106 @@ func mapsEqual(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// TestCrawlDocumentUnchangedIsConfirmed: a document the server answers 304
+// for, or serves again with the same content, keeps its reading and
+// records that it was checked (FetchedAt moves on).
+func TestCrawlDocumentUnchangedIsConfirmed(t *testing.T) {
+	srv := newSiteServer(t)
+	st := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	c, err := New(docTestConfig(srv.URL), st, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	stored := func() *article.Document {
+		t.Helper()
+		return attachment(t, storedArticles(t, st)["pslhub:r7950"], pathInsulinAudit).Document
+	}
+	first := stored()
+	if first == nil || first.Status != article.DocExtracted || first.FetchedAt.IsZero() {
+		t.Fatalf("first crawl: %+v", first)
+	}
+
+	// 304 Not Modified.
+	srv.resetLog()
+	sum, err := c.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered := slices.ContainsFunc(srv.requests(), func(r served) bool {
+		return r.Path == pathInsulinAudit && r.Status == http.StatusNotModified
+	})
+	second := stored()
+	if !answered || sum.Documents.Extracted != 0 {
+		t.Fatalf("second crawl: 304 answered %v, documents %+v", answered, sum.Documents)
+	}
+	if !second.FetchedAt.After(first.FetchedAt) {
+		t.Errorf("after a 304 fetched_at is %v, want later than %v", second.FetchedAt, first.FetchedAt)
+	}
+	if second.SHA256 != first.SHA256 || second.PageCount != first.PageCount || !slices.Equal(second.Pages, first.Pages) {
+		t.Errorf("after a 304 the reading changed: %+v", second)
+	}
+
+	// 200 with the same bytes and no validators.
+	body, err := os.ReadFile(filepath.Join(siteRoot, strings.TrimPrefix(pathInsulinAudit, "/")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.setFault(pathInsulinAudit, func(w http.ResponseWriter, r *http.Request, _ int) bool {
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Write(body)
+		return true
+	})
+	sum, err = c.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	third := stored()
+	if sum.Documents.Extracted != 0 || sum.Documents.Unchanged == 0 {
+		t.Errorf("third crawl documents: %+v, want the same content not read again", sum.Documents)
+	}
+	if !third.FetchedAt.After(second.FetchedAt) || third.SHA256 != first.SHA256 || !slices.Equal(third.Pages, first.Pages) {
+		t.Errorf("after the same content again: %+v (fetched_at before: %v)", third, second.FetchedAt)
+	}
+}
+
+// TestCrawlDocumentsProgress: the document step reports progress after
+// each document, with the documents still to fetch as queued, so a
+// progress bar moves through it.
+func TestCrawlDocumentsProgress(t *testing.T) {
+	srv := newSiteServer(t)
+	st := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	c, err := New(docTestConfig(srv.URL), st, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []Progress
+	sum, err := c.Run(context.Background(), func(p Progress) { events = append(events, p) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []Progress
+	for i, p := range events {
+		if i > 0 && p.Done != events[i-1].Done+1 {
+			t.Fatalf("event %d: done %d after %d", i, p.Done, events[i-1].Done)
+		}
+		if p.Documents > 0 {
+			docs = append(docs, p)
+		}
+	}
+	fetched := sum.Documents.Fetched + sum.Documents.Failed
+	if fetched == 0 || len(docs) != fetched {
+		t.Fatalf("%d progress events in the document step, want one per document (%d): %+v", len(docs), fetched, docs)
+	}
+	for i, p := range docs {
+		if p.Documents != i+1 || p.Queued != fetched-i-1 {
+			t.Errorf("document event %d: %+v, want documents %d, queued %d", i, p, i+1, fetched-i-1)
+		}
+	}
+	if last := events[len(events)-1]; last.Documents != fetched || last.Queued != 0 {
+		t.Errorf("last event %+v", last)
+	}
+}

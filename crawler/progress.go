@@ -5,14 +5,19 @@ import (
 	"time"
 )
 
-// Progress is reported after every processed URL (for a progress bar).
+// Progress is reported after every processed URL (for a progress bar):
+// each page, feed and sitemap, then each document of a source's document
+// step.
 type Progress struct {
 	// Done is the number of URLs processed so far in this run.
 	Done int
-	// Queued is the number of URLs waiting in the frontiers.
+	// Queued is the number of URLs waiting: in the frontiers, and the
+	// documents a source's document step has yet to fetch.
 	Queued int
 	// Errors is the number of failed URLs so far.
 	Errors int
+	// Documents is how many of Done are documents.
+	Documents int
 }
 
 // tally is a Run's Summary and its per-source summaries under one lock,
@@ -22,6 +27,7 @@ type tally struct {
 	s        Summary
 	sources  []*SourceSummary // in the order the sources started
 	done     int
+	docs     int            // of done
 	queued   map[string]int // per source
 	progress func(Progress)
 }
@@ -47,12 +53,15 @@ func (t *tally) source(name string) *sourceTally {
 	return &sourceTally{t: t, s: ss}
 }
 
-// step marks one URL processed and reports progress (calls to the
-// callback are serialised).
-func (t *tally) step(source string, queued int) {
+// step marks one URL processed (a document when doc) and reports
+// progress (calls to the callback are serialised).
+func (t *tally) step(source string, queued int, doc bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.done++
+	if doc {
+		t.docs++
+	}
 	t.queued[source] = queued
 	if t.progress == nil {
 		return
@@ -61,7 +70,7 @@ func (t *tally) step(source string, queued int) {
 	for _, n := range t.queued {
 		q += n
 	}
-	t.progress(Progress{Done: t.done, Queued: q, Errors: t.s.ErrorCount()})
+	t.progress(Progress{Done: t.done, Queued: q, Errors: t.s.ErrorCount(), Documents: t.docs})
 }
 
 func (t *tally) summary() Summary {
@@ -109,7 +118,12 @@ func (st *sourceTally) errorKind(kind ErrorKind) {
 }
 
 func (st *sourceTally) step(queued int) {
-	st.t.step(st.s.Name, queued)
+	st.t.step(st.s.Name, queued, false)
+}
+
+// stepDocument marks one document processed, queued more to go.
+func (st *sourceTally) stepDocument(queued int) {
+	st.t.step(st.s.Name, queued, true)
 }
 
 // finish stamps the end of the source's crawl.

@@ -239,7 +239,8 @@ func (s *Store) Get(ctx context.Context, id string) (article.Article, error) {
 }
 
 // articleHash is the SHA-256 of the article's JSON without FetchedAt: it
-// changes only when the content does.
+// changes only when the content does. A document's FetchedAt is content
+// here, so that confirming a document unchanged stores the article.
 func articleHash(a article.Article) string {
 	a.FetchedAt = time.Time{}
 	b, err := json.Marshal(a)

@@ -19,12 +19,13 @@ import (
 
 // The documents mode measures the crawler's PDF text extraction (issue
 // 15): PDFium's one-time start, extraction throughput in pages per second
-// over the fixtures of testdata/pdf plus generated multi-page reports, and
-// how much a document page adds to an article in the store (its JSON).
-// The index growth per page needs the attachment field of the index and
-// is measured there.
+// over the fixtures of testdata/pdf plus generated multi-page reports, how
+// much a document page adds to an article in the store (its JSON), and how
+// much it adds to the index: a synthetic corpus whose articles each carry a
+// generated PDF, read by the same extractor, is indexed by the service's
+// own rebuild with and without the documents' text.
 //
-//	go run . documents [-pdf ../../testdata/pdf] [-docs 5] [-pages 40]
+//	go run . documents [-pdf ../../testdata/pdf] [-docs 5] [-pages 40] [-articles 300] [-article-pages 4] [-report reports/documents.md]
 
 func documentsMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("safetysearch-bench documents", flag.ContinueOnError)
@@ -32,15 +33,32 @@ func documentsMain(args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("pdf", "../../testdata/pdf", "folder of PDF fixtures")
 	docs := fs.Int("docs", 5, "generated documents")
 	pages := fs.Int("pages", 40, "pages per generated document")
+	articles := fs.Int("articles", 300, "articles of the index corpus, each with a generated PDF (0: no index measurement)")
+	articlePages := fs.Int("article-pages", 4, "pages of each index corpus article's PDF")
+	seed := fs.Int64("seed", 42, "index corpus seed")
+	report := fs.String("report", "", "also write the Markdown report to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	res, err := runDocumentsBench(context.Background(), *dir, *docs, *pages)
+	ctx := context.Background()
+	ex := pdftext.New(pdftext.Config{Workers: 1})
+	defer ex.Close()
+	res, err := runDocumentsBench(ctx, ex, *dir, *docs, *pages)
+	if err == nil && *articles > 0 {
+		res.growth, err = runDocumentIndexBench(ctx, ex, *seed, *articles, *articlePages)
+	}
 	if err != nil {
 		_, _ = fmt.Fprintln(stderr, "safetysearch-bench documents:", err)
 		return 1
 	}
-	_, _ = fmt.Fprint(stdout, res.table())
+	md := res.report()
+	_, _ = fmt.Fprint(stdout, md)
+	if *report != "" {
+		if err := os.WriteFile(*report, []byte(md), 0o644); err != nil {
+			_, _ = fmt.Fprintln(stderr, "safetysearch-bench documents:", err)
+			return 1
+		}
+	}
 	return 0
 }
 
@@ -54,9 +72,13 @@ type documentsResult struct {
 	jsonPerPage   float64
 	fixtureFiles  int
 	generatedDocs int
+	pagesPerDoc   int
+	growth        *indexGrowth // nil when not measured
 }
 
-func runDocumentsBench(ctx context.Context, dir string, nDocs, nPages int) (*documentsResult, error) {
+// runDocumentsBench reads the fixtures of dir and nDocs generated
+// nPages-page reports with ex, which it starts.
+func runDocumentsBench(ctx context.Context, ex *pdftext.Extractor, dir string, nDocs, nPages int) (*documentsResult, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.pdf"))
 	if err != nil {
 		return nil, err
@@ -70,12 +92,10 @@ func runDocumentsBench(ctx context.Context, dir string, nDocs, nPages int) (*doc
 		}
 		inputs = append(inputs, b)
 	}
-	res := &documentsResult{refused: map[string]int{}, fixtureFiles: len(inputs), generatedDocs: nDocs}
+	res := &documentsResult{refused: map[string]int{}, fixtureFiles: len(inputs), generatedDocs: nDocs, pagesPerDoc: nPages}
 	for i := range nDocs {
 		inputs = append(inputs, syntheticReport(i, nPages))
 	}
-	ex := pdftext.New(pdftext.Config{Workers: 1})
-	defer ex.Close()
 	t0 := time.Now()
 	if err := ex.Start(ctx); err != nil {
 		return nil, err
@@ -84,9 +104,7 @@ func runDocumentsBench(ctx context.Context, dir string, nDocs, nPages int) (*doc
 	var withText, without int
 	t0 = time.Now()
 	for _, in := range inputs {
-		// The crawler's defaults, a shorter deadline: the bomb is refused
-		// by memory or by time, either way without stalling the run.
-		pages, err := ex.ExtractPages(ctx, bytes.NewReader(in), 50<<20, 2000, 20*time.Second)
+		pages, err := ex.ExtractPages(ctx, bytes.NewReader(in), benchMaxBytes, benchMaxPages, benchTimeout)
 		if err != nil {
 			if r := ex.RefusalReason(err); r != "" {
 				res.refused[r]++
@@ -120,6 +138,35 @@ func runDocumentsBench(ctx context.Context, dir string, nDocs, nPages int) (*doc
 	return res, nil
 }
 
+// The crawler's default limits, a shorter deadline: the bomb is refused by
+// memory or by time, either way without stalling the run.
+const (
+	benchMaxBytes = 50 << 20
+	benchMaxPages = 2000
+	benchTimeout  = 20 * time.Second
+)
+
+// report is the Markdown the mode prints and writes with -report.
+func (r *documentsResult) report() string {
+	var b strings.Builder
+	b.WriteString("## Documents: PDF text extraction and index growth per document page\n\n")
+	fmt.Fprintf(&b, "- run: %s, `go run . documents` on %s\n", time.Now().UTC().Format(time.RFC3339), describeMachine())
+	fmt.Fprintf(&b, "- extraction: the fixtures of testdata/pdf and %d generated %d-page reports, one PDFium worker, the crawler's limits\n", r.generatedDocs, r.pagesPerDoc)
+	if g := r.growth; g != nil {
+		fmt.Fprintf(&b, "- index: %d synthetic articles (seed %d), each with a generated %d-page PDF of the corpus's text read by the same extractor, "+
+			"indexed by `indexer.Rebuild` (what `safetysearch index` runs) once with the documents' page text and once without their documents; "+
+			"each built %d times in turn: the fastest build time, the median size\n",
+			g.articles, g.seed, g.pagesPerArticle, buildRounds)
+	}
+	b.WriteString("\n")
+	b.WriteString(r.table())
+	if r.growth != nil {
+		b.WriteString("\n")
+		b.WriteString(r.growth.table())
+	}
+	return b.String()
+}
+
 func (r *documentsResult) table() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "| documents (%d fixtures + %d generated) | value |\n|---|---|\n", r.fixtureFiles, r.generatedDocs)
@@ -147,6 +194,25 @@ func (r *documentsResult) table() string {
 func syntheticReport(doc, n int) []byte {
 	words := []string{"patient", "safety", "investigation", "medication", "handover", "infusion", "ward",
 		"recommendation", "escalation", "deterioration", "sepsis", "falls", "learning", "incident", "review", "staff"}
+	seed := uint32(doc*7919 + 1)
+	pages := make([][]string, n)
+	for p := range n {
+		for l := range 40 {
+			var line []string
+			for range 10 {
+				seed = seed*1664525 + 1013904223
+				line = append(line, words[seed>>28])
+			}
+			pages[p] = append(pages[p], fmt.Sprintf("%d.%d %s", p+1, l+1, strings.Join(line, " ")))
+		}
+	}
+	return pdfOfLines(pages)
+}
+
+// pdfOfLines writes a PDF with one page per element of pages, each line of
+// it a line of Helvetica text (ASCII).
+func pdfOfLines(pages [][]string) []byte {
+	n := len(pages)
 	var objs []string
 	kids := make([]string, n)
 	for i := range n {
@@ -155,17 +221,12 @@ func syntheticReport(doc, n int) []byte {
 	objs = append(objs, "<< /Type /Catalog /Pages 2 0 R >>",
 		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	seed := uint32(doc*7919 + 1)
-	for p := range n {
+	esc := strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`)
+	for p, lines := range pages {
 		var cs strings.Builder
 		cs.WriteString("BT /F1 10 Tf 14 TL 60 790 Td\n")
-		for l := range 40 {
-			var line []string
-			for range 10 {
-				seed = seed*1664525 + 1013904223
-				line = append(line, words[seed>>28])
-			}
-			fmt.Fprintf(&cs, "(%d.%d %s) Tj T*\n", p+1, l+1, strings.Join(line, " "))
+		for _, l := range lines {
+			fmt.Fprintf(&cs, "(%s) Tj T*\n", esc.Replace(l))
 		}
 		cs.WriteString("ET")
 		objs = append(objs,

@@ -10,7 +10,7 @@
 //
 //	go run . -mode smoke                  # 10k articles, a few hundred queries, relevance on MED and CF (CI)
 //	go run . -mode standard -report reports/standard-100k.md -readme ../../README.md
-//	go run . documents                    # PDF extraction throughput (pages/s), store growth per page
+//	go run . documents -report reports/documents.md   # PDF extraction (pages/s), store and index growth per document page
 package main
 
 import (

@@ -11,22 +11,6 @@ import (
 	"github.com/safetysearch/safetysearch/indexer/article"
 )
 
-type sliceSource []article.Article
-
-func (s sliceSource) Count(context.Context) (int, error) { return len(s), nil }
-
-func (s sliceSource) Each(ctx context.Context, fn func(article.Article) error) error {
-	for _, a := range s {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(a); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // tinyCollection has every combination of two regions, two audiences, two
 // topics and "falls" in the body or not, with distinct dates.
 func tinyCollection() sliceSource {

@@ -30,7 +30,7 @@ func (m *Main) runCrawl(ctx context.Context) error {
 	var bar *progressBar
 	if isTerminal(m.Stderr) {
 		bar = newProgressBar(m.Stderr)
-		progress = func(p crawler.Progress) { bar.Update(p.Done, p.Queued, p.Errors) }
+		progress = func(p crawler.Progress) { bar.Update(p.Done, p.Queued, p.Errors, p.Documents) }
 		logger = newLogger(bar.LogWriter(m.Stderr), m.cfg)
 	}
 	c, err := crawler.New(cc, st, logger)

@@ -22,23 +22,25 @@ type progressBar struct {
 	drawn   bool
 	done    int
 	errs    int
+	docs    int
 }
 
 func newProgressBar(w io.Writer) *progressBar {
 	return &progressBar{w: w, width: 30, start: time.Now(), now: time.Now}
 }
 
-// Update redraws the line, at most 10 times a second.
-func (p *progressBar) Update(done, queued, errs int) {
+// Update redraws the line, at most 10 times a second; docs of done are
+// documents.
+func (p *progressBar) Update(done, queued, errs, docs int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.done, p.errs = done, errs
+	p.done, p.errs, p.docs = done, errs, docs
 	now := p.now()
 	if p.drawn && now.Sub(p.last) < 100*time.Millisecond {
 		return
 	}
 	p.last = now
-	p.draw(renderProgress(done, queued, errs, p.width, now.Sub(p.start)))
+	p.draw(renderProgress(done, queued, errs, docs, p.width, now.Sub(p.start)))
 }
 
 // draw replaces the current line with line. The caller holds p.mu.
@@ -62,7 +64,7 @@ func (p *progressBar) Finish(completed bool) {
 		return
 	}
 	if completed {
-		p.draw(renderProgress(p.done, 0, p.errs, p.width, p.now().Sub(p.start)))
+		p.draw(renderProgress(p.done, 0, p.errs, p.docs, p.width, p.now().Sub(p.start)))
 	}
 	fmt.Fprintln(p.w)
 	p.drawn = false
@@ -92,8 +94,9 @@ func (b *barLogWriter) Write(data []byte) (int, error) {
 }
 
 // renderProgress is the text of the line: a bar of done out of
-// done+queued, the counts, the errors and the time taken.
-func renderProgress(done, queued, errs, width int, elapsed time.Duration) string {
+// done+queued, the counts, the errors and the time taken. Once the
+// document step has begun the counts are of URLs, docs of them documents.
+func renderProgress(done, queued, errs, docs, width int, elapsed time.Duration) string {
 	total := done + queued
 	filled := 0
 	if total > 0 {
@@ -103,6 +106,10 @@ func renderProgress(done, queued, errs, width int, elapsed time.Duration) string
 		filled = width
 	}
 	bar := strings.Repeat("#", filled) + strings.Repeat(".", width-filled)
-	return fmt.Sprintf("[%s] %d/%d pages, %d queued, %d errors, %s",
-		bar, done, total, queued, errs, elapsed.Round(time.Second))
+	what := "pages"
+	if docs > 0 {
+		what = fmt.Sprintf("URLs, %d documents", docs)
+	}
+	return fmt.Sprintf("[%s] %d/%d %s, %d queued, %d errors, %s",
+		bar, done, total, what, queued, errs, elapsed.Round(time.Second))
 }

@@ -9,16 +9,18 @@ import (
 
 func TestRenderProgress(t *testing.T) {
 	cases := []struct {
-		done, queued, errs int
-		want               string
+		done, queued, errs, docs int
+		want                     string
 	}{
-		{0, 0, 0, "[..........] 0/0 pages, 0 queued, 0 errors, 0s"},
-		{5, 5, 1, "[#####.....] 5/10 pages, 5 queued, 1 errors, 0s"},
-		{10, 0, 0, "[##########] 10/10 pages, 0 queued, 0 errors, 0s"},
+		{0, 0, 0, 0, "[..........] 0/0 pages, 0 queued, 0 errors, 0s"},
+		{5, 5, 1, 0, "[#####.....] 5/10 pages, 5 queued, 1 errors, 0s"},
+		{10, 0, 0, 0, "[##########] 10/10 pages, 0 queued, 0 errors, 0s"},
+		// The document step: the bar goes on over pages and documents.
+		{8, 2, 0, 3, "[########..] 8/10 URLs, 3 documents, 2 queued, 0 errors, 0s"},
 	}
 	for _, tc := range cases {
-		if got := renderProgress(tc.done, tc.queued, tc.errs, 10, 0); got != tc.want {
-			t.Errorf("renderProgress(%d, %d, %d) = %q, want %q", tc.done, tc.queued, tc.errs, got, tc.want)
+		if got := renderProgress(tc.done, tc.queued, tc.errs, tc.docs, 10, 0); got != tc.want {
+			t.Errorf("renderProgress(%d, %d, %d, %d) = %q, want %q", tc.done, tc.queued, tc.errs, tc.docs, got, tc.want)
 		}
 	}
 }
@@ -29,11 +31,11 @@ func TestProgressBarRedrawsInPlace(t *testing.T) {
 	now := time.Unix(0, 0)
 	p.now = func() time.Time { return now }
 	p.start = now
-	p.Update(1, 100, 0)
+	p.Update(1, 100, 0, 0)
 	now = now.Add(10 * time.Millisecond)
-	p.Update(2, 100, 0) // too soon: skipped
+	p.Update(2, 100, 0, 0) // too soon: skipped
 	now = now.Add(time.Second)
-	p.Update(99, 1, 2)
+	p.Update(99, 1, 2, 0)
 	p.Finish(true)
 	out := b.String()
 	if strings.Count(out, "\r") != 3 || !strings.HasSuffix(out, "\n") {
@@ -49,7 +51,7 @@ func TestProgressBarKeepsLogLinesApart(t *testing.T) {
 	p := newProgressBar(&b)
 	log := p.LogWriter(&b)
 	log.Write([]byte("before any bar\n"))
-	p.Update(1, 2, 0)
+	p.Update(1, 2, 0, 0)
 	log.Write([]byte("a log line\n"))
 	p.Finish(false)
 	want := "before any bar\n" +
