@@ -382,3 +382,49 @@ func TestCrawlDocumentsProgress(t *testing.T) {
 		t.Errorf("last event %+v", last)
 	}
 }
+
+// A record page that changes keeps the documents the document step read
+// for its attachments: the next request for the document is conditional
+// (a 304), nothing is read again, and the stored reading stays.
+func TestCrawlChangedPageKeepsDocuments(t *testing.T) {
+	srv := newSiteServer(t)
+	st := openTestStore(t, filepath.Join(t.TempDir(), "crawl.db"))
+	c, err := New(docTestConfig(srv.URL), st, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	first := attachment(t, storedArticles(t, st)["pslhub:r14402"], pathOxygenList).Document
+	if first == nil || first.Status != article.DocExtracted {
+		t.Fatalf("first crawl: %+v", first)
+	}
+
+	srv.setReplace(pathR14402, "Transfer checklist:", "Transfer checklist (revised):")
+	srv.resetLog()
+	sum, err := c.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Changed == 0 {
+		t.Fatalf("the edited record was not stored as changed:\n%s", sum)
+	}
+	var status int
+	for _, r := range srv.requests() {
+		if r.Path == pathOxygenList {
+			status = r.Status
+		}
+	}
+	if status != http.StatusNotModified || sum.Documents.Extracted != 0 {
+		t.Errorf("checklist answered %d, %d documents read again; want a 304 and none", status, sum.Documents.Extracted)
+	}
+	a := storedArticles(t, st)["pslhub:r14402"]
+	if !strings.Contains(a.Body, "(revised)") {
+		t.Fatalf("stored body not the edited one: %.200q", a.Body)
+	}
+	got := attachment(t, a, pathOxygenList).Document
+	if got == nil || got.SHA256 != first.SHA256 || !slices.Equal(got.Pages, first.Pages) {
+		t.Errorf("after the page changed the document is %+v, want the first reading", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -297,6 +298,30 @@ type pageCommit struct {
 	Article *article.Article
 }
 
+// keepDocuments is a freshly extracted a with the documents that prev, the
+// stored version, read for the same attachment URLs: a page fetched again
+// carries only the attachments' names and URLs, and dropping what the
+// document step read would count the page as changed and fetch and read
+// every document again without conditional requests.
+func keepDocuments(a, prev article.Article) *article.Article {
+	docs := map[string]*article.Document{}
+	for _, att := range prev.Attachments {
+		if att.Document != nil {
+			docs[att.URL] = att.Document
+		}
+	}
+	if len(docs) == 0 {
+		return &a
+	}
+	a.Attachments = slices.Clone(a.Attachments)
+	for i := range a.Attachments {
+		if a.Attachments[i].Document == nil {
+			a.Attachments[i].Document = docs[a.Attachments[i].URL]
+		}
+	}
+	return &a
+}
+
 // commit writes c atomically. An article whose content hash equals the
 // stored one is not rewritten.
 func (s *Store) commit(c pageCommit) (commitOutcome, error) {
@@ -309,12 +334,17 @@ func (s *Store) commit(c pageCommit) (commitOutcome, error) {
 			if c.Article.ID == "" {
 				return errors.New("article without id")
 			}
-			hash = articleHash(*c.Article)
 			key := []byte(c.Article.ID)
 			out = outcomeNew
-			if old := ab.Get(key); old != nil {
-				var prev article.Article
-				if err := json.Unmarshal(old, &prev); err == nil && articleHash(prev) == hash {
+			old := ab.Get(key)
+			var prev article.Article
+			known := old != nil && json.Unmarshal(old, &prev) == nil
+			if known {
+				c.Article = keepDocuments(*c.Article, prev)
+			}
+			hash = articleHash(*c.Article)
+			if old != nil {
+				if known && articleHash(prev) == hash {
 					out = outcomeUnchanged
 				} else {
 					out = outcomeChanged
