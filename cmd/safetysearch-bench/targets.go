@@ -33,7 +33,19 @@ type target struct {
 	// Profile names the profile (report.profiles) that explains a miss;
 	// NoProfile says why there is none instead.
 	Profile, NoProfile string
+	// Remedy is the design change that would close a miss, read from the
+	// cost centres its profile shows.
+	Remedy string
 }
+
+// Remedies of the targets, printed under a miss.
+const (
+	remedyQuery   = "the profile's time is in collecting the matches (`TopNCollector` scores and sorts every matching document) and in reading the page's hits (stored fields, JSON); closing it needs a collector that skips documents that cannot enter the page (block-max WAND over impact-ordered postings, which Bleve's searchers do not offer) and hits read from a fixed binary layout instead of decoded JSON"
+	remedyPhrase  = "a phrase is checked on the word positions of every document holding all its words (`phraseSearcher`); closing it: index two-word shingles of the body so a two-word phrase is one posting list (bigger index: measure it against the 1.5× disk target)"
+	remedyServe   = "the serving process's CPU per uncached request is the same matching, collecting and hit reading as the query classes, plus facet counting by visiting doc values per matching document; closing it: the query-class changes, and facet counts over a bitmap of the match set"
+	remedyBuild   = "Bleve analyses every document into an in-memory segment and then merges segments in the background (`interim.convert`, `mergeSegmentBases`), where SQLite appends to one B-tree; closing it: fewer analysed fields per article (title and summary are analysed for `text`, their own fields and `spell`), and a build that writes one segment per worker and merges once at the end instead of merging as it goes"
+	remedyRebuild = "the rebuild re-indexes the whole corpus in a niced child process on the other core; what is left is contention for the machine's two cores and memory bandwidth, and the new generation's first queries; closing it: rebuild incrementally (re-index only the articles a crawl changed into the live generation) so a rebuild costs the crawl's changes, not the corpus"
+)
 
 func (t target) mark() string {
 	switch {
@@ -53,7 +65,10 @@ func msPair(a, b time.Duration) string {
 func (r *report) targets() []target {
 	var out []target
 	for _, c := range classes {
-		t := target{Name: fmt.Sprintf("%s: p50 and p99 ≤ the peer's", c), Profile: "class-" + c}
+		t := target{Name: fmt.Sprintf("%s: p50 and p99 ≤ the peer's", c), Profile: "class-" + c, Remedy: remedyQuery}
+		if c == "phrase" {
+			t.Remedy = remedyPhrase
+		}
 		mine, ok1 := r.lat("safetysearch", c)
 		peer, ok2 := r.lat(peerName, c)
 		if ok1 && ok2 && mine.N > 0 && peer.N > 0 {
@@ -63,7 +78,7 @@ func (r *report) targets() []target {
 		}
 		out = append(out, t)
 	}
-	t := target{Name: "standard page query: p50 and p99 ≤ half the peer's", Profile: "class-standard"}
+	t := target{Name: "standard page query: p50 and p99 ≤ half the peer's", Profile: "class-standard", Remedy: remedyQuery}
 	if mine, ok := r.lat("safetysearch", "standard"); ok && mine.N > 0 {
 		if peer, ok := r.lat(peerName, "standard"); ok && peer.N > 0 {
 			t.Measured = true
@@ -73,7 +88,7 @@ func (r *report) targets() []target {
 	}
 	out = append(out, t)
 
-	t = target{Name: fmt.Sprintf("HTTP standard query at %d req/s: p99 ≤ the peer's (set at 10k)", targetHTTPAt), Profile: "http"}
+	t = target{Name: fmt.Sprintf("HTTP standard query at %d req/s: p99 ≤ the peer's (set at 10k)", targetHTTPAt), Profile: "http", Remedy: remedyServe}
 	mine, ok1 := r.step("safetysearch", targetHTTPAt)
 	peer, ok2 := r.step(peerName, targetHTTPAt)
 	if ok1 && ok2 {
@@ -83,7 +98,7 @@ func (r *report) targets() []target {
 	}
 	out = append(out, t)
 
-	t = target{Name: fmt.Sprintf("uncached standard-query capacity (p99 ≤ %d ms, no errors) ≥ %.0f× the peer's", capacityP99.Milliseconds(), minCapacityX), Profile: "http"}
+	t = target{Name: fmt.Sprintf("uncached standard-query capacity (p99 ≤ %d ms, no errors) ≥ %.0f× the peer's", capacityP99.Milliseconds(), minCapacityX), Profile: "http", Remedy: remedyServe}
 	if mst, ok := r.servingOf("safetysearch"); ok {
 		if ps, ok := r.servingOf(peerName); ok {
 			t.Measured = true
@@ -95,7 +110,7 @@ func (r *report) targets() []target {
 
 	bs, ok1 := r.build("safetysearch")
 	bp, ok2 := r.build(peerName)
-	t = target{Name: "build time ≤ the peer's", Profile: "build"}
+	t = target{Name: "build time ≤ the peer's", Profile: "build", Remedy: remedyBuild}
 	if ok1 && ok2 {
 		t.Measured, t.Met = true, bs.Seconds <= bp.Seconds
 		t.Detail = fmt.Sprintf("%.1f vs %.1f s (%s)", bs.Seconds, bp.Seconds, fmtRatio(ratio(bs.Seconds, bp.Seconds)))
@@ -122,7 +137,7 @@ func (r *report) targets() []target {
 	}
 	out = append(out, t)
 
-	t = target{Name: fmt.Sprintf("during a rebuild and swap under load: zero errors and p99 ≤ %.0f× idle", maxRebuildP99), Profile: "http"}
+	t = target{Name: fmt.Sprintf("during a rebuild and swap under load: zero errors and p99 ≤ %.0f× idle", maxRebuildP99), Profile: "http", Remedy: remedyRebuild}
 	if rb := r.rebuild; rb != nil {
 		t.Measured = true
 		t.Met = rb.During.Errors == 0 && float64(rb.During.P99) <= maxRebuildP99*float64(rb.Idle.P99) && rb.GenerationAfter != rb.GenerationBefore
@@ -218,6 +233,9 @@ func (r *report) targetsMarkdown() string {
 				fmt.Fprintf(&b, "  - %s\n", t.NoProfile)
 			} else {
 				b.WriteString(topText(r.profiles[t.Profile], topFunctions))
+			}
+			if t.Remedy != "" {
+				fmt.Fprintf(&b, "  - what would close it: %s\n", t.Remedy)
 			}
 		}
 	}
