@@ -67,7 +67,7 @@ func buildGeneration(ctx context.Context, dir, scoring string, src Source) (int,
 	var n int
 	err := engine.Safely(func() error {
 		var err error
-		n, err = engine.Fill(ctx, idx, func(fn func(article.Article) error) error {
+		n, err = engine.Fill(ctx, idx, dir, func(fn func(article.Article) error) error {
 			return src.Each(ctx, fn)
 		})
 		if err != nil {

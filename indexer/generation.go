@@ -7,6 +7,7 @@ package indexer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -158,6 +159,15 @@ func closeIndex(idx bleve.Index, what string) error {
 	return nil
 }
 
+// close closes the generation's engine (its article store) and its index.
+func (g *generation) close() error {
+	err := g.eng.Close()
+	if err != nil {
+		err = fmt.Errorf("indexer: close %s: %w", g.name, err)
+	}
+	return errors.Join(err, closeIndex(g.idx, g.name))
+}
+
 // openGeneration opens the generation called name under root read-only and
 // checks it is usable: the engine accepts its schema version and it can count
 // its documents. On any failure nothing is left open.
@@ -185,7 +195,7 @@ func openGeneration(ctx context.Context, root, name string, cfg Config) (*genera
 	var docs uint64
 	err = engine.Safely(func() error {
 		var err error
-		if eng, err = engine.Open(idx, cfg.Engine); err != nil {
+		if eng, err = engine.Open(idx, dir, cfg.Engine); err != nil {
 			return err
 		}
 		if docs, err = eng.DocCount(); err != nil {
@@ -202,6 +212,9 @@ func openGeneration(ctx context.Context, root, name string, cfg Config) (*genera
 		return nil
 	})
 	if err != nil {
+		if eng != nil {
+			_ = eng.Close()
+		}
 		_ = closeIndex(idx, name)
 		return nil, fmt.Errorf("indexer: open generation %s: %w", name, err)
 	}

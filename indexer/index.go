@@ -226,7 +226,7 @@ func (ix *Index) openServing(ctx context.Context, name string) (*generation, err
 		return nil, err
 	}
 	if err := ix.canary(ctx, g); err != nil {
-		if cerr := closeIndex(g.idx, name); cerr != nil {
+		if cerr := g.close(); cerr != nil {
 			ix.log.Error("cannot close the failed generation", "generation", name, "error", cerr)
 		}
 		return nil, fmt.Errorf("indexer: generation %s: %w", name, err)
@@ -448,7 +448,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 
 	discard := func(g *generation) {
 		if g != nil {
-			if err := closeIndex(g.idx, name); err != nil {
+			if err := g.close(); err != nil {
 				log.Error("cannot close the discarded generation", "error", err)
 			}
 		}
@@ -500,7 +500,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) (RebuildReport, error)
 		ix.mu.Unlock()
 		// CURRENT already names the verified generation: keep its directory
 		// for the next Open.
-		if err := closeIndex(g.idx, name); err != nil {
+		if err := g.close(); err != nil {
 			log.Error("cannot close the new generation", "error", err)
 		}
 		return RebuildReport{}, errClosed
@@ -573,7 +573,7 @@ func (ix *Index) retire(g *generation, remove bool) <-chan error {
 		defer ix.retiring.Done()
 		g.release()
 		<-g.drained
-		err := closeIndex(g.idx, g.name)
+		err := g.close()
 		if err != nil {
 			ix.log.Error("cannot close a retired generation", "generation", g.name, "error", err)
 		} else if remove {

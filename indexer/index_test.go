@@ -157,10 +157,16 @@ func TestIndexLifecycle(t *testing.T) {
 	if got := generationDirs(t, dir); !slices.Equal(got, []string{rep2.Generation}) {
 		t.Fatalf("generations on disk: %v", got)
 	}
+	if open := openFilesUnder(t, filepath.Join(dir, rep.Generation)); len(open) > 0 {
+		t.Fatalf("files of the deleted generation still open: %v", open)
+	}
 	builtAt := ix.Status().BuiltAt
 
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if open := openFilesUnder(t, dir); len(open) > 0 {
+		t.Fatalf("files still open after Close: %v", open)
 	}
 	if err := ix.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
@@ -181,6 +187,29 @@ func TestIndexLifecycle(t *testing.T) {
 	if total, _ := browseTotal(t, ix2); total != 15 {
 		t.Fatalf("browse after reopening: %d", total)
 	}
+}
+
+// openFilesUnder lists the files under root that this process holds open
+// (deleted ones included), from /proc/self/fd; none where there is no
+// /proc.
+func openFilesUnder(t *testing.T, root string) []string {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Logf("open files not checked: %v", err)
+		return nil
+	}
+	var out []string
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
+		if err != nil {
+			continue // closed since the listing
+		}
+		if strings.HasPrefix(target, root+string(filepath.Separator)) || target == root {
+			out = append(out, target)
+		}
+	}
+	return out
 }
 
 // TestIndexSecondOpenIsReadOnly: a second Index on a directory that is

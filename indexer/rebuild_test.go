@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/engine"
 	"github.com/safetysearch/safetysearch/indexer/indextest"
 
 	"github.com/blevesearch/bleve/v2"
@@ -313,6 +314,21 @@ func TestRebuildReplacesBrokenGeneration(t *testing.T) {
 		},
 		"garbled index_meta.json": func(t *testing.T, gen string) {
 			if err := os.WriteFile(filepath.Join(gen, "index_meta.json"), []byte("{not json"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"missing article store": func(t *testing.T, gen string) {
+			if err := os.Remove(filepath.Join(gen, engine.ArticleStoreFile)); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"truncated article store": func(t *testing.T, gen string) {
+			path := filepath.Join(gen, engine.ArticleStoreFile)
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(path, fi.Size()/2); err != nil {
 				t.Fatal(err)
 			}
 		},

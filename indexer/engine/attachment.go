@@ -230,22 +230,13 @@ func withPageText(a article.Article, pages []docPage, maxBytes int) article.Arti
 // ArticleText is Article with the page text of its extracted documents,
 // at most maxBytes of it in all (see withPageText).
 func (e *Engine) ArticleText(ctx context.Context, id string, maxBytes int) (article.Article, error) {
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{fArticle, fAttachmentPages}
-	res, err := e.run(ctx, req)
+	a, err := e.Article(ctx, id)
 	if err != nil {
 		return article.Article{}, err
 	}
-	if len(res.Hits) == 0 {
-		return article.Article{}, fmt.Errorf("indexer: article %s: %w", id, ErrNotFound)
-	}
-	a, err := decodeArticle(res.Hits[0])
+	pages, err := e.storedPages(ctx, []string{id})
 	if err != nil {
 		return article.Article{}, err
 	}
-	pages, err := decodePages(res.Hits[0])
-	if err != nil {
-		return article.Article{}, err
-	}
-	return withPageText(a, pages, maxBytes), nil
+	return withPageText(a, pages[id], maxBytes), nil
 }

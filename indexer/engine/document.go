@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/docstore"
 	"github.com/safetysearch/safetysearch/indexer/fold"
 
 	"github.com/blevesearch/bleve/v2"
@@ -27,13 +28,14 @@ const (
 )
 
 // projectArticle is the Bleve document of an Article. It returns the
-// document and a size estimate in bytes for batch bounding.
+// document, the article's JSON for the article store (see articles.go) and
+// a size estimate in bytes for batch bounding.
 // Publishers and sources of duplicates folded into a are in also: a filter
 // on either finds the article that stands for them.
-func projectArticle(a article.Article, also groupPublishers) (map[string]any, int, error) {
+func projectArticle(a article.Article, also groupPublishers) (map[string]any, []byte, int, error) {
 	raw, err := json.Marshal(withoutPageText(a))
 	if err != nil {
-		return nil, 0, fmt.Errorf("indexer: encode article %s: %w", a.ID, err)
+		return nil, nil, 0, fmt.Errorf("indexer: encode article %s: %w", a.ID, err)
 	}
 	comments := make([]string, 0, len(a.Comments))
 	for _, c := range a.Comments {
@@ -51,7 +53,7 @@ func projectArticle(a article.Article, also groupPublishers) (map[string]any, in
 	}
 	rawCard, err := json.Marshal(cardOf(a))
 	if err != nil {
-		return nil, 0, fmt.Errorf("indexer: encode card of article %s: %w", a.ID, err)
+		return nil, nil, 0, fmt.Errorf("indexer: encode card of article %s: %w", a.ID, err)
 	}
 	title, summary, body := fold.Text(a.Title), fold.Text(a.Summary), fold.Text(a.Body)
 	doc := map[string]any{
@@ -72,7 +74,6 @@ func projectArticle(a article.Article, also groupPublishers) (map[string]any, in
 		fSource:        keys(append([]string{a.Source}, also.sources...)),
 		fPublisher:     keys(append([]string{a.PublisherName()}, also.publishers...)),
 		fCommentCount:  float64(len(a.Comments)),
-		fArticle:       string(raw),
 		fHasAttachment: hasAttachmentValue(len(a.Attachments) > 0),
 		fCard:          string(rawCard),
 	}
@@ -84,7 +85,7 @@ func projectArticle(a article.Article, also groupPublishers) (map[string]any, in
 		}
 		table, err := json.Marshal(pages)
 		if err != nil {
-			return nil, 0, fmt.Errorf("indexer: encode attachment pages of %s: %w", a.ID, err)
+			return nil, nil, 0, fmt.Errorf("indexer: encode attachment pages of %s: %w", a.ID, err)
 		}
 		doc[fAttachment] = texts
 		doc[fAttachmentPages] = string(table)
@@ -97,12 +98,12 @@ func projectArticle(a article.Article, also groupPublishers) (map[string]any, in
 	if !a.Updated.IsZero() {
 		doc[fUpdated] = a.Updated.UTC()
 	}
-	return doc, size, nil
+	return doc, raw, size, nil
 }
 
 // card is the part of an article that a hit without highlights shows,
-// stored on its own (fCard): the whole article carries the body, comments
-// and attachments, which such a hit does not need to decode.
+// stored in Bleve (fCard): the whole article, in the article store, carries
+// the body, comments and attachments, which such a hit does not read.
 type card struct {
 	ID          string    `json:"id"`
 	URL         string    `json:"url"`
@@ -243,22 +244,41 @@ func (lc labelCounter) addArticle(a article.Article) {
 
 // Fill indexes every article produced by each, in batches bounded by
 // documents and bytes executed by batchWriterCount concurrent writers (see
-// batchwriters.go), then stores the facet label dictionaries and the
-// duplicate statistics (BuildStats) inside the index. Articles that are one
-// document (package dedup) are indexed once: see foldDuplicates. It returns
-// the number of documents indexed. It checks ctx between articles and
-// batches and returns the first error; after one, no further batch is
-// executed. The documents' internal order in the index then depends on
+// batchwriters.go), writes the articles to the article store in dir, the
+// generation's directory that holds idx (see articles.go), then stores the
+// facet label dictionaries and the duplicate statistics (BuildStats) inside
+// the index. The article store is complete and synced when Fill returns
+// without error. Articles that are one document (package dedup) are indexed
+// once: see foldDuplicates. It returns the number of documents indexed. It
+// checks ctx between articles and batches and returns the first error;
+// after one, no further batch is executed and the article store is
+// removed. The documents' internal order in the index then depends on
 // which batch finished first: result order must not rely on it (see
 // sortOrder).
-func Fill(ctx context.Context, idx bleve.Index, each func(fn func(article.Article) error) error) (int, error) {
+func Fill(ctx context.Context, idx bleve.Index, dir string, each func(fn func(article.Article) error) error) (int, error) {
 	sp, err := spoolArticles(ctx, each)
 	if err != nil {
 		return 0, err
 	}
 	defer sp.remove()
 	folded := foldDuplicates(sp.metas)
+	store, err := docstore.Create(articleStorePath(dir))
+	if err != nil {
+		return 0, fmt.Errorf("indexer: article store: %w", err)
+	}
+	n, err := fill(ctx, idx, sp, folded, store)
+	if err != nil {
+		_ = store.Discard()
+		return n, err
+	}
+	if err := store.Close(); err != nil {
+		return n, fmt.Errorf("indexer: article store: %w", err)
+	}
+	return n, nil
+}
 
+// fill is Fill once the articles are spooled and the store is created.
+func fill(ctx context.Context, idx bleve.Index, sp *spool, folded folding, store *docstore.Writer) (int, error) {
 	labels := labelCounter{}
 	writers := newBatchWriters(ctx, idx, batchWriterCount)
 	batch, err := writers.get()
@@ -294,12 +314,15 @@ func Fill(ctx context.Context, idx bleve.Index, each func(fn func(article.Articl
 			a.AlsoPublished = g.also
 			also = g.publishers
 		}
-		doc, size, err := projectArticle(a, also)
+		doc, raw, size, err := projectArticle(a, also)
 		if err != nil {
 			return err
 		}
 		if err := Safely(func() error { return batch.Index(a.ID, doc) }); err != nil {
 			return fmt.Errorf("indexer: add %s to batch: %w", a.ID, err)
+		}
+		if err := store.Add(a.ID, raw); err != nil {
+			return fmt.Errorf("indexer: article store: %w", err)
 		}
 		labels.addArticle(a)
 		for _, d := range a.AlsoPublished {

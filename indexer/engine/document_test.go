@@ -106,12 +106,13 @@ func TestFillIndexSameOrderAcrossBuilds(t *testing.T) {
 // returned is what was indexed.
 func TestFillIndexErrors(t *testing.T) {
 	fill := func(ctx context.Context, arts []article.Article, cancelAt int, cancel func()) (int, error) {
-		idx, err := createIndex(filepath.Join(t.TempDir(), "gen"))
+		dir := filepath.Join(t.TempDir(), "gen")
+		idx, err := createIndex(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer func() { _ = idx.Close() }()
-		return Fill(ctx, idx, func(fn func(article.Article) error) error {
+		return Fill(ctx, idx, dir, func(fn func(article.Article) error) error {
 			for i, a := range arts {
 				if i == cancelAt {
 					cancel()

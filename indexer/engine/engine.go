@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/article"
+	"github.com/safetysearch/safetysearch/indexer/docstore"
 	"github.com/safetysearch/safetysearch/indexer/thesaurus"
 
 	"github.com/blevesearch/bleve/v2"
@@ -58,9 +59,11 @@ type Config struct {
 
 const defaultFragmentSize = 200
 
-// Engine searches one opened index generation. It is safe for concurrent use.
+// Engine searches one opened index generation. It is safe for concurrent
+// use, except Close, which must come after the last call.
 type Engine struct {
 	idx      bleve.Index
+	articles *docstore.Reader // the generation's articles (articles.go)
 	thes     *thesaurus.Thesaurus
 	fragSize int
 	analyzer analysis.Analyzer
@@ -73,9 +76,12 @@ type Engine struct {
 	phrases phraseCache // documents matching thesaurus expansion phrases
 }
 
-// Open wraps an opened generation. It fails with ErrSchemaMismatch when
-// the generation was built with another SchemaVersion.
-func Open(idx bleve.Index, cfg Config) (*Engine, error) {
+// Open wraps an opened generation whose directory is dir (the index's and
+// its article store's, see Fill). It fails with ErrSchemaMismatch when the
+// generation was built with another SchemaVersion, and when its article
+// store is missing, damaged or does not match the index. Close closes the
+// article store; idx stays the caller's to close.
+func Open(idx bleve.Index, dir string, cfg Config) (*Engine, error) {
 	v, err := storedSchemaVersion(idx)
 	if err != nil {
 		return nil, err
@@ -84,6 +90,13 @@ func Open(idx bleve.Index, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("%w: index has %d, build wants %d", ErrSchemaMismatch, v, SchemaVersion)
 	}
 	e := &Engine{idx: idx, thes: cfg.Thesaurus, fragSize: cfg.FragmentSize}
+	docs, err := e.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	if e.articles, err = openArticles(dir, docs); err != nil {
+		return nil, err
+	}
 	if e.thes == nil {
 		e.thes = thesaurus.Default()
 	}
@@ -105,10 +118,16 @@ func Open(idx bleve.Index, cfg Config) (*Engine, error) {
 		}
 		return nil
 	}); err != nil {
+		_ = e.articles.Close()
 		return nil, fmt.Errorf("indexer: open engine: %w", err)
 	}
 	e.thesaurus = thesaurus.NewMatcher(e.thes, e.analyze)
 	return e, nil
+}
+
+// Close closes the generation's article store.
+func (e *Engine) Close() error {
+	return e.articles.Close()
 }
 
 // docCount is the number of articles in the generation.
@@ -150,28 +169,21 @@ func (e *Engine) count(ctx context.Context, q query.Query) (uint64, error) {
 	return res.Total, nil
 }
 
-// article returns the stored article with this id, or ErrNotFound.
+// Article returns the stored article with this id, or ErrNotFound.
 func (e *Engine) Article(ctx context.Context, id string) (article.Article, error) {
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{fArticle}
-	res, err := e.run(ctx, req)
+	if err := ctx.Err(); err != nil {
+		return article.Article{}, fmt.Errorf("indexer: article %s: %w", id, err)
+	}
+	raw, found, err := e.rawArticle(id)
 	if err != nil {
 		return article.Article{}, err
 	}
-	if len(res.Hits) == 0 {
+	if !found {
 		return article.Article{}, fmt.Errorf("indexer: article %s: %w", id, ErrNotFound)
 	}
-	return decodeArticle(res.Hits[0])
-}
-
-func decodeArticle(h *search.DocumentMatch) (article.Article, error) {
-	raw, _ := h.Fields[fArticle].(string)
-	if raw == "" {
-		return article.Article{}, fmt.Errorf("indexer: article %s: stored document missing", h.ID)
-	}
 	var a article.Article
-	if err := json.Unmarshal([]byte(raw), &a); err != nil {
-		return article.Article{}, fmt.Errorf("indexer: article %s: decode: %w", h.ID, err)
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return article.Article{}, fmt.Errorf("indexer: article %s: decode: %w", id, err)
 	}
 	return a, nil
 }
@@ -213,8 +225,8 @@ func (p *prepared) tiered() bool {
 }
 
 // request is the Bleve request for hits from..from+size of query qq in the
-// prepared order, with the stored field named stored (fArticle, fCard, or
-// "" for none).
+// prepared order, with the stored field named stored (fCard, or "" for
+// none).
 func (p *prepared) request(qq query.Query, from, size int, stored string) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(withFilters(qq, p.filters), size, from, false)
 	req.SortByCustom(sortOrder(p.q.Sort))
@@ -249,10 +261,11 @@ func (e *Engine) Search(ctx context.Context, q Normalized) (*Result, error) {
 		res.Expansions = append(res.Expansions, p.plan.expansions...)
 	}
 
-	// Highlights need the article's text; a hit without them, its card.
+	// A hit without highlights needs its card; with them, the article's
+	// text, read from the article store (hit).
 	stored := fCard
 	if q.Highlight {
-		stored = fArticle
+		stored = ""
 	}
 	req := p.request(p.text, (q.Page-1)*q.PerPage, q.PerPage, stored)
 	var disjunctive []string

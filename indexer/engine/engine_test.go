@@ -477,7 +477,8 @@ func TestEngineSafelyAndSchema(t *testing.T) {
 	if !errors.Is(err, errIndexPanic) || !strings.Contains(err.Error(), "corrupt segment") {
 		t.Fatalf("safely: %v", err)
 	}
-	idx, err := createIndex(t.TempDir() + "/g")
+	dir := t.TempDir() + "/g"
+	idx, err := createIndex(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,7 +486,7 @@ func TestEngineSafelyAndSchema(t *testing.T) {
 	if err := idx.SetInternal(internalSchemaKey, []byte("0")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(idx, Config{}); !errors.Is(err, ErrSchemaMismatch) {
+	if _, err := Open(idx, dir, Config{}); !errors.Is(err, ErrSchemaMismatch) {
 		t.Fatalf("Open on old schema: %v", err)
 	}
 }

@@ -17,7 +17,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -218,7 +217,6 @@ func (e *Engine) feedbackQuery(ctx context.Context, plan *textPlan, filters []qu
 	first := plan.bagQuery(nil)
 	req := bleve.NewSearchRequestOptions(withFilters(first, filters), feedbackDocs, 0, false)
 	req.SortByCustom(sortOrder(SortRelevance))
-	req.Fields = []string{fArticle}
 	res, err := e.run(ctx, req)
 	if err != nil {
 		return nil, err
@@ -235,12 +233,8 @@ func (e *Engine) feedbackQuery(ctx context.Context, plan *textPlan, filters []qu
 			Summary string `json:"summary"`
 			Body    string `json:"body"`
 		}
-		raw, _ := h.Fields[fArticle].(string)
-		if raw == "" {
-			return nil, fmt.Errorf("indexer: article %s: stored document missing", h.ID)
-		}
-		if err := json.Unmarshal([]byte(raw), &a); err != nil {
-			return nil, fmt.Errorf("indexer: article %s: decode: %w", h.ID, err)
+		if err := e.decodeStored(h.ID, &a); err != nil {
+			return nil, err
 		}
 		counts := map[string]int{}
 		for _, t := range e.analyze(combinedText(a.Title, a.Summary, a.Body)) {

@@ -1,8 +1,9 @@
 package engine
 
 // This file is the highlight step of a search: the match locations of the
-// page's hits only, and each hit built from its stored article with the
-// highlights (package highlight) of its title, body and comments.
+// page's hits only, and each hit built from its article (article store)
+// with the highlights (package highlight) of its title, body and comments,
+// or from its card alone without highlights.
 
 import (
 	"context"
@@ -45,7 +46,7 @@ func (e *Engine) hit(h *search.DocumentMatch, marked bool, pages []docPage) (Hit
 		hit.AlsoPublished = article.NonNil(c.AlsoPublished)
 		return hit, nil
 	}
-	a, err := decodeArticle(h)
+	a, err := e.storedArticle(h.ID)
 	if err != nil {
 		return Hit{}, err
 	}

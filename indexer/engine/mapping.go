@@ -32,8 +32,10 @@ import (
 // documents (fAttachment, page by page, with fAttachmentPages and
 // fHasAttachment), the publisher keyword field (the publisher facet, with
 // the publishers of the duplicates folded into an article) and the
-// duplicate statistics of the build.
-const SchemaVersion = 4
+// duplicate statistics of the build. Version 5 moved the whole article
+// out of Bleve's stored fields into the generation's article store
+// (articles.go): a version-4 generation has no store and is rebuilt.
+const SchemaVersion = 5
 
 // ErrSchemaMismatch is returned by Open when an index generation was
 // built with another SchemaVersion (or carries none).
@@ -108,7 +110,6 @@ const (
 	fPublished    = "published"
 	fUpdated      = "updated"
 	fCommentCount = "comment_count"
-	fArticle      = "article" // the whole Article as JSON; stored, not indexed
 	// fCard is what a hit without highlights shows (card, as JSON); stored,
 	// not indexed. A page of hits decodes it instead of the whole article.
 	fCard = "card"
@@ -211,7 +212,6 @@ func buildMapping(scoring string) (mapping.IndexMapping, error) {
 	num.DocValues = true
 	dm.AddFieldMappingsAt(fCommentCount, num)
 
-	dm.AddFieldMappingsAt(fArticle, storedField())
 	dm.AddFieldMappingsAt(fCard, storedField())
 	dm.AddFieldMappingsAt(fAttachmentPages, storedField())
 

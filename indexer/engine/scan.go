@@ -33,12 +33,12 @@ func (e *Engine) Scan(ctx context.Context, raw Query, limit int, fn func(article
 		if limit > 0 {
 			size = min(size, limit-sent)
 		}
-		hits, err := e.page(ctx, p, sent, size, fArticle)
+		hits, err := e.page(ctx, p, sent, size, "")
 		if err != nil {
 			return err
 		}
 		for _, h := range hits {
-			a, err := decodeArticle(h)
+			a, err := e.storedArticle(h.ID)
 			if err != nil {
 				return err
 			}

@@ -31,12 +31,31 @@ func buildEngine(t testing.TB, arts []article.Article, cfg Config) *Engine {
 // folded articles into their duplicates.
 func buildEngineFolding(t testing.TB, arts []article.Article, cfg Config, folded int) *Engine {
 	t.Helper()
+	dir := buildDir(t, arts, folded)
+	ro, err := openReadOnly(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ro.Close() })
+	e, err := Open(ro, dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+// buildDir builds a generation of arts (folded of them folded into
+// duplicates) in a directory under t.TempDir() and returns the directory,
+// closed.
+func buildDir(t testing.TB, arts []article.Article, folded int) string {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "gen")
 	idx, err := createIndex(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := Fill(context.Background(), idx, func(fn func(article.Article) error) error {
+	n, err := Fill(context.Background(), idx, dir, func(fn func(article.Article) error) error {
 		for _, a := range arts {
 			if err := fn(a); err != nil {
 				return err
@@ -53,16 +72,7 @@ func buildEngineFolding(t testing.TB, arts []article.Article, cfg Config, folded
 	if err := idx.Close(); err != nil {
 		t.Fatal(err)
 	}
-	ro, err := openReadOnly(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ro.Close() })
-	e, err := Open(ro, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return dir
 }
 
 // mustSearch runs a search and fails the test on error.
