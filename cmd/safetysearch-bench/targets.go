@@ -44,6 +44,9 @@ const (
 	remedyPhrase  = "a phrase is checked on the word positions of every document holding all its words (`phraseSearcher`); closing it: index two-word shingles of the body so a two-word phrase is one posting list (bigger index: measure it against the 1.5× disk target)"
 	remedyServe   = "the serving process's CPU per uncached request is the same matching, collecting and hit reading as the query classes, plus facet counting by visiting doc values per matching document; closing it: the query-class changes, and facet counts over a bitmap of the match set"
 	remedyBuild   = "Bleve analyses every document into an in-memory segment and then merges segments in the background (`interim.convert`, `mergeSegmentBases`), where SQLite appends to one B-tree; closing it: fewer analysed fields per article (title and summary are analysed for `text`, their own fields and `spell`), and a build that writes one segment per worker and merges once at the end instead of merging as it goes"
+	remedyDisk    = "most of the index is the analysed text with positions and term vectors for highlighting and phrases, plus the article store; closing it: term vectors dropped on fields whose locations nothing reads, and a final merge into fewer segments at the end of a build"
+	remedyRSS     = "the file-backed part is the index's segment files, which zap reads through mmap: the pages a query touches stay mapped and count in RSS until the kernel reclaims them; closing it: read segments with pread into a bounded cache instead of mapping them (a change inside zap), or a smaller index to map (see the disk target), and a memory.high limit on the service's cgroup so the kernel reclaims mapped pages first"
+	remedyFloor   = "a change to ranking (field weights, relaxation, the thesaurus, long-question expansion) lowered it; CI's smoke run fails on the same floor, so bisect the commits since its last pass and revert or re-weight"
 	remedyRebuild = "the rebuild re-indexes the whole corpus in a niced child process on the other core; what is left is contention for the machine's two cores and memory bandwidth, and the new generation's first queries; closing it: rebuild incrementally (re-index only the articles a crawl changed into the live generation) so a rebuild costs the crawl's changes, not the corpus"
 )
 
@@ -116,7 +119,7 @@ func (r *report) targets() []target {
 		t.Detail = fmt.Sprintf("%.1f vs %.1f s (%s)", bs.Seconds, bp.Seconds, fmtRatio(ratio(bs.Seconds, bp.Seconds)))
 	}
 	out = append(out, t)
-	t = target{Name: fmt.Sprintf("index on disk ≤ %.1f× the peer's database", maxDiskRatio), NoProfile: "a size, not a time: no CPU profile explains it"}
+	t = target{Name: fmt.Sprintf("index on disk ≤ %.1f× the peer's database", maxDiskRatio), NoProfile: "a size, not a time: no CPU profile explains it", Remedy: remedyDisk}
 	if ok1 && ok2 {
 		t.Measured, t.Met = true, float64(bs.DiskBytes) <= maxDiskRatio*float64(bp.DiskBytes)
 		t.Detail = fmt.Sprintf("%s vs %s (%s)", bytesHuman(bs.DiskBytes), bytesHuman(bp.DiskBytes), fmtRatio(ratio(float64(bs.DiskBytes), float64(bp.DiskBytes))))
@@ -124,7 +127,7 @@ func (r *report) targets() []target {
 	out = append(out, t)
 
 	t = target{Name: fmt.Sprintf("serving RSS, anonymous + file-backed, sampled over every step and the rebuild and swap, ≤ %s (set at %dk; this run %d articles)", bytesHuman(maxServeRSS), rssTargetAt/1000, r.opts.n),
-		NoProfile: "a size, not a time: no CPU profile explains it"}
+		NoProfile: "a size, not a time: no CPU profile explains it", Remedy: remedyRSS}
 	if st, ok := r.servingOf("safetysearch"); ok && st.RSS.Total > 0 {
 		t.Measured, t.Met = true, st.RSS.Total <= maxServeRSS
 		t.Detail = fmt.Sprintf("peak %s, of which at most %s anonymous and %s file-backed (mapped index files); the peer's peak %s", bytesHuman(st.RSS.Total), bytesHuman(st.RSS.Anon), bytesHuman(st.RSS.File), r.peerRSS())
@@ -146,7 +149,7 @@ func (r *report) targets() []target {
 	out = append(out, t)
 
 	for _, coll := range []string{"med", "cf"} {
-		t := target{Name: fmt.Sprintf("%s nDCG@10 ≥ %.3f (the relevance floor)", strings.ToUpper(coll), floors[coll]), NoProfile: "relevance, not time: no CPU profile explains it"}
+		t := target{Name: fmt.Sprintf("%s nDCG@10 ≥ %.3f (the relevance floor)", strings.ToUpper(coll), floors[coll]), NoProfile: "relevance, not time: no CPU profile explains it", Remedy: remedyFloor}
 		for _, pr := range r.relevance {
 			if pr.Peer == "safetysearch" && pr.Report.Collection == coll {
 				t.Measured, t.Met = true, pr.Report.NDCG >= floors[coll]
