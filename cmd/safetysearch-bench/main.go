@@ -9,7 +9,8 @@
 // It is its own Go module so that the service's dependencies stay lean.
 //
 //	go run . -mode smoke                  # 10k articles, a few hundred queries, relevance on MED and CF (CI)
-//	go run . -mode standard -report reports/standard-100k.md -readme ../../README.md
+//	go run . -mode standard -n 10000 -peers safetysearch,sqlite -queries 100 -class-seconds 20 -http-seconds 8 -capacity-probes 3 -report reports/standard-10k.md
+//	go run . -mode standard -peers safetysearch,sqlite -queries 200 -class-seconds 40 -http-seconds 12 -capacity-probes 4 -report reports/standard-100k.md -readme ../../README.md
 //	go run . documents -report reports/documents.md   # PDF extraction (pages/s), store and index growth per document page
 package main
 
