@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/safetysearch/safetysearch/indexer/health"
+	"github.com/safetysearch/safetysearch/indexer/runlog"
 )
 
 // HistoryRuns is how many runs the store keeps per source (and of the
@@ -31,58 +32,12 @@ var (
 
 func sourceSeries(name string) string { return "source:" + name }
 
-// Run outcomes in the history.
-const (
-	OutcomeOK       = "ok"
-	OutcomeFailed   = "failed"
-	OutcomeCanceled = "canceled"
-)
-
-// SourceRun is one source's part of one crawl, as the history keeps it.
-type SourceRun struct {
-	Source      string    `json:"source"`
-	Started     time.Time `json:"started"`
-	Duration    float64   `json:"duration_seconds"`
-	Fetched     int       `json:"fetched"`
-	NotModified int       `json:"not_modified"`
-	New         int       `json:"new"`
-	Changed     int       `json:"changed"`
-	Removed     int       `json:"removed"`
-	Errors      int       `json:"errors"`
-	// The document step: documents fetched, extracted, unchanged (304 or
-	// same content hash) and refused by reason.
-	DocumentsFetched   int            `json:"documents_fetched,omitempty"`
-	DocumentsExtracted int            `json:"documents_extracted,omitempty"`
-	DocumentsUnchanged int            `json:"documents_unchanged,omitempty"`
-	DocumentsRefused   map[string]int `json:"documents_refused,omitempty"`
-	Outcome            string         `json:"outcome"` // one of the Outcome constants
-	Error              string         `json:"error,omitempty"`
-}
-
-// IndexRun is one index rebuild, as the history keeps it. The crawler does
-// not rebuild: whoever does records it here so that it survives restarts
-// beside the crawl history.
-type IndexRun struct {
-	Started    time.Time `json:"started"`
-	Duration   float64   `json:"duration_seconds"`
-	Documents  int       `json:"documents"`
-	Generation string    `json:"generation,omitempty"`
-	Outcome    string    `json:"outcome"`
-	Error      string    `json:"error,omitempty"`
-}
-
-// SourceHistory is the kept runs of one source, oldest first.
-type SourceHistory struct {
-	Source string      `json:"source"`
-	Runs   []SourceRun `json:"runs"`
-}
-
 // sourceRuns turns a Run's per-source summaries into history records;
 // srcErrs are the sources' errors, ctxErr the Run context's.
-func sourceRuns(sum Summary, srcErrs map[string]error, ctxErr error) []SourceRun {
-	runs := make([]SourceRun, 0, len(sum.Sources))
+func sourceRuns(sum Summary, srcErrs map[string]error, ctxErr error) []runlog.SourceRun {
+	runs := make([]runlog.SourceRun, 0, len(sum.Sources))
 	for _, ss := range sum.Sources {
-		r := SourceRun{
+		r := runlog.SourceRun{
 			Source:      ss.Name,
 			Started:     ss.Started,
 			Duration:    ss.Finished.Sub(ss.Started).Seconds(),
@@ -92,7 +47,7 @@ func sourceRuns(sum Summary, srcErrs map[string]error, ctxErr error) []SourceRun
 			Changed:     ss.Changed,
 			Removed:     ss.Removed,
 			Errors:      ss.ErrorCount(),
-			Outcome:     OutcomeOK,
+			Outcome:     runlog.OutcomeOK,
 
 			DocumentsFetched:   ss.Documents.Fetched,
 			DocumentsExtracted: ss.Documents.Extracted,
@@ -103,11 +58,11 @@ func sourceRuns(sum Summary, srcErrs map[string]error, ctxErr error) []SourceRun
 		}
 		switch err := srcErrs[ss.Name]; {
 		case ctxErr != nil:
-			r.Outcome, r.Error = OutcomeCanceled, ctxErr.Error()
+			r.Outcome, r.Error = runlog.OutcomeCanceled, ctxErr.Error()
 		case err != nil:
-			r.Outcome, r.Error = OutcomeFailed, err.Error()
+			r.Outcome, r.Error = runlog.OutcomeFailed, err.Error()
 		case ss.Fetched == 0 && ss.NotModified == 0 && ss.ErrorCount() > 0:
-			r.Outcome, r.Error = OutcomeFailed, fmt.Sprintf("every fetch failed (%d errors)", ss.ErrorCount())
+			r.Outcome, r.Error = runlog.OutcomeFailed, fmt.Sprintf("every fetch failed (%d errors)", ss.ErrorCount())
 		}
 		runs = append(runs, r)
 	}
@@ -116,7 +71,7 @@ func sourceRuns(sum Summary, srcErrs map[string]error, ctxErr error) []SourceRun
 
 // AppendSourceRuns adds crawl records to the history, keeping the last
 // HistoryRuns per source.
-func (s *Store) AppendSourceRuns(ctx context.Context, runs ...SourceRun) error {
+func (s *Store) AppendSourceRuns(ctx context.Context, runs ...runlog.SourceRun) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -132,7 +87,7 @@ func (s *Store) AppendSourceRuns(ctx context.Context, runs ...SourceRun) error {
 
 // AppendIndexRun adds a rebuild record to the history, keeping the last
 // HistoryRuns.
-func (s *Store) AppendIndexRun(ctx context.Context, r IndexRun) error {
+func (s *Store) AppendIndexRun(ctx context.Context, r runlog.IndexRun) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -230,13 +185,13 @@ func appendHistory(tx *bolt.Tx, series string, started time.Time, v any) error {
 // History returns the kept crawl runs of every source (sorted by source
 // name) and of the index, oldest first. A read-only store without history
 // returns none.
-func (s *Store) History(ctx context.Context) ([]SourceHistory, []IndexRun, error) {
+func (s *Store) History(ctx context.Context) ([]runlog.SourceHistory, []runlog.IndexRun, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	var (
-		sources []SourceHistory
-		index   []IndexRun
+		sources []runlog.SourceHistory
+		index   []runlog.IndexRun
 	)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		hb := tx.Bucket(bucketHistory)
@@ -247,7 +202,7 @@ func (s *Store) History(ctx context.Context) ([]SourceHistory, []IndexRun, error
 			b := hb.Bucket(name)
 			if string(name) == seriesIndex {
 				return b.ForEach(func(_, v []byte) error {
-					var r IndexRun
+					var r runlog.IndexRun
 					if err := json.Unmarshal(v, &r); err != nil {
 						return err
 					}
@@ -259,9 +214,9 @@ func (s *Store) History(ctx context.Context) ([]SourceHistory, []IndexRun, error
 			if !ok {
 				return nil
 			}
-			h := SourceHistory{Source: src}
+			h := runlog.SourceHistory{Source: src}
 			if err := b.ForEach(func(_, v []byte) error {
-				var r SourceRun
+				var r runlog.SourceRun
 				if err := json.Unmarshal(v, &r); err != nil {
 					return err
 				}
@@ -277,6 +232,6 @@ func (s *Store) History(ctx context.Context) ([]SourceHistory, []IndexRun, error
 	if err != nil {
 		return nil, nil, fmt.Errorf("crawler: read history: %w", err)
 	}
-	slices.SortFunc(sources, func(a, b SourceHistory) int { return strings.Compare(a.Source, b.Source) })
+	slices.SortFunc(sources, func(a, b runlog.SourceHistory) int { return strings.Compare(a.Source, b.Source) })
 	return sources, index, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/indexer/health"
+	"github.com/safetysearch/safetysearch/indexer/runlog"
 )
 
 func TestStoreHistoryRoundTripAndCap(t *testing.T) {
@@ -20,15 +21,15 @@ func TestStoreHistoryRoundTripAndCap(t *testing.T) {
 	for i := range HistoryRuns + 5 {
 		at := start.Add(time.Duration(i) * time.Hour)
 		if err := s.AppendSourceRuns(ctx,
-			SourceRun{Source: "b", Started: at, Duration: float64(i), Fetched: i, Outcome: OutcomeOK},
-			SourceRun{Source: "a", Started: at, Errors: i, Outcome: OutcomeFailed, Error: fmt.Sprint("run ", i)},
+			runlog.SourceRun{Source: "b", Started: at, Duration: float64(i), Fetched: i, Outcome: runlog.OutcomeOK},
+			runlog.SourceRun{Source: "a", Started: at, Errors: i, Outcome: runlog.OutcomeFailed, Error: fmt.Sprint("run ", i)},
 		); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Only two index runs: a series under the cap keeps everything.
 	for i := range 2 {
-		if err := s.AppendIndexRun(ctx, IndexRun{Started: start.Add(time.Duration(i) * time.Hour), Documents: 10 + i, Generation: fmt.Sprint("g", i), Outcome: OutcomeOK}); err != nil {
+		if err := s.AppendIndexRun(ctx, runlog.IndexRun{Started: start.Add(time.Duration(i) * time.Hour), Documents: 10 + i, Generation: fmt.Sprint("g", i), Outcome: runlog.OutcomeOK}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -58,7 +59,7 @@ func TestStoreHistoryRoundTripAndCap(t *testing.T) {
 			}
 		}
 	}
-	if r := sources[0].Runs[HistoryRuns-1]; r.Errors != HistoryRuns+4 || r.Outcome != OutcomeFailed || r.Error != fmt.Sprint("run ", HistoryRuns+4) {
+	if r := sources[0].Runs[HistoryRuns-1]; r.Errors != HistoryRuns+4 || r.Outcome != runlog.OutcomeFailed || r.Error != fmt.Sprint("run ", HistoryRuns+4) {
 		t.Errorf("last run of a = %+v", r)
 	}
 	if r := sources[1].Runs[0]; r.Fetched != 5 || r.Duration != 5 {
@@ -178,11 +179,11 @@ func TestCrawlPerSourceSummaries(t *testing.T) {
 		for _, r := range h.Runs {
 			switch h.Source {
 			case "mirror":
-				if r.Outcome != OutcomeFailed || r.Error == "" || r.Errors != 1 {
+				if r.Outcome != runlog.OutcomeFailed || r.Error == "" || r.Errors != 1 {
 					t.Errorf("mirror run = %+v", r)
 				}
 			case "pslhub":
-				if r.Outcome != OutcomeOK || r.Error != "" || r.Fetched+r.NotModified == 0 {
+				if r.Outcome != runlog.OutcomeOK || r.Error != "" || r.Fetched+r.NotModified == 0 {
 					t.Errorf("pslhub run = %+v", r)
 				}
 			}
@@ -212,7 +213,7 @@ func TestCrawlCancelRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sources) != 1 || len(sources[0].Runs) != 1 || sources[0].Runs[0].Outcome != OutcomeCanceled || sources[0].Runs[0].Error == "" {
+	if len(sources) != 1 || len(sources[0].Runs) != 1 || sources[0].Runs[0].Outcome != runlog.OutcomeCanceled || sources[0].Runs[0].Error == "" {
 		t.Errorf("history of a cancelled crawl = %+v", sources)
 	}
 }

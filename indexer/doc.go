@@ -16,6 +16,9 @@
 //	build        the child-process build of a generation
 //	schedule     crawl + rebuild on a schedule and on demand, one guard
 //	health       extraction health: field shares per source, drops (pure)
+//	runlog       the records of crawl and rebuild runs, kept by the crawler's store
+//	docstore     a generation's articles by id, outside Bleve
+//	dedup        one document reached twice, folded at build (pure)
 //
 // This package keeps the generations: their directory, lock and CURRENT
 // file (recover.go, lock_*.go), opening and verifying one (generation.go),

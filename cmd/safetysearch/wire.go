@@ -159,13 +159,12 @@ func (m *Main) taxonomy() (*crawler.Taxonomy, error) {
 	return tx, nil
 }
 
-// storeHistory adapts the crawler's store to the scheduler's HistoryStore.
-// The record types are the same fields on both sides (the conversions
-// below fail to compile when they drift).
+// storeHistory adapts the crawler's store to the scheduler's HistoryStore;
+// both speak indexer/runlog's records.
 type storeHistory struct{ st *crawler.Store }
 
 func (h storeHistory) AppendIndexRun(ctx context.Context, r schedule.IndexRun) error {
-	return h.st.AppendIndexRun(ctx, crawler.IndexRun(r))
+	return h.st.AppendIndexRun(ctx, r)
 }
 
 func (h storeHistory) RunHistory(ctx context.Context) (schedule.History, error) {
@@ -173,16 +172,12 @@ func (h storeHistory) RunHistory(ctx context.Context) (schedule.History, error) 
 	if err != nil {
 		return schedule.History{}, err
 	}
-	out := schedule.History{Sources: make([]schedule.SourceHistory, 0, len(sources)), Index: make([]schedule.IndexRun, 0, len(index))}
-	for _, sh := range sources {
-		runs := make([]schedule.SourceRun, len(sh.Runs))
-		for i, r := range sh.Runs {
-			runs[i] = schedule.SourceRun(r)
-		}
-		out.Sources = append(out.Sources, schedule.SourceHistory{Source: sh.Source, Runs: runs})
+	// Empty lists, not null, in the status JSON.
+	if sources == nil {
+		sources = []schedule.SourceHistory{}
 	}
-	for _, r := range index {
-		out.Index = append(out.Index, schedule.IndexRun(r))
+	if index == nil {
+		index = []schedule.IndexRun{}
 	}
-	return out, nil
+	return schedule.History{Sources: sources, Index: index}, nil
 }

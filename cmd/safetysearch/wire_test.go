@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/safetysearch/safetysearch/crawler"
+	"github.com/safetysearch/safetysearch/indexer/runlog"
 	"github.com/safetysearch/safetysearch/indexer/schedule"
 )
 
@@ -25,7 +26,7 @@ func TestStoreHistoryAdapter(t *testing.T) {
 		t.Fatalf("empty history %+v, %v: want empty lists, not null", empty, err)
 	}
 	at := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
-	if err := st.AppendSourceRuns(ctx, crawler.SourceRun{Source: "pslhub", Started: at, Fetched: 12, Outcome: crawler.OutcomeOK}); err != nil {
+	if err := st.AppendSourceRuns(ctx, runlog.SourceRun{Source: "pslhub", Started: at, Fetched: 12, Outcome: runlog.OutcomeOK}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.AppendIndexRun(ctx, schedule.IndexRun{Started: at.Add(time.Minute), Documents: 12, Generation: "g1", Outcome: schedule.OutcomeOK}); err != nil {

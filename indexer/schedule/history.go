@@ -2,7 +2,8 @@ package schedule
 
 import (
 	"context"
-	"time"
+
+	"github.com/safetysearch/safetysearch/indexer/runlog"
 )
 
 // HistoryStore keeps the runs across restarts: the crawl writes its
@@ -13,50 +14,13 @@ type HistoryStore interface {
 	RunHistory(ctx context.Context) (History, error)
 }
 
-// History is the kept runs, oldest first, for the status routes.
-type History struct {
-	Sources []SourceHistory `json:"sources"`
-	Index   []IndexRun      `json:"index"`
-}
-
-// SourceHistory is the kept crawls of one source.
-type SourceHistory struct {
-	Source string      `json:"source"`
-	Runs   []SourceRun `json:"runs"`
-}
-
-// SourceRun is one source's part of one crawl. Outcome is OutcomeOK,
-// OutcomeFailed or OutcomeCanceled; Error says why when it is not ok.
-type SourceRun struct {
-	Source      string    `json:"source"`
-	Started     time.Time `json:"started"`
-	Duration    float64   `json:"duration_seconds"`
-	Fetched     int       `json:"fetched"`
-	NotModified int       `json:"not_modified"`
-	New         int       `json:"new"`
-	Changed     int       `json:"changed"`
-	Removed     int       `json:"removed"`
-	Errors      int       `json:"errors"`
-	// The document step: documents fetched, extracted, unchanged and
-	// refused by reason.
-	DocumentsFetched   int            `json:"documents_fetched,omitempty"`
-	DocumentsExtracted int            `json:"documents_extracted,omitempty"`
-	DocumentsUnchanged int            `json:"documents_unchanged,omitempty"`
-	DocumentsRefused   map[string]int `json:"documents_refused,omitempty"`
-	Outcome            string         `json:"outcome"`
-	Error              string         `json:"error,omitempty"`
-}
-
-// IndexRun is one rebuild: the documents indexed and the generation
-// built, or the error.
-type IndexRun struct {
-	Started    time.Time `json:"started"`
-	Duration   float64   `json:"duration_seconds"`
-	Documents  int       `json:"documents"`
-	Generation string    `json:"generation,omitempty"`
-	Outcome    string    `json:"outcome"`
-	Error      string    `json:"error,omitempty"`
-}
+// The run records are runlog's, the same types the crawler's store keeps.
+type (
+	History       = runlog.History
+	SourceHistory = runlog.SourceHistory
+	SourceRun     = runlog.SourceRun
+	IndexRun      = runlog.IndexRun
+)
 
 // loadHistory refreshes the cached history from the store; a failure is
 // logged and the previous copy kept, since the history only informs.

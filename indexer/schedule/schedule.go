@@ -21,6 +21,7 @@ import (
 
 	"github.com/safetysearch/safetysearch/indexer"
 	"github.com/safetysearch/safetysearch/indexer/health"
+	"github.com/safetysearch/safetysearch/indexer/runlog"
 )
 
 // CrawlFunc is the crawl step of a run: it refreshes the store and returns
@@ -80,9 +81,9 @@ type Run struct {
 // Run outcomes.
 const (
 	OutcomeRunning  = "running"
-	OutcomeOK       = "ok"
-	OutcomeFailed   = "failed"
-	OutcomeCanceled = "canceled"
+	OutcomeOK       = runlog.OutcomeOK
+	OutcomeFailed   = runlog.OutcomeFailed
+	OutcomeCanceled = runlog.OutcomeCanceled
 )
 
 // errStopped is returned by Trigger and RunNow after Stop.
