@@ -55,7 +55,9 @@ func TestInFlightPerClient(t *testing.T) {
 	}
 	rb()
 	// A waiting request runs as soon as a slot is released.
+	released := make(chan struct{})
 	go func() {
+		defer close(released)
 		time.Sleep(10 * time.Millisecond)
 		r1()
 	}()
@@ -71,6 +73,8 @@ func TestInFlightPerClient(t *testing.T) {
 	}
 	r2()
 	r3()
+	// r1's release frees the slot before it stops tracking the client.
+	<-released
 	if n := f.size(); n != 0 {
 		t.Errorf("%d clients tracked after every request ended", n)
 	}
