@@ -68,6 +68,11 @@ func (e *Engine) decodeStored(id string, v any) error {
 	if !found {
 		return fmt.Errorf("indexer: article %s: stored document missing", id)
 	}
+	return decodeRaw(id, raw, v)
+}
+
+// decodeRaw decodes the stored JSON raw of article id into v.
+func decodeRaw(id string, raw []byte, v any) error {
 	if err := json.Unmarshal(raw, v); err != nil {
 		return fmt.Errorf("indexer: article %s: decode: %w", id, err)
 	}

@@ -182,8 +182,8 @@ func (e *Engine) Article(ctx context.Context, id string) (article.Article, error
 		return article.Article{}, fmt.Errorf("indexer: article %s: %w", id, ErrNotFound)
 	}
 	var a article.Article
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return article.Article{}, fmt.Errorf("indexer: article %s: decode: %w", id, err)
+	if err := decodeRaw(id, raw, &a); err != nil {
+		return article.Article{}, err
 	}
 	return a, nil
 }
